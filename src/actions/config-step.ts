@@ -1,0 +1,88 @@
+/**
+ * The shape every config-changing action shares: plan reads the document and lists the keys it
+ * will change (their current values are the undo record), run writes them by compare-and-set,
+ * verify reads them back, undo restores exactly those keys. The safety invariant guards every
+ * write, and shows up as a blocker in plans.
+ */
+import type { z } from 'zod';
+import { ActionError, type ActionMeta, type PlanContext, type StepPlan } from '../engine/action.js';
+import { wallViolations } from '../engine/invariant.js';
+import {
+  applyKeyChanges,
+  changeState,
+  currentValue,
+  reverse,
+  withChanges,
+  type KeyChange,
+} from '../providers/config/compare-and-set.js';
+import { jsonEqual, type JsonObject, type JsonValue } from '../util/json-path.js';
+import { defineAction, wallKeys, type ActionDefinition, type ActionEnv } from './env.js';
+
+export interface ConfigTargets {
+  /** Key path -> the value this step wants there. */
+  values: Record<string, JsonValue>;
+  blockers?: string[];
+  notes?: string[];
+}
+
+export function defineConfigAction<S extends z.ZodType>(spec: {
+  meta: Omit<ActionMeta, 'mutates' | 'compensable' | 'pivot'>;
+  input: S;
+  targets(input: z.output<S>, env: ActionEnv, doc: JsonObject, ctx: PlanContext<ActionEnv>): Promise<ConfigTargets> | ConfigTargets;
+  /** Checked again just before the write, as the world may have moved since the plan. */
+  precondition?(input: z.output<S>, ctx: PlanContext<ActionEnv>): Promise<string[]>;
+}): ActionDefinition<S> {
+  return defineAction({
+    input: spec.input,
+    meta: { ...spec.meta, mutates: true, compensable: true, pivot: false },
+
+    async plan(input, ctx) {
+      const { ports } = ctx.env;
+      const snap = await ports.config.read(ctx.signal);
+      const targets = await spec.targets(input, ctx.env, snap.doc, ctx);
+      const changes: KeyChange[] = Object.entries(targets.values)
+        .map(([path, after]) => ({ path, before: currentValue(snap.doc, path), after }))
+        .filter((c) => !jsonEqual(c.before, c.after));
+      const blockers = [...(targets.blockers ?? []), ...(await spec.precondition?.(input, ctx) ?? [])];
+      blockers.push(...guard(ctx)(withChanges(snap.doc, changes)).map((v) => `safety invariant: ${v}`));
+      return {
+        summary: changes.length
+          ? changes.map((c) => `${c.path}: ${JSON.stringify(c.before)} -> ${JSON.stringify(c.after)}`).join(', ')
+          : `${ports.config.describe} already has these values`,
+        changes: changes.map((c) => ({ target: 'config' as const, ...c })),
+        notes: targets.notes,
+        blockers: blockers.length ? blockers : undefined,
+        data: { readVersion: snap.version },
+      } satisfies StepPlan;
+    },
+
+    async run(input, plan, ctx) {
+      const problems = (await spec.precondition?.(input, ctx)) ?? [];
+      if (problems.length) throw new ActionError(problems.join('; '), { retryable: false });
+      const result = await applyKeyChanges(ctx.env.ports.config, keyChanges(plan), { guard: guard(ctx), signal: ctx.signal });
+      const output: JsonObject = result.status === 'written' ? { version: result.version } : { alreadyApplied: true };
+      return output;
+    },
+
+    async verify(_input, plan, ctx) {
+      const snap = await ctx.env.ports.config.read(ctx.signal);
+      const state = changeState(snap.doc, keyChanges(plan));
+      if (state === 'applied') return { status: 'done' };
+      if (state === 'absent') return { status: 'not-done' };
+      return { status: 'unknown', check: `${ctx.env.ports.config.describe} holds neither the old nor the new values of ${keyChanges(plan).map((c) => c.path).join(', ')}` };
+    },
+
+    async undo(_input, plan, ctx) {
+      await applyKeyChanges(ctx.env.ports.config, reverse(keyChanges(plan)), { guard: guard(ctx), signal: ctx.signal });
+    },
+  });
+}
+
+export function keyChanges(plan: StepPlan): KeyChange[] {
+  return plan.changes.flatMap((c) => (c.target === 'config' ? [{ path: c.path, before: c.before, after: c.after }] : []));
+}
+
+/** The invariant applies once the breaking backend may be live (DESIGN §3.8). */
+function guard(ctx: PlanContext<ActionEnv>): (next: JsonObject) => string[] {
+  return (next) => (ctx.facts.backendLive ? wallViolations(next, wallKeys(ctx.env.release), ctx.env.release.version) : []);
+}

@@ -1,0 +1,22 @@
+/**
+ * Scenario B step 3: put up the wall before the breaking backend goes out — the maintenance
+ * screen, or for apps without one a force-update via minimum_version.
+ */
+import { z } from 'zod';
+import { defineConfigAction } from './config-step.js';
+
+const Input = z
+  .object({
+    wall: z.enum(['maintenance', 'minimum-version']).optional().describe('Default: app.wall in the release config'),
+  })
+  .strict();
+
+export default defineConfigAction({
+  input: Input,
+  meta: { description: 'Turn on maintenance mode (or raise minimum_version) so old apps stop calling the API', effect: 'wall-up' },
+  targets(input, { release }) {
+    const wall = input.wall ?? release.wall;
+    if (wall === 'maintenance') return { values: { [release.keys.maintenance]: true } };
+    return { values: Object.fromEntries(release.platforms.map((p) => [release.keys[p].minimum, release.version])) };
+  },
+});

@@ -1,0 +1,39 @@
+/** What every action receives besides its inputs: the ports, and facts about the release. */
+import type { WallKeys } from '../engine/invariant.js';
+import type { ConfigKeys } from '../playbook/release-config.js';
+import type { Ports } from '../providers/ports.js';
+import type { Platform } from '../providers/stores/port.js';
+import type { Action } from '../engine/action.js';
+import type { z } from 'zod';
+
+export interface ReleaseFacts {
+  appName: string;
+  /** The app version being shipped. */
+  version: string;
+  /** The backend version `backend/deploy` makes live. */
+  backendVersion: string;
+  platforms: Platform[];
+  keys: ConfigKeys;
+  wall: 'maintenance' | 'minimum-version';
+}
+
+export interface ActionEnv {
+  ports: Ports;
+  release: ReleaseFacts;
+}
+
+/** An action plus the schema of its `with:` inputs, as the registry lists it. */
+export interface ActionDefinition<S extends z.ZodType = z.ZodType> extends Action<z.output<S>, ActionEnv> {
+  input: S;
+}
+
+export function defineAction<S extends z.ZodType>(def: ActionDefinition<S>): ActionDefinition<S> {
+  return def;
+}
+
+export function wallKeys(release: ReleaseFacts): WallKeys {
+  return {
+    maintenance: release.keys.maintenance,
+    platforms: Object.fromEntries(release.platforms.map((p) => [p, release.keys[p]])),
+  };
+}

@@ -1,0 +1,103 @@
+/**
+ * Scenario B step 6, the pivot: publish on every store at once. Nothing can be un-published, so
+ * once one store is live a failure elsewhere is handled forward (exit 7), never by undoing the
+ * earlier steps. Runs converge: a store already live is skipped, so a resume never publishes twice.
+ */
+import { z } from 'zod';
+import { ActionError, type StepContext } from '../engine/action.js';
+import { errorMessage } from '../errors.js';
+import { PLATFORM_NAMES, type StorePort, type StoreRelease } from '../providers/stores/port.js';
+import { defineAction, type ActionEnv } from './env.js';
+import { describeRelease, readReleases, storeFor } from './stores.js';
+
+const Input = z
+  .object({
+    'android-fraction': z.number().gt(0).lt(1).optional().describe('Play staged rollout: fraction of users (0 < f < 1)'),
+    'ios-phased': z.boolean().default(false).describe('App Store phased release over 7 days'),
+  })
+  .strict();
+
+export const PLAY_PUBLISH_GATE = 'play-publish';
+
+function blockersOf(releases: StoreRelease[]): string[] {
+  return releases
+    .filter((r) => r.state !== 'approved' && r.state !== 'live')
+    .map((r) => `${PLATFORM_NAMES[r.platform]} cannot publish: ${describeRelease(r)} (it must be approved and waiting)`);
+}
+
+async function pressPublishGate(env: ActionEnv, stores: StorePort[], ctx: StepContext<ActionEnv>): Promise<void> {
+  for (const store of stores) {
+    const version = env.release.version;
+    const title = `Press "Publish changes" in the ${store.storeName} console for ${version}`;
+    const decision = await ctx.gate({
+      gate: PLAY_PUBLISH_GATE,
+      title,
+      instructions: [
+        `Open ${store.consoleLink?.(version) ?? 'the console'} and press "Publish changes".`,
+        'Warning: it publishes EVERY approved change of the app (other tracks, store listing), not only this release.',
+        'The tool then polls until the store shows the version live.',
+      ],
+      auto: async (signal) => {
+        const release = await store.readRelease(version, signal);
+        if (release.state === 'live') return { approved: true, by: store.storeName, source: 'store' };
+        return env.ports.signoff.autoDecide({ gate: PLAY_PUBLISH_GATE, title }, signal);
+      },
+    });
+    if (!decision.approved) throw new ActionError(`publishing on ${store.storeName} declined by ${decision.by}${decision.reason ? `: ${decision.reason}` : ''}`, { retryable: false });
+  }
+}
+
+export default defineAction({
+  input: Input,
+  meta: { description: 'Publish the approved version on every store at once (the pivot)', mutates: true, compensable: false, pivot: true, effect: 'publish' },
+
+  async plan(_input, ctx) {
+    const releases = await readReleases(ctx.env, ctx.signal);
+    const blockers = blockersOf(releases);
+    const pending = releases.filter((r) => r.state === 'approved');
+    return {
+      summary: pending.length ? `publish ${ctx.env.release.version} on ${pending.map((r) => PLATFORM_NAMES[r.platform]).join(' and ')}` : 'already live everywhere',
+      changes: pending.map((r) => ({ target: 'store' as const, platform: r.platform, before: r.state, after: 'live' })),
+      notes: releases.map(describeRelease),
+      blockers: blockers.length ? blockers : undefined,
+    };
+  },
+
+  async run(input, _plan, ctx) {
+    const { env } = ctx;
+    const releases = await readReleases(env, ctx.signal);
+    const live = releases.filter((r) => r.state === 'live').map((r) => r.platform);
+    const blockers = blockersOf(releases);
+    if (blockers.length) throw new ActionError(blockers.join('; '), { retryable: false, partial: live.length > 0 });
+    const pending = releases.filter((r) => r.state === 'approved').map((r) => storeFor(env, r.platform));
+    if (!pending.length) return { live };
+
+    await pressPublishGate(env, pending.filter((s) => s.publishing === 'console'), ctx);
+
+    const results = await Promise.allSettled(
+      pending.map((store) =>
+        store.publish(env.release.version, {
+          signal: ctx.signal,
+          progress: (m) => ctx.progress(`${PLATFORM_NAMES[store.platform]}: ${m}`),
+          rollout: store.platform === 'android' ? { fraction: input['android-fraction'] } : { phased: input['ios-phased'] },
+        }),
+      ),
+    );
+    results.forEach((r, i) => r.status === 'fulfilled' && live.push(pending[i]!.platform));
+    const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [`${PLATFORM_NAMES[pending[i]!.platform]}: ${errorMessage(r.reason)}`] : []));
+    if (!failed.length) return { live };
+    if (live.length) {
+      throw new ActionError(`${live.map((p) => PLATFORM_NAMES[p]).join(' and ')} live, but ${failed.join('; ')}`, {
+        partial: true,
+        hint: `Old apps still meet the maintenance wall. Fix the failing store (or publish it in its console), then resume: it publishes only what is not live yet, then exits maintenance.`,
+      });
+    }
+    throw new ActionError(failed.join('; '));
+  },
+
+  async verify(_input, _plan, ctx) {
+    const releases = await readReleases(ctx.env, ctx.signal);
+    // Partly live is "not done": run converges, skipping the stores already live.
+    return releases.every((r) => r.state === 'live') ? { status: 'done' } : { status: 'not-done' };
+  },
+});

@@ -1,0 +1,37 @@
+/**
+ * Scenario B step 7 (exit-maintenance) and Scenario A's last step: raise minimum_version and
+ * latest_version to the new version on every platform and, in the same single write, clear
+ * maintenance. Only once every store reports the version live: otherwise old apps would be sent
+ * to update to a version they cannot get.
+ */
+import { z } from 'zod';
+import { PLATFORM_NAMES } from '../providers/stores/port.js';
+import { defineConfigAction } from './config-step.js';
+import { describeRelease, readReleases } from './stores.js';
+
+const Input = z
+  .object({
+    maintenance: z.enum(['off', 'unchanged']).default('off').describe('Clear maintenance mode in the same write'),
+    latest: z.boolean().default(true).describe('Also raise latest_version'),
+  })
+  .strict();
+
+export default defineConfigAction({
+  input: Input,
+  meta: { description: 'Raise minimum/latest version on every platform and clear maintenance, in one write', effect: 'wall-down' },
+  targets(input, { release }) {
+    const values: Record<string, string | boolean> = {};
+    for (const p of release.platforms) {
+      values[release.keys[p].minimum] = release.version;
+      if (input.latest) values[release.keys[p].latest] = release.version;
+    }
+    if (input.maintenance === 'off') values[release.keys.maintenance] = false;
+    return { values };
+  },
+  async precondition(_input, ctx) {
+    const releases = await readReleases(ctx.env, ctx.signal);
+    return releases
+      .filter((r) => r.state !== 'live')
+      .map((r) => `${PLATFORM_NAMES[r.platform]} is not live yet (${describeRelease(r)}): old apps would be sent to an update they cannot get`);
+  },
+});

@@ -1,0 +1,42 @@
+/**
+ * Every action a playbook step may `uses:`, as one table. The engine reads `meta` (mutates,
+ * compensable, pivot) from here; the playbook loader reads the input schemas.
+ */
+import type { z } from 'zod';
+import type { ActionCatalog } from '../playbook/schema.js';
+import checkApi from './check-api.js';
+import deployBackend from './deploy-backend.js';
+import enterMaintenance from './enter-maintenance.js';
+import type { ActionDefinition } from './env.js';
+import internalSignoff from './internal-signoff.js';
+import publishStores from './publish-stores.js';
+import raiseVersions from './raise-versions.js';
+import setFeatureFlag from './set-feature-flag.js';
+import setMaintenance from './set-maintenance.js';
+import verifyManualPublishing from './verify-manual-publishing.js';
+import waitForApproval from './wait-for-approval.js';
+
+export const ACTIONS: Record<string, ActionDefinition> = {
+  'store/verify-manual-publishing': verifyManualPublishing,
+  'store/wait-for-approval': waitForApproval,
+  'store/publish': publishStores,
+  'config/enter-maintenance': enterMaintenance,
+  'config/raise-versions': raiseVersions,
+  'config/set-maintenance': setMaintenance,
+  'config/set-feature-flag': setFeatureFlag,
+  'backend/deploy': deployBackend,
+  'backend/check-api': checkApi,
+  'signoff/internal': internalSignoff,
+};
+
+export function actionFor(uses: string): ActionDefinition {
+  const action = ACTIONS[uses];
+  if (!action) throw new Error(`unknown action ${uses}`);
+  return action;
+}
+
+export const actionCatalog: ActionCatalog = {
+  names: () => Object.keys(ACTIONS),
+  inputSchema: (uses): z.ZodType | undefined => ACTIONS[uses]?.input,
+  isPivot: (uses) => ACTIONS[uses]?.meta.pivot === true,
+};

@@ -1,0 +1,18 @@
+/** Store reads the store actions share. */
+import { PLATFORM_NAMES, type Platform, type StorePort, type StoreRelease } from '../providers/stores/port.js';
+import type { ActionEnv } from './env.js';
+
+export function storeFor(env: ActionEnv, platform: Platform): StorePort {
+  const store = env.ports.stores[platform];
+  if (!store) throw new Error(`no store is configured for ${PLATFORM_NAMES[platform]}`);
+  return store;
+}
+
+export async function readReleases(env: ActionEnv, signal: AbortSignal): Promise<StoreRelease[]> {
+  return Promise.all(env.release.platforms.map((p) => storeFor(env, p).readRelease(env.release.version, signal)));
+}
+
+export function describeRelease(r: StoreRelease): string {
+  const why = r.rejectionReason ? ` — "${r.rejectionReason}"` : '';
+  return `${PLATFORM_NAMES[r.platform]} ${r.version}: ${r.storeState}${why}`;
+}

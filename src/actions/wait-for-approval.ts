@@ -1,0 +1,59 @@
+/** Scenario B step 2 / A step 2: wait until review approved the version on every store. */
+import { z } from 'zod';
+import { ActionError } from '../engine/action.js';
+import { formatDuration } from '../util/duration.js';
+import { Duration } from '../playbook/schema.js';
+import { PLATFORM_NAMES, type StoreRelease } from '../providers/stores/port.js';
+import { defineAction } from './env.js';
+import { describeRelease, readReleases } from './stores.js';
+
+const Input = z
+  .object({
+    'accept-live': z.boolean().default(false).describe('A version already live counts as approved (Scenario A)'),
+    'poll-interval': Duration.default(60_000).describe('First delay between checks; grows to 5x with jitter'),
+  })
+  .strict();
+
+function problems(releases: StoreRelease[], acceptLive: boolean): string[] {
+  return releases.flatMap((r) => {
+    const name = PLATFORM_NAMES[r.platform];
+    if (r.state === 'rejected') return [`${name} rejected ${r.version}: ${r.rejectionReason ?? r.storeState}`];
+    if (r.state === 'not-submitted') return [`${name}: ${r.version} is not submitted for review`];
+    if (r.state === 'live' && !acceptLive) return [`${name}: ${r.version} is already live (manual publishing was not respected)`];
+    return [];
+  });
+}
+
+const ready = (r: StoreRelease, acceptLive: boolean) => r.state === 'approved' || (acceptLive && r.state === 'live');
+
+export default defineAction({
+  input: Input,
+  meta: { description: 'Wait until every store approved the version (nothing goes live)', mutates: false, compensable: false, pivot: false },
+
+  async plan(input, ctx) {
+    const releases = await readReleases(ctx.env, ctx.signal);
+    const waiting = releases.filter((r) => !ready(r, input['accept-live']));
+    const blockers = problems(releases, input['accept-live']);
+    return {
+      summary: waiting.length ? `wait for ${waiting.map((r) => PLATFORM_NAMES[r.platform]).join(' and ')} review` : 'approved on every store',
+      changes: [],
+      notes: releases.map(describeRelease),
+      blockers: blockers.length ? blockers : undefined,
+    };
+  },
+
+  async run(input, _plan, ctx) {
+    const started = Date.now();
+    let delay = input['poll-interval'];
+    for (;;) {
+      const releases = await readReleases(ctx.env, ctx.signal);
+      const blockers = problems(releases, input['accept-live']);
+      if (blockers.length) throw new ActionError(blockers.join('; '), { retryable: false, hint: 'Fix what review asked for, resubmit, and start a new flip.' });
+      if (releases.every((r) => ready(r, input['accept-live']))) return { states: Object.fromEntries(releases.map((r) => [r.platform, r.storeState])) };
+      const jittered = Math.round(delay * (0.9 + Math.random() * 0.2));
+      ctx.progress(`${releases.map(describeRelease).join('; ')} — waited ${formatDuration(Date.now() - started)}, next check in ${formatDuration(jittered)}`);
+      await ctx.sleep(jittered);
+      delay = Math.min(delay * 1.5, input['poll-interval'] * 5);
+    }
+  },
+});

@@ -1,0 +1,105 @@
+/** `release flip [playbook]` (and `release plan`): start a run, or a dry run. */
+import { dirname } from 'node:path';
+import { actionCatalog, actionFor } from '../../actions/registry.js';
+import { planRun } from '../../engine/planner.js';
+import { Recorder } from '../../engine/recorder.js';
+import { newRunId } from '../../engine/runs.js';
+import { summarize } from '../../engine/timeline.js';
+import { usageError } from '../../errors.js';
+import { loadPlaybook, resolvePlaybook } from '../../playbook/load.js';
+import { locatePlaybook } from '../../playbook/locate.js';
+import { appIdOf, backendVersionOf } from '../../playbook/release-config.js';
+import { formatProblem } from '../../playbook/yaml-source.js';
+import { Sandbox } from '../../providers/sandbox/index.js';
+import {
+  dryRunPorts,
+  engineAction,
+  engineOptions,
+  identity,
+  loadRelease,
+  openRunStore,
+  parseSandboxFlags,
+  portsFor,
+  releaseRecord,
+  usesSandbox,
+  type RunContext,
+} from '../context.js';
+import { drive } from '../drive.js';
+import { exitCodeOf } from '../exit.js';
+import type { IO } from '../io.js';
+import type { GlobalOptions, SandboxFlags } from '../program.js';
+import { createRunView } from '../views/run-view.js';
+
+export interface FlipOptions extends GlobalOptions, SandboxFlags {
+  playbook: string;
+  dryRun: boolean;
+  until?: string;
+  var: string[];
+  wait?: string;
+}
+
+export async function runFlip(io: IO, opts: FlipOptions): Promise<number> {
+  const { config, file: configFile } = loadRelease(io, opts);
+  const sandbox = usesSandbox(config, opts);
+  const projectDir = configFile ? dirname(configFile) : io.cwd;
+
+  const playbookFile = locatePlaybook(opts.playbook, io.cwd, projectDir);
+  const loaded = loadPlaybook(playbookFile, actionCatalog);
+  if (!loaded.ok) throw usageError(`Playbook ${playbookFile} is invalid; nothing was run.`, undefined, loaded.problems.map(formatProblem));
+  const resolved = resolvePlaybook(
+    loaded.loaded,
+    actionCatalog,
+    {
+      release: { version: config.app.version, backendVersion: backendVersionOf(config) },
+      app: { name: config.app.name, version: config.app.version, wall: config.app.wall },
+    },
+    parseInputs(opts.var),
+  );
+  if (!resolved.ok) throw usageError(`Playbook ${playbookFile} cannot run with these inputs; nothing was run.`, undefined, resolved.problems.map(formatProblem));
+  const playbook = resolved.playbook;
+  const stepIds = playbook.steps.map((s) => s.id);
+  if (opts.until && !stepIds.includes(opts.until)) throw usageError(`--until ${opts.until}: no such step (steps: ${stepIds.join(', ')})`);
+
+  const flags = parseSandboxFlags(opts, stepIds);
+  const rehearsalFlags = flags.faults.length > 0 || flags.latencyMs !== undefined || flags.gates !== undefined;
+  if (rehearsalFlags && !sandbox) throw usageError('--sandbox-* flags only apply to sandbox runs: add --sandbox.');
+
+  const store = openRunStore(io, opts, configFile);
+  const by = identity();
+  const runId = newRunId();
+  const app = appIdOf(config);
+  const lock = opts.dryRun ? undefined : store.locks.acquire({ app, runId, operation: `flip ${playbook.name}`, by });
+  const run = store.create(runId);
+  if (sandbox) new Sandbox(run.dir, flags.faults).seed(config, { latencyMs: flags.latencyMs ?? 0, gates: flags.gates ?? 'auto' });
+
+  const view = createRunView(io, { json: opts.json });
+  const context: RunContext = { sandbox, configFile };
+  new Recorder(run, (e) => view.event(e)).record({
+    type: 'run.created',
+    playbook,
+    release: releaseRecord(config, sandbox),
+    context: { ...context },
+    dryRun: opts.dryRun,
+    by,
+  });
+
+  const source = portsFor({ dir: run.dir, playbook }, config, context, flags);
+  if (opts.dryRun) {
+    const dry = dryRunPorts(source);
+    const outcome = await planRun({ run, action: engineAction, envFor: dry.envFor, emit: (e) => view.event(e), project: dry.project });
+    view.close();
+    view.outcome(outcome, summarize(run.journal.read(), (uses) => actionFor(uses).meta.effect));
+    return exitCodeOf(outcome.exit);
+  }
+  return drive({ io, globals: opts, run, locks: store.locks, lock: lock!, source, view, options: engineOptions(opts, opts, source) });
+}
+
+function parseInputs(pairs: string[]): Record<string, string> {
+  const inputs: Record<string, string> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw usageError(`--var ${pair}: write --var name=value`);
+    inputs[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return inputs;
+}

@@ -1,0 +1,24 @@
+/** `release log <run>`: the journal, as the events happened. */
+import { openRunStore } from '../context.js';
+import { wantsColor, type IO } from '../io.js';
+import type { GlobalOptions } from '../program.js';
+import { HumanRunView } from '../views/human-view.js';
+
+export interface LogOptions extends GlobalOptions {
+  run: string;
+}
+
+export async function runLog(io: IO, opts: LogOptions): Promise<number> {
+  const store = openRunStore(io, opts);
+  const events = store.open(opts.run).journal.read();
+  if (opts.json) {
+    for (const e of events) io.out.write(`${JSON.stringify(e)}\n`);
+    return 0;
+  }
+  const view = new HumanRunView(io, wantsColor(io, 'out'), false);
+  for (const e of events) {
+    const lines = e.type === 'run.finished' ? [e.message, ...(e.hint ? [e.hint] : [])] : view.describe(e);
+    for (const line of lines) io.out.write(`${e.ts.slice(11, 23)} ${line}\n`);
+  }
+  return 0;
+}

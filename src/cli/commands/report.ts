@@ -1,0 +1,22 @@
+/** `release report <run>`: Markdown with a Mermaid gantt chart, ready for a CI step summary. */
+import { actionFor } from '../../actions/registry.js';
+import { reduceRun } from '../../engine/state.js';
+import { summarize } from '../../engine/timeline.js';
+import { openRunStore } from '../context.js';
+import type { IO } from '../io.js';
+import type { GlobalOptions } from '../program.js';
+import { markdownReport } from '../views/report.js';
+
+export interface ReportOptions extends GlobalOptions {
+  run: string;
+}
+
+export async function runReport(io: IO, opts: ReportOptions): Promise<number> {
+  const events = openRunStore(io, opts).open(opts.run).journal.read();
+  const state = reduceRun(events);
+  const summary = summarize(events, (uses) => actionFor(uses).meta.effect);
+  const markdown = markdownReport(state, summary);
+  if (opts.json) io.out.write(`${JSON.stringify({ type: 'run.report', runId: state.runId, ts: new Date().toISOString(), summary, markdown })}\n`);
+  else io.out.write(markdown);
+  return 0;
+}

@@ -1,0 +1,50 @@
+/** `release status [run]`: where a run stands, what it waits for, who holds its lock. */
+import { Chalk } from 'chalk';
+import { isProcessAlive } from '../../engine/lock.js';
+import { openRunStore } from '../context.js';
+import { wantsColor, type IO } from '../io.js';
+import type { GlobalOptions } from '../program.js';
+
+export interface StatusOptions extends GlobalOptions {
+  run: string;
+}
+
+export async function runStatus(io: IO, opts: StatusOptions): Promise<number> {
+  const store = openRunStore(io, opts);
+  const state = store.state(opts.run);
+  const lock = store.locks.list().find((l) => l.runId === state.runId);
+  const holderAlive = lock?.pid != null && isProcessAlive(lock.pid);
+  const crashed = state.status === 'running' && !holderAlive;
+
+  if (opts.json) {
+    const { release, ...rest } = state;
+    io.out.write(`${JSON.stringify({ type: 'run.status', ts: new Date().toISOString(), summary: release.summary, ...rest, lock: lock ?? null, crashed })}\n`);
+    return 0;
+  }
+  const c = new Chalk({ level: wantsColor(io, 'out') ? 1 : 0 });
+  const out = (line = '') => io.out.write(`${line}\n`);
+  out(c.bold(`Run ${state.runId}: ${state.playbook.name} — ${String(state.release.summary ?? '')}`));
+  out(`Status: ${crashed ? c.red('stopped mid-step (process gone): resume it') : state.status}${state.dryRun ? ' (dry run)' : ''}`);
+  out(`Started ${state.createdAt} by ${state.createdBy.who} on ${state.createdBy.host}; last event ${state.updatedAt}`);
+  out();
+  for (const step of state.steps) {
+    const extra = step.error ? c.dim(` — ${step.error.message}`) : step.check ? c.dim(` — ${step.check}`) : '';
+    out(`  ${step.id.padEnd(26)} ${step.status}${step.attempts > 1 ? ` (${step.attempts} attempts)` : ''}${extra}`);
+  }
+  if (state.waitingAt) {
+    const gate = state.gates[state.waitingAt.gate];
+    out();
+    out(c.yellow(`Waiting at gate ${state.waitingAt.gate}: ${gate?.title ?? ''}`));
+    for (const i of gate?.instructions ?? []) out(`  - ${i}`);
+  }
+  for (const g of Object.values(state.gates).filter((g) => g.decision)) {
+    out(c.dim(`Gate ${g.gate}: ${g.decision!.approved ? 'approved' : 'rejected'} by ${g.decision!.by} (${g.decision!.source})${g.decision!.reason ? `: ${g.decision!.reason}` : ''}`));
+  }
+  if (lock) out(c.dim(`Lock ${lock.id}: ${lock.pid === null ? 'parked (no process)' : `pid ${lock.pid} on ${lock.host}${holderAlive ? '' : ' (not running)'}`}`));
+  if (state.finished) {
+    out();
+    out(state.finished.message);
+    if (state.finished.hint) out(state.finished.hint);
+  }
+  return 0;
+}

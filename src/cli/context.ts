@@ -1,0 +1,204 @@
+/**
+ * The composition root: the only place that decides which adapters serve the ports (the sandbox
+ * or real ones), where state lives, and how the engine is wired to the terminal.
+ */
+import { userInfo, hostname } from 'node:os';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { actionFor } from '../actions/registry.js';
+import type { ActionEnv, ReleaseFacts } from '../actions/env.js';
+import type { Identity, ResolvedPlaybook } from '../engine/events.js';
+import type { EngineDeps, EngineOptions, Phase } from '../engine/executor.js';
+import type { RunState } from '../engine/state.js';
+import { RunStore } from '../engine/runs.js';
+import { ReleaseError, usageError } from '../errors.js';
+import { CONFIG_TEMPLATE } from '../playbook/config-template.js';
+import {
+  appIdOf,
+  backendVersionOf,
+  findConfigFile,
+  loadReleaseConfig,
+  parseReleaseConfig,
+  platformsOf,
+  ReleaseConfigSchema,
+  type ReleaseConfig,
+} from '../playbook/release-config.js';
+import { Projection } from '../providers/dry-run.js';
+import { Sandbox, type SandboxFault } from '../providers/sandbox/index.js';
+import type { JsonObject } from '../util/json-path.js';
+import { parseDuration } from '../util/duration.js';
+import type { GlobalOptions, SandboxFlags } from './program.js';
+import { canPrompt, type IO } from './io.js';
+
+export interface LoadedRelease {
+  config: ReleaseConfig;
+  /** Absolute path, or null for the built-in example app. */
+  file: string | null;
+}
+
+/** What run.created records so `resume` rebuilds the same world, on any machine. */
+export interface RunContext {
+  sandbox: boolean;
+  configFile: string | null;
+}
+
+export function identity(): Identity {
+  let who = process.env.USER ?? 'unknown';
+  try {
+    who = userInfo().username;
+  } catch {
+    // no passwd entry (containers): keep $USER
+  }
+  return { who, host: hostname(), pid: process.pid };
+}
+
+export function loadRelease(io: IO, globals: GlobalOptions): LoadedRelease {
+  if (globals.config) {
+    const file = resolve(io.cwd, globals.config);
+    return { config: loadReleaseConfig(file), file };
+  }
+  const found = findConfigFile(io.cwd);
+  if (found) return { config: loadReleaseConfig(found), file: found };
+  if (globals.sandbox) {
+    const result = parseReleaseConfig('<built-in example>', CONFIG_TEMPLATE);
+    if (!result.ok) throw new Error('the built-in example config is invalid');
+    return { config: result.config, file: null };
+  }
+  throw usageError(
+    `No release.config.yaml in ${io.cwd} or above.`,
+    'Rehearse first with `release flip --sandbox` (no config needed), or write one with `release init`.',
+  );
+}
+
+export function stateDirFor(io: IO, globals: GlobalOptions, configFile?: string | null): string {
+  const explicit = globals.stateDir ?? io.env.RELEASE_STATE_DIR;
+  if (explicit) return isAbsolute(explicit) ? explicit : resolve(io.cwd, explicit);
+  const project = configFile ? dirname(configFile) : (findConfigFile(io.cwd) ? dirname(findConfigFile(io.cwd)!) : io.cwd);
+  return join(project, '.release');
+}
+
+export function openRunStore(io: IO, globals: GlobalOptions, configFile?: string | null): RunStore {
+  return new RunStore(stateDirFor(io, globals, configFile));
+}
+
+export function usesSandbox(config: ReleaseConfig, globals: GlobalOptions): boolean {
+  if (globals.sandbox) return true;
+  const providers = [config.backend.provider, config.remoteConfig.provider, config.stores.ios.provider, config.stores.android.provider, config.signoff.provider];
+  return providers.every((p) => p === 'sandbox');
+}
+
+export function factsOf(config: ReleaseConfig): ReleaseFacts {
+  return {
+    appName: config.app.name,
+    version: config.app.version,
+    backendVersion: backendVersionOf(config),
+    platforms: platformsOf(config),
+    keys: config.remoteConfig.keys,
+    wall: config.app.wall,
+  };
+}
+
+export function releaseRecord(config: ReleaseConfig, sandbox: boolean): JsonObject {
+  return {
+    summary: `${config.app.name} ${config.app.version}, backend ${backendVersionOf(config)}${sandbox ? ', sandbox' : ''}`,
+    app: appIdOf(config),
+    config: config as unknown as JsonObject,
+  };
+}
+
+/** The release config a run was created with (journaled), so resume never depends on files moving. */
+export function recordedRelease(state: RunState): ReleaseConfig {
+  const parsed = ReleaseConfigSchema.safeParse(state.release.config);
+  if (!parsed.success) throw new ReleaseError('error', `run ${state.runId} has an unreadable release config in its journal`);
+  return parsed.data;
+}
+
+export function parseSandboxFlags(flags: SandboxFlags, stepIds: string[]): { faults: SandboxFault[]; latencyMs?: number; gates?: 'auto' | 'manual' } {
+  const faults = flags.sandboxFail.map((spec) => {
+    const [step, platform, extra] = spec.split(':');
+    if (!step || extra !== undefined || (platform !== undefined && platform !== 'ios' && platform !== 'android')) {
+      throw usageError(`--sandbox-fail ${spec}: write <step-id> or <step-id>:ios|android`);
+    }
+    if (!stepIds.includes(step)) throw usageError(`--sandbox-fail ${spec}: no step "${step}" in this playbook (steps: ${stepIds.join(', ')})`);
+    return platform ? { step, platform: platform as 'ios' | 'android' } : { step };
+  });
+  let latencyMs: number | undefined;
+  if (flags.sandboxLatency !== undefined) {
+    try {
+      latencyMs = parseDuration(flags.sandboxLatency);
+    } catch (err) {
+      throw usageError(`--sandbox-latency: ${(err as Error).message}`);
+    }
+  }
+  return { faults, latencyMs, gates: flags.sandboxGates };
+}
+
+export interface PortsSource {
+  envFor(stepId: string, phase: Phase): ActionEnv;
+  /** Rehearsals compress waits: a retry delay becomes the simulated latency. */
+  scaleDelay?: (ms: number) => number;
+}
+
+/** Picks the adapters for a run. Only the sandbox exists yet; real adapters plug in here. */
+export function portsFor(
+  run: { dir: string; playbook: ResolvedPlaybook },
+  config: ReleaseConfig,
+  context: RunContext,
+  sandbox: { faults: SandboxFault[]; latencyMs?: number },
+): PortsSource {
+  const { dir: runDir, playbook } = run;
+  const release = factsOf(config);
+  if (!context.sandbox) {
+    throw usageError('This release config names providers that are not available yet; use --sandbox to rehearse.');
+  }
+  const world = new Sandbox(runDir, sandbox.faults, sandbox.latencyMs);
+  if (!world.exists()) throw new ReleaseError('error', `the sandbox world of this run is missing: ${world.path}`);
+  const latency = sandbox.latencyMs ?? world.read().options.latencyMs;
+  const usesOf = new Map(playbook.steps.map((s) => [s.id, s.uses]));
+  return {
+    envFor: (stepId, phase) => ({ ports: world.portsFor(stepId, usesOf.get(stepId) ?? '', phase), release }),
+    scaleDelay: () => latency,
+  };
+}
+
+export function dryRunPorts(source: PortsSource): { envFor: PortsSource['envFor']; project: Projection['project'] } {
+  const projection = new Projection();
+  return {
+    envFor: (stepId, phase) => {
+      const env = source.envFor(stepId, phase);
+      return { ...env, ports: projection.wrap(env.ports) };
+    },
+    project: (changes) => projection.project(changes),
+  };
+}
+
+/** The commands printed in hints; they carry --state-dir when the user had to give one. */
+export function commandsFor(globals: GlobalOptions): EngineDeps<ActionEnv>['commands'] {
+  const stateDir = globals.stateDir ? ` --state-dir ${shellQuote(globals.stateDir)}` : '';
+  return {
+    resume: (runId) => `release resume ${runId}${stateDir}`,
+    signoff: (runId, gate) => `release signoff ${runId} --gate ${gate} --approve --by <name>${stateDir}`,
+    rollback: (runId) => `release rollback ${runId}${stateDir}`,
+  };
+}
+
+export function engineOptions(globals: GlobalOptions, extra: { until?: string; wait?: string }, source: PortsSource): EngineOptions {
+  let gateWaitMs: number | undefined;
+  if (extra.wait !== undefined) {
+    try {
+      gateWaitMs = parseDuration(extra.wait);
+    } catch (err) {
+      throw usageError(`--wait: ${(err as Error).message}`);
+    }
+  }
+  return { until: extra.until, yes: globals.yes, gateWaitMs, scaleDelay: source.scaleDelay };
+}
+
+export function promptAllowed(io: IO, globals: GlobalOptions): boolean {
+  return canPrompt(io, !globals.input);
+}
+
+export const engineAction: EngineDeps<ActionEnv>['action'] = actionFor;
+
+function shellQuote(text: string): string {
+  return /^[\w./@:-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
+}

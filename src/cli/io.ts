@@ -1,0 +1,55 @@
+/**
+ * The process's streams and environment as one value, so commands never touch globals and tests
+ * pass their own. stdout carries only results (`--json`: NDJSON only); people read stderr.
+ */
+export interface TextSink {
+  write(text: string): unknown;
+}
+
+export interface IO {
+  out: TextSink;
+  err: TextSink;
+  /** Raw streams for interactive prompts (which must draw on stderr, never stdout). */
+  stdin: NodeJS.ReadableStream;
+  stderrStream: NodeJS.WritableStream;
+  stdinIsTTY: boolean;
+  stdoutIsTTY: boolean;
+  stderrIsTTY: boolean;
+  stderrColumns: number;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  /** Leaves at once (a second Ctrl-C); only the launcher may end the process. */
+  exitNow(code: number): never;
+}
+
+export function processIO(exitNow: (code: number) => never): IO {
+  return {
+    out: process.stdout,
+    err: process.stderr,
+    stdin: process.stdin,
+    stderrStream: process.stderr,
+    stdinIsTTY: Boolean(process.stdin.isTTY),
+    stdoutIsTTY: Boolean(process.stdout.isTTY),
+    stderrIsTTY: Boolean(process.stderr.isTTY),
+    stderrColumns: process.stderr.columns ?? 100,
+    env: process.env,
+    cwd: process.cwd(),
+    exitNow,
+  };
+}
+
+/** Prompts only for a person at a terminal: never in CI, never with --no-input, never piped. */
+export function canPrompt(io: IO, noInput: boolean): boolean {
+  return !noInput && io.stdinIsTTY && io.stderrIsTTY && !isCI(io.env);
+}
+
+export function isCI(env: NodeJS.ProcessEnv): boolean {
+  return env.CI !== undefined && env.CI !== '' && env.CI !== 'false' && env.CI !== '0';
+}
+
+/** https://no-color.org: any non-empty NO_COLOR turns colour off; so does a stream that is not a terminal. */
+export function wantsColor(io: IO, stream: 'out' | 'err' = 'err'): boolean {
+  if (io.env.NO_COLOR) return false;
+  if (io.env.FORCE_COLOR && io.env.FORCE_COLOR !== '0' && io.env.FORCE_COLOR !== 'false') return true;
+  return (stream === 'out' ? io.stdoutIsTTY : io.stderrIsTTY) && io.env.TERM !== 'dumb';
+}

@@ -1,0 +1,231 @@
+/**
+ * The command tree. Each command's code is imported only when it runs, so `release --help`
+ * loads commander and nothing else (no zod, no store SDKs).
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { EXIT_CODES, EXIT_CODE_HELP } from '../errors.js';
+import type { IO } from './io.js';
+
+export interface GlobalOptions {
+  json: boolean;
+  input: boolean;
+  yes: boolean;
+  stateDir?: string;
+  config?: string;
+  sandbox: boolean;
+}
+
+export interface SandboxFlags {
+  sandboxFail: string[];
+  sandboxLatency?: string;
+  sandboxGates?: 'auto' | 'manual';
+}
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+const EXIT_CODES_HELP = `
+Exit codes:
+${Object.entries(EXIT_CODES)
+  .map(([kind, code]) => `  ${String(code).padStart(3)}  ${EXIT_CODE_HELP[kind as keyof typeof EXIT_CODES]}`)
+  .join('\n')}
+
+Environment:
+  RELEASE_STATE_DIR   where runs and locks live (default: .release/ beside release.config.yaml)
+  CI                  set: never prompt; gates exit 10 with the command that continues
+  NO_COLOR            set: no colour`;
+
+function examples(...lines: string[]): string {
+  return `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
+}
+
+function withSandboxFlags(cmd: Command): Command {
+  return cmd
+    .option('--sandbox-fail <step[:platform]>', 'rehearse a failure: that step fails after its retries (repeatable)', collect, [])
+    .option('--sandbox-latency <duration>', 'delay of each simulated call, e.g. 150ms')
+    .addOption(new Option('--sandbox-gates <mode>', 'auto: simulated people decide; manual: gates wait for a human').choices(['auto', 'manual']));
+}
+
+export function buildProgram(io: IO, setExit: (code: number) => void): Command {
+  const program = new Command('release')
+    .description('Carry out a breaking backend change and a new mobile app version together, without stranding users on either side.')
+    .option('-j, --json', 'machine output: NDJSON events on stdout (human progress stays on stderr)', false)
+    .option('--no-input', 'never prompt (also when stdin is not a terminal or CI is set)')
+    .option('-y, --yes', 'skip confirmations before irreversible steps', false)
+    .option('--state-dir <dir>', 'where runs and locks live (env RELEASE_STATE_DIR)')
+    .option('--config <file>', 'release config (default: release.config.yaml found upward from here)')
+    .option('--sandbox', 'use the built-in simulated stores, config and backend (no credentials)', false)
+    .showHelpAfterError('(add --help for usage)')
+    .addHelpText('after', `${examples('npx release flip --sandbox', 'release plan', 'release flip --until deploy-backend', 'release resume latest')}${EXIT_CODES_HELP}`)
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.err.write(s), writeErr: (s) => io.err.write(s) });
+
+  /** Every option of the command and the program, for the lazily imported command function. */
+  const opts = <T>(cmd: Command, extra: object = {}) => ({ ...cmd.optsWithGlobals(), ...extra }) as T;
+
+  withSandboxFlags(
+    program
+      .command('flip')
+      .description('Run a playbook (default scenario-b): the flip, checkpointed, with rollback')
+      .argument('[playbook]', 'playbook name under playbooks/ or a path to a YAML file', 'scenario-b')
+      .option('--dry-run', 'show every change as a before/after diff; change nothing', false)
+      .option('--until <step>', 'stop (exit 0) after this step succeeds; `resume` continues')
+      .option('--var <name=value>', 'a playbook input (repeatable)', collect, [])
+      .option('--wait <duration>', 'without a terminal, wait this long at a gate for `release signoff` before exiting 10'),
+  )
+    .addHelpText('after', examples(
+      'npx release flip --sandbox',
+      'release flip --sandbox --sandbox-fail internal-signoff',
+      'release flip --sandbox --sandbox-fail publish-stores:android',
+      'release flip scenario-a',
+      'release flip emergency-maintenance --var on=true --var reason="crash on start in 2.0.0"',
+      'CI=1 release flip --until wait-for-approval --json > events.ndjson',
+    ))
+    .action(async (playbook: string, _opts: object, cmd: Command) => {
+      const { runFlip } = await import('./commands/flip.js');
+      setExit(await runFlip(io, opts(cmd, { playbook })));
+    });
+
+  withSandboxFlags(
+    program
+      .command('plan')
+      .description('Dry run: show what a flip would change (same as flip --dry-run)')
+      .argument('[playbook]', 'playbook name or path', 'scenario-b')
+      .option('--var <name=value>', 'a playbook input (repeatable)', collect, []),
+  )
+    .addHelpText('after', examples('release plan --sandbox', 'release plan scenario-a --json'))
+    .action(async (playbook: string, _opts: object, cmd: Command) => {
+      const { runFlip } = await import('./commands/flip.js');
+      setExit(await runFlip(io, opts(cmd, { playbook, dryRun: true })));
+    });
+
+  withSandboxFlags(
+    program
+      .command('resume')
+      .description('Continue a run: settle the step in doubt, then go on (or finish its rollback)')
+      .argument('<run>', 'run id, unique prefix, or "latest"')
+      .option('--until <step>', 'stop (exit 0) after this step succeeds')
+      .option('--wait <duration>', 'without a terminal, wait this long at a gate before exiting 10'),
+  )
+    .addHelpText('after', examples('release resume latest', 'release resume 20261121-102233-3fa9 --until publish-stores'))
+    .action(async (runRef: string, _opts: object, cmd: Command) => {
+      const { runResume } = await import('./commands/resume.js');
+      setExit(await runResume(io, opts(cmd, { run: runRef })));
+    });
+
+  program
+    .command('status')
+    .description('Show a run: each step, the gate it waits at, its lock')
+    .argument('[run]', 'run id, unique prefix, or "latest"', 'latest')
+    .addHelpText('after', examples('release status', 'release status latest --json'))
+    .action(async (runRef: string, _opts: object, cmd: Command) => {
+      const { runStatus } = await import('./commands/status.js');
+      setExit(await runStatus(io, opts(cmd, { run: runRef })));
+    });
+
+  program
+    .command('signoff')
+    .description('Decide the gate a run waits at (out of band, e.g. from CI or another terminal)')
+    .argument('<run>', 'run id, unique prefix, or "latest"')
+    .option('--approve', 'approve the gate')
+    .option('--reject', 'reject the gate (the run rolls back when resumed)')
+    .option('--gate <id>', 'the gate to decide (default: the one the run waits at)')
+    .option('--by <name>', 'who decides (default: your user name)')
+    .option('--reason <text>', 'why, for the journal')
+    .addHelpText('after', examples(
+      'release signoff latest --approve --by qa',
+      'release signoff 20261121-102233-3fa9 --reject --reason "login broken on Android"',
+      'release signoff latest --approve --gate play-publish --by captain',
+    ))
+    .action(async (runRef: string, _opts: object, cmd: Command) => {
+      const { runSignoff } = await import('./commands/signoff.js');
+      setExit(await runSignoff(io, opts(cmd, { run: runRef })));
+    });
+
+  withSandboxFlags(
+    program
+      .command('rollback')
+      .description('Undo a run\'s changes in reverse order (only before the pivot: nothing can be un-published)')
+      .argument('<run>', 'run id, unique prefix, or "latest"'),
+  )
+    .addHelpText('after', examples('release rollback latest'))
+    .action(async (runRef: string, _opts: object, cmd: Command) => {
+      const { runRollback } = await import('./commands/rollback.js');
+      setExit(await runRollback(io, opts(cmd, { run: runRef })));
+    });
+
+  program
+    .command('runs')
+    .description('List runs in the state directory')
+    .addHelpText('after', examples('release runs', 'release runs --json'))
+    .action(async (_opts: object, cmd: Command) => {
+      const { runRuns } = await import('./commands/runs.js');
+      setExit(await runRuns(io, opts(cmd)));
+    });
+
+  program
+    .command('log')
+    .description("Print a run's journal, event by event")
+    .argument('<run>', 'run id, unique prefix, or "latest"')
+    .addHelpText('after', examples('release log latest', 'release log latest --json | jq .type'))
+    .action(async (runRef: string, _opts: object, cmd: Command) => {
+      const { runLog } = await import('./commands/log.js');
+      setExit(await runLog(io, opts(cmd, { run: runRef })));
+    });
+
+  program
+    .command('report')
+    .description('Print a run\'s timeline as Markdown with a Mermaid gantt chart (for a CI step summary)')
+    .argument('<run>', 'run id, unique prefix, or "latest"')
+    .addHelpText('after', examples('release report latest', 'release report latest >> "$GITHUB_STEP_SUMMARY"'))
+    .action(async (runRef: string, _opts: object, cmd: Command) => {
+      const { runReport } = await import('./commands/report.js');
+      setExit(await runReport(io, opts(cmd, { run: runRef })));
+    });
+
+  program
+    .command('validate')
+    .description('Check playbooks (default: every playbook under playbooks/) and the release config')
+    .argument('[files...]', 'playbook files or names')
+    .addHelpText('after', examples('release validate', 'release validate playbooks/my-flip.yaml'))
+    .action(async (files: string[], _opts: object, cmd: Command) => {
+      const { runValidate } = await import('./commands/validate.js');
+      setExit(await runValidate(io, opts(cmd, { files })));
+    });
+
+  program
+    .command('init')
+    .description('Write a commented release.config.yaml to start from')
+    .option('--force', 'overwrite an existing file', false)
+    .addHelpText('after', examples('release init', 'release init && release flip --sandbox'))
+    .action(async (_opts: object, cmd: Command) => {
+      const { runInit } = await import('./commands/init.js');
+      setExit(await runInit(io, opts(cmd)));
+    });
+
+  program
+    .command('force-unlock')
+    .description('Remove a stale lock (a run whose machine is gone); asks unless --yes')
+    .argument('<lock-id>', 'the lock id printed by the locked error or `release status`')
+    .addHelpText('after', examples('release force-unlock lk-3fa9c2d1 --yes'))
+    .action(async (lockId: string, _opts: object, cmd: Command) => {
+      const { runForceUnlock } = await import('./commands/force-unlock.js');
+      setExit(await runForceUnlock(io, opts(cmd, { lockId })));
+    });
+
+  return program;
+}
+
+export async function runProgram(io: IO, argv: string[]): Promise<number> {
+  let code = 0;
+  const program = buildProgram(io, (c) => (code = c));
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
+      return EXIT_CODES.usage;
+    }
+    throw err;
+  }
+  return code;
+}

@@ -1,0 +1,42 @@
+/** Plain-text pieces shared by the views: diffs, durations, the run summary table. */
+import type { ChalkInstance } from 'chalk';
+import type { Change } from '../../engine/action.js';
+import type { RunSummary } from '../../engine/timeline.js';
+import { formatDuration } from '../../util/duration.js';
+
+export function changeLine(c: Change, color: ChalkInstance): string {
+  const arrow = (before: unknown, after: unknown) => `${color.red(show(before))} -> ${color.green(show(after))}`;
+  switch (c.target) {
+    case 'config':
+      return `config  ${c.path}: ${arrow(c.before, c.after)}`;
+    case 'backend':
+      return `backend ${arrow(c.before ?? 'unknown', c.after)}`;
+    case 'store':
+      return `store   ${c.platform}: ${arrow(c.before, c.after)}`;
+  }
+}
+
+function show(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+export function windowLine(summary: RunSummary): string | undefined {
+  const w = summary.window;
+  if (!w.wallUpAt) return undefined;
+  const parts = [
+    w.stillWalled
+      ? `old apps are still walled (for ${formatDuration(w.walledMs ?? 0)} so far)`
+      : `old apps were walled for ${formatDuration(w.walledMs ?? 0)} (wall up -> wall down)`,
+  ];
+  if (w.configToPublishMs !== undefined) parts.push(`config change -> publish: ${formatDuration(w.configToPublishMs)}`);
+  return `Transition window: ${parts.join('; ')}`;
+}
+
+export function summaryTable(summary: RunSummary): string[] {
+  const width = Math.max(4, ...summary.steps.map((s) => s.id.length));
+  const rows = summary.steps.map(
+    (s) => `  ${s.id.padEnd(width)}  ${s.status.padEnd(10)}  ${s.durationMs === undefined ? '-' : formatDuration(s.durationMs)}`,
+  );
+  const window = windowLine(summary);
+  return [`  ${'Step'.padEnd(width)}  ${'Status'.padEnd(10)}  Duration`, ...rows, ...(window ? [window] : []), `Total: ${formatDuration(summary.durationMs)}`];
+}

@@ -1,0 +1,199 @@
+/**
+ * The human view, on stderr. On a terminal: a live step list with a spinner and elapsed time,
+ * messages scrolling above it. Elsewhere (CI logs, pipes): one plain line per event.
+ */
+import { Chalk, type ChalkInstance } from 'chalk';
+import type { EngineEvent } from '../../engine/events.js';
+import type { RunOutcome } from '../../engine/executor.js';
+import type { RunSummary } from '../../engine/timeline.js';
+import type { RunState } from '../../engine/state.js';
+import { formatDuration } from '../../util/duration.js';
+import type { IO } from '../io.js';
+import { changeLine, summaryTable } from './format.js';
+import type { RunView } from './run-view.js';
+
+const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+
+interface StepRow {
+  id: string;
+  status: 'pending' | 'running' | 'waiting' | 'succeeded' | 'failed' | 'undone' | 'paused' | 'planned';
+  since?: number;
+  took?: number;
+}
+
+export class HumanRunView implements RunView {
+  private readonly c: ChalkInstance;
+  private rows: StepRow[] = [];
+  private drawn = 0;
+  private frame = 0;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly io: IO,
+    color: boolean,
+    private readonly live: boolean,
+  ) {
+    this.c = new Chalk({ level: color ? 1 : 0 });
+  }
+
+  begin(state: RunState): void {
+    const shown: Record<string, StepRow['status']> = { succeeded: 'succeeded', failed: 'failed', undone: 'undone', paused: 'paused', running: 'paused', interrupted: 'paused', unsettled: 'failed' };
+    this.rows = state.steps.map((s) => ({ id: s.id, status: shown[s.status] ?? 'pending' }));
+    this.io.err.write(this.c.bold(`${state.playbook.name} — ${String(state.release.summary ?? '')}`) + this.c.dim(`  (run ${state.runId})\n`));
+  }
+
+  event(e: EngineEvent): void {
+    this.track(e);
+    const lines = this.describe(e);
+    if (this.live) this.redraw(lines);
+    else for (const line of lines) this.io.err.write(`${line}\n`);
+  }
+
+  outcome(outcome: RunOutcome, summary?: RunSummary): void {
+    this.stopTimer();
+    if (this.live) this.redraw([]);
+    this.drawn = 0;
+    const c = this.c;
+    const mark = outcome.exit === 'ok' ? c.green('✔') : outcome.exit === 'paused' ? c.yellow('⏸') : c.red('✖');
+    if (summary && !summary.steps.every((s) => s.status === 'pending')) {
+      this.io.err.write(`\n${summaryTable(summary).join('\n')}\n`);
+    }
+    this.io.err.write(`\n${mark} ${outcome.message}\n`);
+    if (outcome.hint) this.io.err.write(`${outcome.hint}\n`);
+  }
+
+  close(): void {
+    this.stopTimer();
+  }
+
+  /** The plain lines an event shows as (also used by `release log`). */
+  describe(e: EngineEvent): string[] {
+    const c = this.c;
+    switch (e.type) {
+      case 'run.created':
+        return [c.bold(`${e.dryRun ? 'Dry run of' : 'Run'} ${e.playbook.name} — ${String(e.release.summary ?? '')}`) + c.dim(`  (run ${e.runId})`)];
+      case 'run.resumed':
+        return [c.bold(`Resuming run ${e.runId}`) + c.dim(` as ${e.by.who} on ${e.by.host}`)];
+      case 'step.started':
+        if (e.continued) return [`▶ ${e.step} (continued): ${e.plan.summary}`];
+        return this.live && e.attempt === 1 ? [] : [`${e.attempt > 1 ? c.yellow('↻') : '●'} ${e.step}${e.attempt > 1 ? ` (attempt ${e.attempt})` : ''}: ${e.plan.summary}`];
+      case 'step.progress':
+        return [c.dim(`  ${e.step}: ${e.message}`)];
+      case 'step.attempt-failed':
+        return [c.yellow(`  ${e.step}: attempt ${e.attempt} failed: ${e.error.message} — retrying in ${formatDuration(e.retryInMs)}`)];
+      case 'step.succeeded':
+        return this.live ? [] : [`${c.green('✔')} ${e.step}${e.settledBy === 'verify' ? c.dim(' (found done on resume)') : ''}`];
+      case 'step.failed':
+        return [`${c.red('✖')} ${e.step}: ${e.error.message}`];
+      case 'step.interrupted':
+        return [c.yellow(`⏹ ${e.step} interrupted`)];
+      case 'step.unsettled':
+        return [c.red(`? ${e.step}: cannot tell whether it took effect: ${e.check}`)];
+      case 'step.declined':
+        return [c.yellow(`⏹ ${e.step} not confirmed`)];
+      case 'gate.opened':
+        return [c.bold(`⏸ Gate ${e.gate}: ${e.title}`), ...e.instructions.map((i) => `    - ${i}`)];
+      case 'gate.decided':
+        return [`${e.approved ? c.green('✔') : c.red('✖')} gate ${e.gate} ${e.approved ? 'approved' : 'rejected'} by ${e.by}${e.reason ? `: ${e.reason}` : ''}`];
+      case 'rollback.started':
+        return [c.yellow(`↩ Rolling back (${e.steps.join(', ') || 'nothing to undo'}): ${e.reason}`)];
+      case 'undo.started':
+        return [c.yellow(`  ↩ undo ${e.step}${e.attempt > 1 ? ` (attempt ${e.attempt})` : ''}`)];
+      case 'undo.succeeded':
+        return [`  ${c.green('✔')} ${e.step} undone`];
+      case 'undo.failed':
+        return [c.red(`  ✖ undo ${e.step} failed: ${e.error.message}`)];
+      case 'plan.step':
+        return [`• ${c.bold(e.step)}: ${e.plan.summary}`, ...e.plan.changes.map((ch) => `    ${changeLine(ch, c)}`), ...(e.plan.notes ?? []).map((n) => c.dim(`    ${n}`))];
+      case 'plan.blocked':
+        return e.problems.map((p) => c.red(`    ! ${p}`));
+      case 'step.paused':
+      case 'step.waiting':
+      case 'run.paused':
+      case 'run.finished':
+      case 'run.summary':
+        return [];
+    }
+  }
+
+  private track(e: EngineEvent): void {
+    const row = 'step' in e ? this.rows.find((r) => r.id === e.step) : undefined;
+    const now = Date.parse(e.ts);
+    switch (e.type) {
+      case 'run.created':
+        this.rows = e.playbook.steps.map((s) => ({ id: s.id, status: 'pending' }));
+        break;
+      case 'step.started':
+        if (row) Object.assign(row, { status: 'running', since: row.status === 'running' ? row.since : now });
+        this.startTimer();
+        break;
+      case 'step.waiting':
+        if (row) row.status = 'waiting';
+        break;
+      case 'step.succeeded':
+        if (row) Object.assign(row, { status: 'succeeded', took: row.since ? now - row.since : undefined });
+        break;
+      case 'step.failed':
+      case 'step.unsettled':
+        if (row) row.status = 'failed';
+        break;
+      case 'step.paused':
+      case 'step.interrupted':
+      case 'step.declined':
+        if (row) row.status = 'paused';
+        break;
+      case 'undo.succeeded':
+        if (row) row.status = 'undone';
+        break;
+      case 'plan.step':
+        if (row) row.status = 'planned';
+        break;
+    }
+  }
+
+  private redraw(lines: string[]): void {
+    let out = this.drawn ? `\x1b[${this.drawn}A\x1b[0J` : '';
+    for (const line of lines) out += `${line}\n`;
+    const block = this.rows.map((r) => this.rowLine(r));
+    out += block.map((l) => `${l}\n`).join('');
+    this.drawn = block.length;
+    this.io.err.write(out);
+  }
+
+  private rowLine(r: StepRow): string {
+    const c = this.c;
+    const elapsed = r.since ? formatDuration(Date.now() - r.since) : '';
+    switch (r.status) {
+      case 'pending':
+        return c.dim(`  ○ ${r.id}`);
+      case 'running':
+        return `  ${c.cyan(SPINNER[this.frame % SPINNER.length])} ${r.id} ${c.dim(elapsed)}`;
+      case 'waiting':
+        return `  ${c.yellow('⏸')} ${r.id} ${c.dim(`waiting for you · ${elapsed}`)}`;
+      case 'succeeded':
+        return `  ${c.green('✔')} ${r.id} ${c.dim(r.took === undefined ? '' : formatDuration(r.took))}`;
+      case 'failed':
+        return `  ${c.red('✖')} ${r.id}`;
+      case 'undone':
+        return `  ${c.yellow('↩')} ${r.id} ${c.dim('undone')}`;
+      case 'paused':
+        return `  ${c.yellow('⏸')} ${r.id}`;
+      case 'planned':
+        return `  ${c.blue('•')} ${r.id}`;
+    }
+  }
+
+  private startTimer(): void {
+    if (!this.live || this.timer) return;
+    this.timer = setInterval(() => {
+      this.frame++;
+      this.redraw([]);
+    }, 100);
+    this.timer.unref();
+  }
+
+  private stopTimer(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+}

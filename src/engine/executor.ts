@@ -1,0 +1,403 @@
+/**
+ * The step machine. Every side effect is bracketed by journal appends (intent before, outcome
+ * after); in-doubt steps are settled by `verify`; failures before the pivot take the rollback
+ * transition, failures after it stop for a human. The executor emits events and never prints.
+ */
+import { ActionError, PausedAtGate, type Action, type GateRequest, type RunFacts, type StepContext, type StepPlan } from './action.js';
+import type { EngineEvent, ErrorInfo, GateDecision, Identity, ResolvedStep, RunStatus } from './events.js';
+import { Recorder, type DurableBody, type TransientBody } from './recorder.js';
+import type { RunHandle } from './runs.js';
+import { IN_DOUBT, reduceRun, type RunState, type StepState } from './state.js';
+import { errorMessage, type ExitKind } from '../errors.js';
+import type { JsonObject } from '../util/json-path.js';
+import { sleep } from '../util/sleep.js';
+import { formatDuration } from '../util/duration.js';
+
+export type Phase = 'plan' | 'run' | 'verify' | 'undo';
+
+export interface Prompter {
+  confirm(message: string): Promise<boolean>;
+  gate(request: { gate: string; title: string; instructions: string[] }): Promise<Omit<GateDecision, 'source'>>;
+}
+
+export interface EngineOptions {
+  /** Stop (exit 0) after this step succeeds: CI jobs split a flip across jobs. */
+  until?: string;
+  /** Skip confirmations before irreversible steps. */
+  yes: boolean;
+  /** Without a prompt, wait this long at a gate for `release signoff` before pausing. */
+  gateWaitMs?: number;
+  /** Rehearsals compress retry and poll delays. */
+  scaleDelay?: (ms: number) => number;
+}
+
+export interface EngineDeps<E> {
+  run: RunHandle;
+  action(uses: string): Action<JsonObject, E>;
+  /** The ports each call sees: the sandbox injects faults per step, dry runs get read-only views. */
+  envFor(stepId: string, phase: Phase): E;
+  emit(event: EngineEvent): void;
+  /** Present only when a human can be asked on this terminal. */
+  prompter?: Prompter;
+  identity: Identity;
+  options: EngineOptions;
+  commands: {
+    resume(runId: string): string;
+    signoff(runId: string, gate: string): string;
+    rollback(runId: string): string;
+  };
+}
+
+export interface RunOutcome {
+  status: RunStatus;
+  exit: ExitKind;
+  message: string;
+  hint?: string;
+}
+
+const UNDO_ATTEMPTS = 3;
+const UNDO_DELAY_MS = 1000;
+const GATE_POLL_MS = 1000;
+
+export class Executor<E> {
+  private readonly interrupt = new AbortController();
+  private rollingBack = false;
+  private readonly recorder: Recorder;
+
+  constructor(private readonly deps: EngineDeps<E>) {
+    this.recorder = new Recorder(deps.run, deps.emit);
+  }
+
+  /**
+   * Asks the run to stop. Returns false when it refuses: a rollback in progress keeps going,
+   * because stopping it halfway is worse than finishing it (a second Ctrl-C still exits).
+   */
+  requestInterrupt(): boolean {
+    if (this.rollingBack) return false;
+    this.interrupt.abort(new Error('interrupted'));
+    return true;
+  }
+
+  /** Runs (or continues) the run to its next stopping point. */
+  async execute(): Promise<RunOutcome> {
+    let state = this.state();
+    if (state.status === 'rolling_back' || state.status === 'rollback_failed') return this.continueRollback();
+
+    for (let i = 0; i < state.steps.length; i++) {
+      state = this.state();
+      const step = state.steps[i]!;
+      const def = state.playbook.steps[i]!;
+      if (step.status === 'succeeded') continue;
+
+      let outcome: StepOutcome;
+      if (IN_DOUBT.has(step.status)) {
+        outcome = await this.settle(step, def, state);
+      } else if (step.status === 'paused' && step.plan) {
+        outcome = await this.attempts(def, step.plan, state, true);
+      } else {
+        outcome = await this.start(def, state);
+      }
+
+      if (outcome.kind === 'failed') return this.afterFailure(def, outcome);
+      if (outcome.kind !== 'succeeded') return this.stopped(outcome, def);
+      if (this.deps.options.until === def.id && i < state.steps.length - 1) {
+        return this.pause('until', def.id, `Stopped after ${def.id} as asked (--until).`);
+      }
+    }
+    return this.finish('succeeded', 'ok', `${this.state().playbook.name} completed.`);
+  }
+
+  /** `release rollback`: undo everything undoable, unless the pivot was crossed. */
+  async rollback(reason: string): Promise<RunOutcome> {
+    const state = this.state();
+    if (state.status !== 'rolling_back' && state.status !== 'rollback_failed') this.startRollback(state, reason);
+    return this.continueRollback();
+  }
+
+  pivotCrossed(state = this.state()): string | undefined {
+    return state.steps.find((s) => {
+      const meta = this.deps.action(s.uses).meta;
+      return meta.pivot && (s.status === 'succeeded' || (s.status === 'failed' && s.partial) || IN_DOUBT.has(s.status));
+    })?.id;
+  }
+
+  // --- steps ---------------------------------------------------------------------------------
+
+  private async start(def: ResolvedStep, state: RunState): Promise<StepOutcome> {
+    const action = this.deps.action(def.uses);
+    let plan: StepPlan;
+    try {
+      plan = await action.plan(def.with, this.planContext(def.id, state));
+    } catch (err) {
+      if (this.interrupt.signal.aborted) return { kind: 'interrupted' };
+      return this.fail(def, { message: `could not plan ${def.id}: ${errorMessage(err)}`, hint: hintOf(err) }, false);
+    }
+    if (plan.blockers?.length) {
+      return this.fail(def, { message: plan.blockers.join('; '), hint: 'Nothing was changed by this step.' }, false);
+    }
+    if (def.confirm && this.deps.prompter && !this.deps.options.yes) {
+      this.emitTransient({ type: 'step.waiting', step: def.id });
+      const ok = await this.deps.prompter.confirm(`${def.confirm}\n  ${plan.summary}`);
+      if (!ok) {
+        this.record({ type: 'step.declined', step: def.id });
+        return { kind: 'declined' };
+      }
+    }
+    return this.attempts(def, plan, state);
+  }
+
+  /** Settles an in-doubt step: the effect happened, provably did not, or a human must look. */
+  private async settle(step: StepState, def: ResolvedStep, state: RunState): Promise<StepOutcome> {
+    const action = this.deps.action(def.uses);
+    if (!step.plan) return this.start(def, state);
+    if (!action.meta.mutates || !action.verify) return this.attempts(def, step.plan, state, true);
+    const verdict = await action.verify(def.with, step.plan, this.stepContext(def, 'verify', step.attempts, state));
+    if (verdict.status === 'done') {
+      this.record({ type: 'step.succeeded', step: def.id, settledBy: 'verify' });
+      return { kind: 'succeeded' };
+    }
+    if (verdict.status === 'not-done') return this.attempts(def, step.plan, state, true);
+    this.record({ type: 'step.unsettled', step: def.id, check: verdict.check });
+    return { kind: 'unsettled', check: verdict.check };
+  }
+
+  private async attempts(def: ResolvedStep, plan: StepPlan, state: RunState, continued = false): Promise<StepOutcome> {
+    const action = this.deps.action(def.uses);
+    let attempt = state.steps.find((s) => s.id === def.id)!.attempts;
+    for (let tries = 1; ; tries++) {
+      attempt += 1;
+      this.record({ type: 'step.started', step: def.id, attempt, plan, ...(continued && tries === 1 ? { continued } : {}) });
+      const timeout = def.timeoutMs ? AbortSignal.timeout(def.timeoutMs) : undefined;
+      const ctx = this.stepContext(def, 'run', attempt, state, timeout);
+      try {
+        const output = await action.run(def.with, plan, ctx);
+        this.record({ type: 'step.succeeded', step: def.id, settledBy: 'run', ...(output ? { output } : {}) });
+        return { kind: 'succeeded' };
+      } catch (err) {
+        if (err instanceof PausedAtGate) {
+          this.record({ type: 'step.paused', step: def.id, gate: err.gate });
+          return { kind: 'paused', gate: err.gate, title: err.title };
+        }
+        if (this.interrupt.signal.aborted) {
+          this.record({ type: 'step.interrupted', step: def.id });
+          return { kind: 'interrupted' };
+        }
+        const timedOut = timeout?.aborted === true;
+        const error: ErrorInfo = timedOut
+          ? { message: `timed out after ${formatDuration(def.timeoutMs!)}`, hint: hintOf(err) }
+          : { message: errorMessage(err), hint: hintOf(err) };
+        const partial = err instanceof ActionError && err.partial;
+        const retryable = !(err instanceof ActionError) || err.retryable;
+        if (retryable && !partial && tries < def.retry.attempts) {
+          const retryInMs = this.scale(def.retry.delayMs * 2 ** (tries - 1));
+          this.record({ type: 'step.attempt-failed', step: def.id, attempt, error, retryInMs });
+          try {
+            await sleep(retryInMs, this.interrupt.signal);
+          } catch {
+            this.record({ type: 'step.interrupted', step: def.id });
+            return { kind: 'interrupted' };
+          }
+          continue;
+        }
+        return this.fail(def, error, partial);
+      }
+    }
+  }
+
+  private fail(def: ResolvedStep, error: ErrorInfo, partial: boolean): StepOutcome {
+    this.record({ type: 'step.failed', step: def.id, error, partial });
+    return { kind: 'failed', error, partial };
+  }
+
+  private async afterFailure(def: ResolvedStep, outcome: Extract<StepOutcome, { kind: 'failed' }>): Promise<RunOutcome> {
+    const state = this.state();
+    const pivot = this.pivotCrossed(state);
+    const resume = this.deps.commands.resume(state.runId);
+    const what = `${def.id} failed: ${outcome.error.message}`;
+    if (pivot) {
+      const why = pivot === def.id ? 'part of it is already live and cannot be undone' : `${pivot} already went live`;
+      return this.finish('needs_human', 'needs-human', `${what}. Nothing was undone: ${why}.`, join(outcome.error.hint ?? 'Fix the cause.', `Then \`${resume}\` retries ${def.id} (steps already done are not repeated).`));
+    }
+    if (def.onFailure === 'pause') {
+      return this.finish('needs_human', 'needs-human', `${what}. The playbook says to pause here; nothing was undone.`, join(outcome.error.hint, `Fix and \`${resume}\`, or undo with \`${this.deps.commands.rollback(state.runId)}\`.`));
+    }
+    this.startRollback(state, what);
+    return this.continueRollback();
+  }
+
+  // --- rollback ------------------------------------------------------------------------------
+
+  private startRollback(state: RunState, reason: string): void {
+    const undoable = new Set(['succeeded', 'failed', 'running', 'interrupted', 'unsettled', 'paused', 'undoing', 'undo_failed']);
+    const steps = [...state.steps]
+      .reverse()
+      .filter((s) => s.plan && undoable.has(s.status) && this.deps.action(s.uses).meta.compensable)
+      .map((s) => s.id);
+    this.record({ type: 'rollback.started', reason, steps });
+  }
+
+  private async continueRollback(): Promise<RunOutcome> {
+    this.rollingBack = true;
+    try {
+      const state = this.state();
+      const order = state.rollback?.steps ?? [];
+      for (const id of order) {
+        const step = this.state().steps.find((s) => s.id === id)!;
+        if (step.status === 'undone') continue;
+        const def = state.playbook.steps.find((s) => s.id === id)!;
+        const ok = await this.undoStep(def, step, this.state());
+        if (!ok) {
+          const remaining = order.slice(order.indexOf(id));
+          return this.finish(
+            'rollback_failed',
+            'rollback-failed',
+            `Rollback failed at ${id}: ${this.state().steps.find((s) => s.id === id)!.error?.message}. Still to undo, in order: ${remaining.join(', ')}.`,
+            `Fix the cause, then \`${this.deps.commands.rollback(state.runId)}\` retries the remaining undos.`,
+          );
+        }
+      }
+      const undone = order.length ? `Undone, in order: ${order.join(', ')}.` : 'Nothing needed undoing.';
+      return this.finish('rolled_back', 'rolled-back', `${state.rollback?.reason ?? 'Rolled back'}. ${undone}`, 'The world is as it was before the run. Fix the cause and start a new flip.');
+    } finally {
+      this.rollingBack = false;
+    }
+  }
+
+  private async undoStep(def: ResolvedStep, step: StepState, state: RunState): Promise<boolean> {
+    const action = this.deps.action(def.uses);
+    for (let attempt = 1; attempt <= UNDO_ATTEMPTS; attempt++) {
+      this.record({ type: 'undo.started', step: def.id, attempt });
+      try {
+        await action.undo!(def.with, step.plan!, this.stepContext(def, 'undo', attempt, state));
+        this.record({ type: 'undo.succeeded', step: def.id });
+        return true;
+      } catch (err) {
+        const final = attempt === UNDO_ATTEMPTS || (err instanceof ActionError && !err.retryable);
+        this.record({ type: 'undo.failed', step: def.id, attempt, error: { message: errorMessage(err), hint: hintOf(err) }, final });
+        if (final) return false;
+        await sleep(this.scale(UNDO_DELAY_MS * 2 ** (attempt - 1)));
+      }
+    }
+    return false;
+  }
+
+  // --- gates ---------------------------------------------------------------------------------
+
+  private async passGate(stepId: string, req: GateRequest, signal: AbortSignal): Promise<GateDecision> {
+    const decided = this.state().gates[req.gate]?.decision;
+    if (decided) return decided;
+    if (!this.state().gates[req.gate]?.openedAt) {
+      this.record({ type: 'gate.opened', step: stepId, gate: req.gate, title: req.title, instructions: req.instructions });
+    }
+    const auto = await req.auto?.(signal);
+    if (auto) return this.decide(req.gate, auto);
+    if (this.deps.prompter) {
+      this.emitTransient({ type: 'step.waiting', step: stepId });
+      const answer = await this.deps.prompter.gate(req);
+      return this.decide(req.gate, { ...answer, source: 'prompt' });
+    }
+    const deadline = Date.now() + (this.deps.options.gateWaitMs ?? 0);
+    while (Date.now() < deadline) {
+      await sleep(Math.min(GATE_POLL_MS, Math.max(0, deadline - Date.now())), signal);
+      const external = this.state().gates[req.gate]?.decision;
+      if (external) return external;
+      const later = await req.auto?.(signal);
+      if (later) return this.decide(req.gate, later);
+    }
+    throw new PausedAtGate(req.gate, req.title);
+  }
+
+  private decide(gate: string, decision: GateDecision): GateDecision {
+    this.record({ type: 'gate.decided', gate, ...decision });
+    return decision;
+  }
+
+  // --- contexts and bookkeeping --------------------------------------------------------------
+
+  private planContext(stepId: string, state: RunState) {
+    return { runId: state.runId, stepId, env: this.deps.envFor(stepId, 'plan'), facts: this.facts(state), signal: this.interrupt.signal };
+  }
+
+  private stepContext(def: ResolvedStep, phase: Phase, attempt: number, state: RunState, timeout?: AbortSignal): StepContext<E> {
+    const signal = timeout ? AbortSignal.any([this.interrupt.signal, timeout]) : this.interrupt.signal;
+    return {
+      runId: state.runId,
+      stepId: def.id,
+      attempt,
+      env: this.deps.envFor(def.id, phase),
+      facts: this.facts(state),
+      signal,
+      progress: (message) => this.emitTransient({ type: 'step.progress', step: def.id, message }),
+      sleep: (ms) => sleep(this.scale(ms), signal),
+      gate: (req) => this.passGate(def.id, req, signal),
+    };
+  }
+
+  /** The breaking backend counts as live from the moment its deploy may have started until undone. */
+  facts(state: RunState): RunFacts {
+    const live = new Set(['succeeded', 'failed', 'running', 'interrupted', 'unsettled', 'undoing', 'undo_failed']);
+    return {
+      backendLive: state.steps.some((s) => this.deps.action(s.uses).meta.effect === 'deploy' && live.has(s.status) && s.plan !== undefined),
+    };
+  }
+
+  private stopped(outcome: StepOutcome, def: ResolvedStep): RunOutcome {
+    const runId = this.deps.run.id;
+    const resume = this.deps.commands.resume(runId);
+    switch (outcome.kind) {
+      case 'paused':
+        return this.pause('gate', def.id, `Paused at gate ${outcome.gate}: ${outcome.title}.`, `${this.deps.commands.signoff(runId, outcome.gate)} && ${resume}`);
+      case 'declined':
+        return this.pause('declined', def.id, `Stopped before ${def.id}: not confirmed.`);
+      case 'interrupted':
+        return this.finish('interrupted', 'interrupted', `Interrupted during ${def.id}.`, `\`${resume}\` checks what ${def.id} did and continues.`);
+      case 'unsettled':
+        return this.finish('needs_human', 'needs-human', `Cannot tell whether ${def.id} took effect: ${outcome.check}`, `Check by hand, then \`${resume}\` (it asks again) or \`${this.deps.commands.rollback(runId)}\`.`);
+      default:
+        throw new Error(`unexpected outcome ${outcome.kind}`);
+    }
+  }
+
+  private pause(reason: 'gate' | 'until' | 'declined', step: string, message: string, continueWith?: string): RunOutcome {
+    const cont = continueWith ?? this.deps.commands.resume(this.deps.run.id);
+    this.record({ type: 'run.paused', reason, step, continueWith: cont });
+    return { status: 'paused', exit: reason === 'until' ? 'ok' : 'paused', message, hint: `Continue with: ${cont}` };
+  }
+
+  private finish(status: RunStatus, exit: ExitKind, message: string, hint?: string): RunOutcome {
+    this.record({ type: 'run.finished', status, message, ...(hint ? { hint } : {}) });
+    return { status, exit, message, hint };
+  }
+
+  private state(): RunState {
+    return reduceRun(this.deps.run.journal.read());
+  }
+
+  private scale(ms: number): number {
+    return this.deps.options.scaleDelay ? this.deps.options.scaleDelay(ms) : ms;
+  }
+
+  private record(body: DurableBody): void {
+    this.recorder.record(body);
+  }
+
+  private emitTransient(body: TransientBody): void {
+    this.recorder.transient(body);
+  }
+}
+
+type StepOutcome =
+  | { kind: 'succeeded' }
+  | { kind: 'failed'; error: ErrorInfo; partial: boolean }
+  | { kind: 'paused'; gate: string; title: string }
+  | { kind: 'declined' }
+  | { kind: 'interrupted' }
+  | { kind: 'unsettled'; check: string };
+
+function hintOf(err: unknown): string | undefined {
+  return err instanceof ActionError || (err instanceof Error && 'hint' in err) ? ((err as { hint?: string }).hint ?? undefined) : undefined;
+}
+
+function join(...parts: (string | undefined)[]): string {
+  return parts.filter(Boolean).join(' ');
+}

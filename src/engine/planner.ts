@@ -1,0 +1,59 @@
+/**
+ * Dry run: every step's `plan` against a projected world, no `run`. Each plan's changes are
+ * applied to the projection before the next step plans, so later steps show their real diffs
+ * (exit-maintenance sees maintenance on). Mutating provider calls are impossible here: the
+ * composition root hands actions read-only ports that throw on any write.
+ */
+import type { Action, Change, RunFacts } from './action.js';
+import type { EngineEvent } from './events.js';
+import type { Phase, RunOutcome } from './executor.js';
+import { Recorder } from './recorder.js';
+import type { RunHandle } from './runs.js';
+import { reduceRun } from './state.js';
+import type { JsonObject } from '../util/json-path.js';
+import { errorMessage } from '../errors.js';
+
+export interface PlanDeps<E> {
+  run: RunHandle;
+  action(uses: string): Action<JsonObject, E>;
+  envFor(stepId: string, phase: Phase): E;
+  emit(event: EngineEvent): void;
+  /** Applies a step's planned changes to the projected world the next step reads. */
+  project(changes: Change[]): void;
+}
+
+export async function planRun<E>(deps: PlanDeps<E>): Promise<RunOutcome> {
+  const recorder = new Recorder(deps.run, deps.emit);
+  const state = reduceRun(deps.run.journal.read());
+  const facts: RunFacts = { backendLive: false };
+  const signal = new AbortController().signal;
+  let changes = 0;
+  const problems: string[] = [];
+
+  for (const def of state.playbook.steps) {
+    const action = deps.action(def.uses);
+    try {
+      const plan = await action.plan(def.with, { runId: state.runId, stepId: def.id, env: deps.envFor(def.id, 'plan'), facts: { ...facts }, signal });
+      recorder.record({ type: 'plan.step', step: def.id, plan });
+      changes += plan.changes.length;
+      if (plan.blockers?.length) {
+        problems.push(...plan.blockers.map((b) => `${def.id}: ${b}`));
+        recorder.record({ type: 'plan.blocked', step: def.id, problems: plan.blockers });
+      }
+      deps.project(plan.changes);
+    } catch (err) {
+      problems.push(`${def.id}: ${errorMessage(err)}`);
+      recorder.record({ type: 'plan.blocked', step: def.id, problems: [errorMessage(err)] });
+    }
+    if (action.meta.effect === 'deploy') facts.backendLive = true;
+  }
+
+  const message = `Dry run of ${state.playbook.name}: ${changes} change(s) across ${state.playbook.steps.length} steps; nothing was changed.`;
+  if (problems.length) {
+    const hint = `A real run would stop at: ${problems.join(' | ')}`;
+    recorder.record({ type: 'run.finished', status: 'planned', message, hint });
+    return { status: 'planned', exit: 'needs-human', message, hint };
+  }
+  recorder.record({ type: 'run.finished', status: 'planned', message });
+  return { status: 'planned', exit: 'ok', message };
+}

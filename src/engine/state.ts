@@ -1,0 +1,197 @@
+/**
+ * Run state as a pure reduction of the journal. Nothing else is authoritative: a crashed run,
+ * a run paused for days at a gate and a run moved to another machine all rebuild from here.
+ */
+import type { JsonObject } from '../util/json-path.js';
+import type { StepPlan } from './action.js';
+import type { DurableEvent, ErrorInfo, GateDecision, Identity, ResolvedPlaybook, RunStatus } from './events.js';
+
+export type StepStatus =
+  | 'pending'
+  /** Started and no outcome journaled: in doubt. */
+  | 'running'
+  | 'succeeded'
+  | 'failed'
+  | 'paused'
+  | 'interrupted'
+  /** `verify` could not tell whether the effect happened. */
+  | 'unsettled'
+  | 'declined'
+  | 'undoing'
+  | 'undone'
+  | 'undo_failed';
+
+export interface StepState {
+  id: string;
+  uses: string;
+  status: StepStatus;
+  attempts: number;
+  plan?: StepPlan;
+  output?: JsonObject;
+  error?: ErrorInfo;
+  partial?: boolean;
+  settledBy?: 'run' | 'verify';
+  gate?: string;
+  check?: string;
+  startedAt?: string;
+  endedAt?: string;
+}
+
+export interface GateState {
+  gate: string;
+  step?: string;
+  title?: string;
+  instructions?: string[];
+  openedAt?: string;
+  decision?: GateDecision & { ts: string };
+}
+
+export interface RunState {
+  runId: string;
+  createdAt: string;
+  updatedAt: string;
+  playbook: ResolvedPlaybook;
+  release: JsonObject;
+  context: JsonObject;
+  dryRun: boolean;
+  createdBy: Identity;
+  status: RunStatus;
+  steps: StepState[];
+  gates: Record<string, GateState>;
+  /** The gate (and its step) the run is waiting at, if paused at one. */
+  waitingAt?: { gate: string; step: string };
+  pausedAfter?: string;
+  rollback?: { reason: string; steps: string[] };
+  finished?: { status: RunStatus; message: string; hint?: string };
+}
+
+export const IN_DOUBT: ReadonlySet<StepStatus> = new Set(['running', 'interrupted', 'unsettled']);
+
+export function reduceRun(events: DurableEvent[]): RunState {
+  const first = events[0];
+  if (!first || first.type !== 'run.created') throw new Error('journal does not start with run.created');
+  const state: RunState = {
+    runId: first.runId,
+    createdAt: first.ts,
+    updatedAt: first.ts,
+    playbook: first.playbook,
+    release: first.release,
+    context: first.context,
+    dryRun: first.dryRun,
+    createdBy: first.by,
+    status: first.dryRun ? 'planned' : 'running',
+    steps: first.playbook.steps.map((s) => ({ id: s.id, uses: s.uses, status: 'pending', attempts: 0 })),
+    gates: {},
+  };
+  for (const event of events.slice(1)) apply(state, event);
+  return state;
+}
+
+function apply(state: RunState, e: DurableEvent): void {
+  state.updatedAt = e.ts;
+  const step = 'step' in e ? state.steps.find((s) => s.id === e.step) : undefined;
+  switch (e.type) {
+    case 'run.created':
+      return;
+    case 'run.resumed':
+      state.status = state.rollback ? 'rolling_back' : 'running';
+      state.waitingAt = undefined;
+      state.pausedAfter = undefined;
+      state.finished = undefined;
+      return;
+    case 'step.started':
+      if (!step) return;
+      if (step.status === 'pending' || step.status === 'failed' || step.status === 'declined') {
+        step.startedAt = e.ts;
+        step.error = undefined;
+      }
+      step.startedAt ??= e.ts;
+      step.status = 'running';
+      step.attempts = e.attempt;
+      step.plan = e.plan;
+      step.endedAt = undefined;
+      return;
+    case 'step.attempt-failed':
+      if (step) step.error = e.error;
+      return;
+    case 'step.succeeded':
+      if (!step) return;
+      step.status = 'succeeded';
+      step.output = e.output;
+      step.settledBy = e.settledBy;
+      step.endedAt = e.ts;
+      step.error = undefined;
+      return;
+    case 'step.failed':
+      if (!step) return;
+      step.status = 'failed';
+      step.error = e.error;
+      step.partial = e.partial;
+      step.endedAt = e.ts;
+      return;
+    case 'step.interrupted':
+      if (step) step.status = 'interrupted';
+      return;
+    case 'step.paused':
+      if (!step) return;
+      step.status = 'paused';
+      step.gate = e.gate;
+      return;
+    case 'step.unsettled':
+      if (!step) return;
+      step.status = 'unsettled';
+      step.check = e.check;
+      return;
+    case 'step.declined':
+      if (step) step.status = 'declined';
+      return;
+    case 'gate.opened': {
+      const gate = (state.gates[e.gate] ??= { gate: e.gate });
+      Object.assign(gate, { step: e.step, title: e.title, instructions: e.instructions, openedAt: e.ts });
+      return;
+    }
+    case 'gate.decided': {
+      const gate = (state.gates[e.gate] ??= { gate: e.gate });
+      gate.decision = { approved: e.approved, by: e.by, reason: e.reason, source: e.source, ts: e.ts };
+      return;
+    }
+    case 'rollback.started':
+      state.status = 'rolling_back';
+      state.rollback = { reason: e.reason, steps: e.steps };
+      return;
+    case 'undo.started':
+      if (step) step.status = 'undoing';
+      return;
+    case 'undo.succeeded':
+      if (!step) return;
+      step.status = 'undone';
+      step.endedAt = e.ts;
+      return;
+    case 'undo.failed':
+      if (step && e.final) {
+        step.status = 'undo_failed';
+        step.error = e.error;
+      }
+      return;
+    case 'plan.step':
+      if (step) step.plan = e.plan;
+      return;
+    case 'plan.blocked':
+      if (step) step.error = { message: e.problems.join('; ') };
+      return;
+    case 'run.paused':
+      state.status = 'paused';
+      if (e.reason === 'gate') state.waitingAt = { gate: step?.gate ?? '', step: e.step };
+      else state.pausedAfter = e.step;
+      return;
+    case 'run.finished':
+      state.status = e.status;
+      state.finished = { status: e.status, message: e.message, hint: e.hint };
+      return;
+  }
+}
+
+/** Statuses after which `resume` has nothing left to do. */
+export function isTerminal(status: RunStatus): boolean {
+  return status === 'succeeded' || status === 'rolled_back' || status === 'planned';
+}

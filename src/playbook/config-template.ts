@@ -1,0 +1,57 @@
+/**
+ * The commented release config `release init` writes. The built-in sandbox example app is this
+ * same file, so `release init && release flip --sandbox` rehearses exactly what was written.
+ */
+export const CONFIG_TEMPLATE = `# release.config.yaml — what \`release\` needs to know about your app.
+# Secrets never go in this file: reference env var names or key file paths.
+# Check it with \`release validate\`; rehearse with \`release flip --sandbox\`.
+
+app:
+  name: Example Shop
+  # The app version being shipped, as submitted to both stores.
+  version: 2.0.0
+  # How old apps are stopped while the breaking backend goes out:
+  #   maintenance      your app shows a maintenance screen when maintenance_mode is true
+  #   minimum-version  no maintenance screen: raise minimum_version (force-update wall)
+  wall: maintenance
+  ios:
+    bundleId: com.example.shop
+  android:
+    package: com.example.shop
+
+backend:
+  # The backend version the flip deploys (default: app.version).
+  version: 2.0.0
+  provider: sandbox
+
+remoteConfig:
+  provider: sandbox
+  # Where the keys the tool owns live in your config document (dotted paths).
+  # These are the defaults, for a document shaped like
+  #   {"android":{"latest_version","minimum_version"},"ios":{...},"maintenance_mode","feature_flags":{}}
+  keys:
+    maintenance: maintenance_mode
+    featureFlags: feature_flags
+    ios: { minimum: ios.minimum_version, latest: ios.latest_version }
+    android: { minimum: android.minimum_version, latest: android.latest_version }
+
+stores:
+  ios: { provider: sandbox }
+  android: { provider: sandbox }
+
+signoff:
+  provider: sandbox
+
+# Rehearsals (\`--sandbox\`): the simulated world before the flip.
+sandbox:
+  liveVersion: 1.4.2
+  backendVersion: 1.4.2
+  apis: [v1, v2]
+  config:
+    android: { latest_version: 1.4.2, minimum_version: 1.3.0 }
+    ios: { latest_version: 1.4.2, minimum_version: 1.3.0 }
+    maintenance_mode: false
+    feature_flags:
+      enable_new_registration_flow: true
+      show_revamped_banner: false
+`;

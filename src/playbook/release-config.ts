@@ -1,0 +1,123 @@
+/**
+ * The release config (`release.config.yaml`, found by walking up from the working directory):
+ * the app and the version being shipped, the remote-config keys the tool owns, and which
+ * provider serves each port. Secrets are referenced by env var name or file path, never inlined.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import semver from 'semver';
+import { z } from 'zod';
+import { ReleaseError } from '../errors.js';
+import { formatProblem, YamlSource, type Problem } from './yaml-source.js';
+
+const Version = z.string().refine((v) => semver.valid(v) !== null, 'must be a semantic version such as 2.0.0');
+
+const PlatformKeys = (platform: string) =>
+  z
+    .object({
+      minimum: z.string().default(`${platform}.minimum_version`),
+      latest: z.string().default(`${platform}.latest_version`),
+    })
+    .strict()
+    .prefault({});
+
+export const ConfigKeysSchema = z
+  .object({
+    maintenance: z.string().default('maintenance_mode').describe('Path of the maintenance switch'),
+    featureFlags: z.string().default('feature_flags').describe('Path of the feature-flag object'),
+    ios: PlatformKeys('ios'),
+    android: PlatformKeys('android'),
+  })
+  .strict()
+  .prefault({});
+
+const SandboxProvider = z.literal('sandbox').default('sandbox');
+const Sandboxed = z.object({ provider: SandboxProvider }).strict().prefault({});
+
+export const ReleaseConfigSchema = z
+  .object({
+    app: z
+      .object({
+        name: z.string().min(1),
+        /** The lock key: one flip per app at a time. */
+        id: z.string().optional(),
+        version: Version.describe('The app version being shipped'),
+        wall: z
+          .enum(['maintenance', 'minimum-version'])
+          .default('maintenance')
+          .describe('How old apps are stopped during the flip: a maintenance screen, or a force-update via minimum_version'),
+        ios: z.object({ bundleId: z.string(), appId: z.string().optional(), build: z.string().optional() }).strict().optional(),
+        android: z.object({ package: z.string(), versionCode: z.number().int().optional() }).strict().optional(),
+      })
+      .strict()
+      .refine((app) => app.ios || app.android, 'configure at least one of app.ios and app.android'),
+    backend: z
+      .object({
+        provider: SandboxProvider,
+        version: z.string().optional().describe('The backend version deployed (default: app.version)'),
+      })
+      .strict()
+      .prefault({}),
+    remoteConfig: z.object({ provider: SandboxProvider, keys: ConfigKeysSchema }).strict().prefault({}),
+    stores: z.object({ ios: Sandboxed, android: Sandboxed }).strict().prefault({}),
+    signoff: Sandboxed,
+    sandbox: z
+      .object({
+        liveVersion: Version.optional().describe('The app version live before the flip'),
+        backendVersion: z.string().optional().describe('The backend version served before the flip'),
+        apis: z.array(z.string()).default(['v1', 'v2']).describe('API versions the simulated backend answers'),
+        config: z.record(z.string(), z.json()).optional().describe('The remote-config document before the flip'),
+      })
+      .strict()
+      .prefault({})
+      .describe('Rehearsal settings for `--sandbox`'),
+  })
+  .strict();
+
+export type ReleaseConfig = z.output<typeof ReleaseConfigSchema>;
+export type ConfigKeys = z.output<typeof ConfigKeysSchema>;
+export type Platform = 'ios' | 'android';
+
+export const CONFIG_FILE_NAMES = ['release.config.yaml', 'release.config.yml'];
+
+export function findConfigFile(from: string): string | undefined {
+  let dir = resolve(from);
+  for (;;) {
+    for (const name of CONFIG_FILE_NAMES) {
+      const candidate = join(dir, name);
+      if (existsSync(candidate)) return candidate;
+    }
+    const parent = dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+export type ConfigResult = { ok: true; config: ReleaseConfig } | { ok: false; problems: Problem[] };
+
+export function parseReleaseConfig(file: string, text: string): ConfigResult {
+  const source = new YamlSource(file, text);
+  if (source.syntaxProblems.length) return { ok: false, problems: source.syntaxProblems };
+  const parsed = ReleaseConfigSchema.safeParse(source.data() ?? {});
+  if (!parsed.success) return { ok: false, problems: source.fromZod(parsed.error) };
+  return { ok: true, config: parsed.data };
+}
+
+export function loadReleaseConfig(file: string): ReleaseConfig {
+  if (!existsSync(file)) throw new ReleaseError('usage', `Release config ${file} does not exist.`, { hint: 'Create one with `release init`.' });
+  const result = parseReleaseConfig(file, readFileSync(file, 'utf8'));
+  if (result.ok) return result.config;
+  throw new ReleaseError('usage', `Release config ${file} is invalid.`, { details: result.problems.map(formatProblem) });
+}
+
+export function platformsOf(config: ReleaseConfig): Platform[] {
+  return (['ios', 'android'] as const).filter((p) => config.app[p] !== undefined);
+}
+
+export function backendVersionOf(config: ReleaseConfig): string {
+  return config.backend.version ?? config.app.version;
+}
+
+export function appIdOf(config: ReleaseConfig): string {
+  return config.app.id ?? config.app.ios?.bundleId ?? config.app.android?.package ?? config.app.name;
+}

@@ -1,0 +1,67 @@
+/**
+ * Read-only ports for dry runs. Reads return the world as the steps planned so far would leave
+ * it; every mutating call throws, so a dry run provably changes nothing.
+ */
+import type { Change } from '../engine/action.js';
+import { withChanges, type KeyChange } from './config/compare-and-set.js';
+import type { Ports } from './ports.js';
+import type { Platform, ReviewState } from './stores/port.js';
+
+export class DryRunViolation extends Error {
+  constructor(call: string) {
+    super(`dry run: ${call} would change the world; a plan must not call it`);
+    this.name = 'DryRunViolation';
+  }
+}
+
+export class Projection {
+  private readonly configChanges: KeyChange[] = [];
+  private backendVersion: string | undefined;
+  private readonly storeStates: Partial<Record<Platform, ReviewState>> = {};
+
+  /** Applies one step's planned changes, for the steps after it. */
+  project(changes: Change[]): void {
+    for (const change of changes) {
+      if (change.target === 'config') this.configChanges.push({ path: change.path, before: change.before, after: change.after });
+      else if (change.target === 'backend') this.backendVersion = change.after;
+      else this.storeStates[change.platform as Platform] = change.after as ReviewState;
+    }
+  }
+
+  wrap(ports: Ports): Ports {
+    const stores: Ports['stores'] = {};
+    for (const [platform, store] of Object.entries(ports.stores) as [Platform, NonNullable<Ports['stores'][Platform]>][]) {
+      stores[platform] = {
+        platform: store.platform,
+        storeName: store.storeName,
+        publishing: store.publishing,
+        consoleLink: store.consoleLink?.bind(store),
+        readRelease: async (version, signal) => {
+          const release = await store.readRelease(version, signal);
+          const projected = this.storeStates[platform];
+          return projected ? { ...release, state: projected, storeState: `${projected} (projected)` } : release;
+        },
+        publish: () => Promise.reject(new DryRunViolation(`${store.storeName} publish`)),
+      };
+    }
+    return {
+      config: {
+        describe: ports.config.describe,
+        read: async (signal) => {
+          const snap = await ports.config.read(signal);
+          return { doc: withChanges(snap.doc, this.configChanges), version: snap.version };
+        },
+        write: () => Promise.reject(new DryRunViolation('remote config write')),
+      },
+      backend: {
+        describe: ports.backend.describe,
+        servedVersion: async (signal) => this.backendVersion ?? ports.backend.servedVersion(signal),
+        deploy: () => Promise.reject(new DryRunViolation('backend deploy')),
+        rollback: () => Promise.reject(new DryRunViolation('backend rollback')),
+        checkApi: (name, signal) => ports.backend.checkApi(name, signal),
+      },
+      stores,
+      signoff: { autoDecide: () => Promise.reject(new DryRunViolation('sign-off')) },
+    };
+  }
+}

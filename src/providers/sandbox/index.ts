@@ -1,0 +1,128 @@
+/**
+ * The sandbox: every port, simulated over one world file. `portsFor(step, phase)` binds the
+ * ports to a step so `--sandbox-fail <step>` can make exactly that step's calls fail (never its
+ * undo: a rehearsal of a failure must still show a clean rollback).
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Phase } from '../../engine/executor.js';
+import type { ReleaseConfig } from '../../playbook/release-config.js';
+import { platformsOf } from '../../playbook/release-config.js';
+import semver from 'semver';
+import { setPath, type JsonObject } from '../../util/json-path.js';
+import type { Ports } from '../ports.js';
+import { SandboxBackend } from './backend.js';
+import { SandboxConfig } from './config.js';
+import { CallContext, type FaultMode, type SandboxFault } from './simulate.js';
+import { SandboxSignoff } from './signoff.js';
+import { SandboxStore } from './stores.js';
+import { STORE_WORDS, WorldFile, type SandboxWorld } from './world.js';
+
+export type { SandboxFault } from './simulate.js';
+
+export const SANDBOX_FILE = 'sandbox.json';
+
+export interface SandboxSettings {
+  latencyMs: number;
+  gates: 'auto' | 'manual';
+}
+
+export class Sandbox {
+  private readonly world: WorldFile;
+
+  constructor(
+    runDir: string,
+    private readonly faults: SandboxFault[],
+    private readonly latencyOverride?: number,
+  ) {
+    this.world = new WorldFile(join(runDir, SANDBOX_FILE));
+  }
+
+  get path(): string {
+    return this.world.path;
+  }
+
+  exists(): boolean {
+    return existsSync(this.world.path);
+  }
+
+  /** Creates the world for a new run from the release config. */
+  seed(release: ReleaseConfig, settings: SandboxSettings): void {
+    this.world.write(seedWorld(release, settings));
+  }
+
+  read(): SandboxWorld {
+    return this.world.read();
+  }
+
+  /** `uses` picks how a fault shows (see FaultMode); faults hit `run` only, never undo or verify. */
+  portsFor(step: string, uses: string, phase: Phase): Ports {
+    const world = this.world.read();
+    const latency = this.latencyOverride ?? world.options.latencyMs;
+    const fault = phase === 'run' ? this.faults.find((f) => f.step === step) : undefined;
+    const call = new CallContext(this.world, step, latency, fault && { ...fault, mode: FAULT_MODES[uses] ?? 'call-fails' });
+    const stores: Ports['stores'] = {};
+    for (const platform of Object.keys(world.stores) as (keyof typeof world.stores)[]) {
+      stores[platform] = new SandboxStore(platform, call);
+    }
+    return {
+      config: new SandboxConfig(call),
+      backend: new SandboxBackend(call),
+      stores,
+      signoff: new SandboxSignoff(call, world.options.gates),
+    };
+  }
+}
+
+const FAULT_MODES: Record<string, FaultMode> = {
+  'store/verify-manual-publishing': 'manual-publishing-off',
+  'store/wait-for-approval': 'review-rejected',
+  'backend/check-api': 'api-down',
+  'signoff/internal': 'testers-reject',
+};
+
+function seedWorld(release: ReleaseConfig, settings: SandboxSettings): SandboxWorld {
+  const live = release.sandbox.liveVersion ?? previousVersion(release.app.version);
+  const keys = release.remoteConfig.keys;
+  let config: JsonObject = release.sandbox.config ?? {};
+  if (!release.sandbox.config) {
+    for (const platform of platformsOf(release)) {
+      config = setPath(config, keys[platform].latest, live);
+      config = setPath(config, keys[platform].minimum, live);
+    }
+    config = setPath(config, keys.maintenance, false);
+    config = setPath(config, keys.featureFlags, {});
+  }
+  const stores: SandboxWorld['stores'] = {};
+  for (const platform of platformsOf(release)) {
+    stores[platform] = {
+      version: release.app.version,
+      liveVersion: live,
+      state: 'approved',
+      storeState: STORE_WORDS[platform].approved!,
+      manualPublishing: true,
+      internalTesting: true,
+    };
+  }
+  const backendFrom = release.sandbox.backendVersion ?? live;
+  return {
+    schema: 1,
+    options: settings,
+    app: { name: release.app.name, liveVersion: live, newVersion: release.app.version },
+    config,
+    configVersion: 1,
+    initialConfig: config,
+    backend: { version: backendFrom, apis: Object.fromEntries(release.sandbox.apis.map((a) => [a, true])) },
+    initialBackendVersion: backendFrom,
+    stores,
+    effects: [],
+  };
+}
+
+/** A plausible version live before this one, for worlds seeded from a config without one. */
+function previousVersion(version: string): string {
+  const v = semver.parse(version)!;
+  if (v.patch > 0) return `${v.major}.${v.minor}.${v.patch - 1}`;
+  if (v.minor > 0) return `${v.major}.${v.minor - 1}.0`;
+  return `${Math.max(0, v.major - 1)}.9.0`;
+}

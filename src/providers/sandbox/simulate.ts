@@ -1,0 +1,59 @@
+/**
+ * What every simulated call shares: latency, and the fault a rehearsal injected for one step.
+ * A mutating call spends half its latency before the effect and half after, so a kill can land
+ * between the effect and its answer — the in-doubt case `verify` exists for.
+ */
+import { sleep } from '../../util/sleep.js';
+import type { Platform } from '../stores/port.js';
+import type { WorldFile } from './world.js';
+
+export interface SandboxFault {
+  step: string;
+  /** Only this platform's store fails (publish-stores:android). */
+  platform?: Platform;
+}
+
+/**
+ * How a fault shows, by the kind of step it hits, so a rehearsal fails the way production
+ * would: a store rejects the review, a tester says no, a deploy or a write errors out.
+ */
+export type FaultMode = 'call-fails' | 'review-rejected' | 'manual-publishing-off' | 'api-down' | 'testers-reject';
+
+export class SimulatedOutage extends Error {
+  constructor(what: string, step: string) {
+    super(`${what} failed (simulated by --sandbox-fail ${step})`);
+    this.name = 'SimulatedOutage';
+  }
+}
+
+export class CallContext {
+  constructor(
+    readonly world: WorldFile,
+    readonly step: string,
+    private readonly latencyMs: number,
+    private readonly fault: (SandboxFault & { mode: FaultMode }) | undefined,
+  ) {}
+
+  /** Is this step faulted in this way (for this platform)? */
+  faulted(mode: FaultMode, platform?: Platform): boolean {
+    if (!this.fault || this.fault.mode !== mode) return false;
+    return !this.fault.platform || !platform || this.fault.platform === platform;
+  }
+
+  delay(signal?: AbortSignal): Promise<void> {
+    return sleep(this.latencyMs, signal);
+  }
+
+  async read<T>(signal: AbortSignal | undefined, get: () => T): Promise<T> {
+    await sleep(this.latencyMs, signal);
+    return get();
+  }
+
+  async mutate<T>(what: string, platform: Platform | undefined, signal: AbortSignal | undefined, apply: () => T): Promise<T> {
+    await sleep(this.latencyMs / 2, signal);
+    if (this.faulted('call-fails', platform)) throw new SimulatedOutage(what, this.fault!.step);
+    const result = apply();
+    await sleep(this.latencyMs / 2, signal);
+    return result;
+  }
+}

@@ -1,0 +1,46 @@
+/** `--help` on every command, with examples; `release --help` loads commander and nothing heavy. */
+import { execa } from 'execa';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { BIN, cliEnv, release } from '../helpers/cli.js';
+import { testdir } from '../helpers/testdir.js';
+
+const COMMANDS = ['flip', 'plan', 'resume', 'status', 'signoff', 'rollback', 'runs', 'log', 'report', 'validate', 'init', 'force-unlock'];
+const TRACE = fileURLToPath(new URL('../fixtures/trace-imports.mjs', import.meta.url));
+
+describe('--help', () => {
+  it('the program lists every command, the exit codes and examples', async () => {
+    const result = await release(['--help'], { cwd: testdir() });
+    expect(result.code).toBe(0);
+    for (const command of COMMANDS) expect(result.stderr).toContain(command);
+    expect(result.stderr).toContain('Exit codes:');
+    expect(result.stderr).toMatch(/10 {2}paused at a gate/);
+    expect(result.stderr).toContain('Examples:');
+  });
+
+  it.each(COMMANDS)('release %s --help shows usage with examples', async (command) => {
+    const result = await release([command, '--help'], { cwd: testdir() });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain(`Usage: release ${command}`);
+    expect(result.stderr).toMatch(/Examples:\n {2}\$ release|Examples:\n {2}\$ npx release|Examples:\n {2}\$ CI=1 release/);
+  });
+
+  it('release --help loads no store SDK, no zod, no yaml: only commander and the program', async () => {
+    const dir = testdir();
+    const traceFile = join(dir, 'imports.txt');
+    const result = await execa('node', ['--import', TRACE, BIN, '--help'], { cwd: dir, env: cliEnv({ TRACE_IMPORTS_FILE: traceFile }), extendEnv: false, reject: false });
+    expect(result.exitCode).toBe(0);
+    const loaded = readFileSync(traceFile, 'utf8').split('\n').filter((u) => u.startsWith('file:'));
+    expect(loaded.some((u) => u.includes('/dist/cli/program.js'))).toBe(true);
+    const heavy = loaded.filter((u) => /androidpublisher|googleapis|app-store-connect|firebase|zod|\/yaml\/|execa|inquirer|chalk/.test(u));
+    expect(heavy).toEqual([]);
+  });
+
+  it('a usage mistake exits 2', async () => {
+    const result = await release(['flip', '--no-such-flag'], { cwd: testdir() });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("unknown option '--no-such-flag'");
+  });
+});

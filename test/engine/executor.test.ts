@@ -1,0 +1,218 @@
+import { describe, expect, it } from 'vitest';
+import type { Action } from '../../src/engine/action.js';
+import { Recorder } from '../../src/engine/recorder.js';
+import type { JsonObject } from '../../src/util/json-path.js';
+import { effect, gateStep, harness, readOnly, type FixtureWorld } from '../helpers/engine.js';
+
+const types = (h: ReturnType<typeof harness>) => h.run.journal.read().map((e) => ('step' in e ? `${e.type}:${e.step}` : e.type));
+
+describe('Executor', () => {
+  it('journals the intent before the side effect and the outcome after it', async () => {
+    let seenAtEffect: string | undefined;
+    const probe: Action<JsonObject, FixtureWorld> = {
+      ...effect('probe'),
+      async run(_i, _p, ctx) {
+        const last = h.run.journal.read().at(-1)!;
+        seenAtEffect = `${last.type}:${'step' in last ? last.step : ''}`;
+        ctx.env.applied.add('probe');
+      },
+    };
+    const h = harness([{ id: 'probe', action: probe }]);
+    const outcome = await h.executor().execute();
+    expect(outcome).toMatchObject({ status: 'succeeded', exit: 'ok' });
+    expect(seenAtEffect).toBe('step.started:probe');
+    expect(types(h)).toEqual(['run.created', 'step.started:probe', 'step.succeeded:probe', 'run.finished']);
+    expect(h.run.journal.read()[1]).toMatchObject({ plan: { summary: 'apply probe' } });
+  });
+
+  it('before the pivot, a failure undoes every compensable step in strict reverse order', async () => {
+    const h = harness([
+      { id: 'a', action: effect('a') },
+      { id: 'check', action: readOnly('check') },
+      { id: 'b', action: effect('b') },
+      { id: 'c', action: effect('c', { fail: 'always' }), retry: { attempts: 2, delayMs: 1 } },
+      { id: 'never', action: effect('never') },
+    ]);
+    const outcome = await h.executor().execute();
+    expect(outcome).toMatchObject({ status: 'rolled_back', exit: 'rolled-back' });
+    expect(h.world.log).toEqual(['run:a', 'run:check', 'run:b', 'run:c', 'run:c', 'undo:c', 'undo:b', 'undo:a']);
+    expect([...h.world.applied]).toEqual([]);
+    expect(h.state().rollback?.steps).toEqual(['c', 'b', 'a']);
+    expect(outcome.message).toContain('Undone, in order: c, b, a');
+  });
+
+  it('a failed undo ends as rollback_failed listing the remaining undos; rollback retries them', async () => {
+    const h = harness([
+      { id: 'a', action: effect('a') },
+      { id: 'b', action: effect('b', { failUndo: 3 }) },
+      { id: 'c', action: effect('c', { fail: 'always' }) },
+    ]);
+    const outcome = await h.executor().execute();
+    expect(outcome).toMatchObject({ status: 'rollback_failed', exit: 'rollback-failed' });
+    expect(outcome.message).toContain('Still to undo, in order: b, a');
+    expect(h.world.applied.has('a')).toBe(true);
+
+    const retried = await h.executor().rollback('retry');
+    expect(retried).toMatchObject({ status: 'rolled_back' });
+    expect(h.world.log.slice(-2)).toEqual(['undo:b', 'undo:a']);
+    expect(h.world.applied.size).toBe(0);
+  });
+
+  it('settles an in-doubt step with verify: done is not run again', async () => {
+    const h = harness([{ id: 'a', action: effect('a') }]);
+    new Recorder(h.run, () => {}).record({ type: 'step.started', step: 'a', attempt: 1, plan: { summary: 'apply a', changes: [] } });
+    h.world.applied.add('a'); // the effect happened; the crash came before its outcome was journaled
+    const outcome = await h.executor().execute();
+    expect(outcome.status).toBe('succeeded');
+    expect(h.world.log).toEqual([]);
+    expect(h.run.journal.read().find((e) => e.type === 'step.succeeded')).toMatchObject({ settledBy: 'verify' });
+  });
+
+  it('settles an in-doubt step with verify: provably absent runs exactly once', async () => {
+    const h = harness([{ id: 'a', action: effect('a') }]);
+    new Recorder(h.run, () => {}).record({ type: 'step.started', step: 'a', attempt: 1, plan: { summary: 'apply a', changes: [] } });
+    expect((await h.executor().execute()).status).toBe('succeeded');
+    expect(h.world.log).toEqual(['run:a']);
+  });
+
+  it('stops for a human when verify cannot tell, and says what to check', async () => {
+    const h = harness([{ id: 'a', action: effect('a', { verify: 'unknown' }) }]);
+    new Recorder(h.run, () => {}).record({ type: 'step.started', step: 'a', attempt: 1, plan: { summary: 'apply a', changes: [] } });
+    const outcome = await h.executor().execute();
+    expect(outcome).toMatchObject({ status: 'needs_human', exit: 'needs-human' });
+    expect(outcome.message).toContain('look at a by hand');
+    expect(h.world.log).toEqual([]);
+    expect(h.state().steps[0]!.status).toBe('unsettled');
+  });
+
+  it('after the pivot, failures are handled forward: nothing is undone', async () => {
+    const h = harness([
+      { id: 'a', action: effect('a') },
+      { id: 'publish', action: effect('publish', { meta: { pivot: true, compensable: false } }) },
+      { id: 'after', action: effect('after', { fail: 'always' }) },
+    ]);
+    const outcome = await h.executor().execute();
+    expect(outcome).toMatchObject({ status: 'needs_human', exit: 'needs-human' });
+    expect(outcome.message).toContain('publish already went live');
+    expect(h.world.log.filter((l) => l.startsWith('undo'))).toEqual([]);
+    expect(outcome.hint).toContain('release resume');
+  });
+
+  it('a pivot that went live in part is not undone; one that did nothing rolls back', async () => {
+    const partial = harness([
+      { id: 'a', action: effect('a') },
+      { id: 'publish', action: effect('publish', { fail: 'always', partial: true, meta: { pivot: true, compensable: false } }), retry: { attempts: 3, delayMs: 1 } },
+    ]);
+    expect((await partial.executor().execute()).status).toBe('needs_human');
+    expect(partial.world.log).toEqual(['run:a', 'run:publish']); // no retry once something is live
+
+    const nothing = harness([
+      { id: 'a', action: effect('a') },
+      { id: 'publish', action: effect('publish', { fail: 'always', meta: { pivot: true, compensable: false } }) },
+    ]);
+    expect((await nothing.executor().execute()).status).toBe('rolled_back');
+    expect(nothing.world.log).toContain('undo:a');
+  });
+
+  it('a gate nobody can decide pauses the run; a recorded decision continues it', async () => {
+    const h = harness([
+      { id: 'a', action: effect('a') },
+      { id: 'signoff', action: gateStep('signoff') },
+      { id: 'b', action: effect('b') },
+    ]);
+    const paused = await h.executor().execute();
+    expect(paused).toMatchObject({ status: 'paused', exit: 'paused' });
+    expect(paused.hint).toContain('release signoff');
+    expect(h.state().waitingAt).toEqual({ gate: 'signoff', step: 'signoff' });
+
+    new Recorder(h.run, () => {}).record({ type: 'gate.decided', gate: 'signoff', approved: true, by: 'qa', source: 'signoff' });
+    const done = await h.executor().execute();
+    expect(done.status).toBe('succeeded');
+    expect(h.world.log).toEqual(['run:a', 'gate:signoff:qa', 'run:b']);
+  });
+
+  it('a gate rejected on the terminal rolls back', async () => {
+    const h = harness([
+      { id: 'a', action: effect('a') },
+      { id: 'signoff', action: gateStep('signoff') },
+    ]);
+    const prompter = { confirm: async () => true, gate: async () => ({ approved: false, by: 'lead', reason: 'broken' }) };
+    const outcome = await h.executor({}, prompter).execute();
+    expect(outcome.status).toBe('rolled_back');
+    expect(h.run.journal.read().find((e) => e.type === 'gate.decided')).toMatchObject({ approved: false, by: 'lead', source: 'prompt' });
+  });
+
+  it('--wait picks up an out-of-band decision while waiting at a gate', async () => {
+    const h = harness([{ id: 'signoff', action: gateStep('signoff') }]);
+    setTimeout(() => new Recorder(h.run, () => {}).record({ type: 'gate.decided', gate: 'signoff', approved: true, by: 'ci', source: 'signoff' }), 300);
+    const outcome = await h.executor({ gateWaitMs: 5000 }).execute();
+    expect(outcome.status).toBe('succeeded');
+    expect(h.world.log).toEqual(['gate:signoff:ci']);
+  });
+
+  it('a declined confirmation stops before the step, and resume asks again', async () => {
+    const h = harness([{ id: 'a', action: effect('a'), confirm: 'Go?' }]);
+    const asked: string[] = [];
+    const no = { confirm: async (m: string) => (asked.push(m), false), gate: async () => ({ approved: true, by: 'x' }) };
+    expect(await h.executor({}, no).execute()).toMatchObject({ status: 'paused', exit: 'paused' });
+    expect(h.world.log).toEqual([]);
+    expect(asked[0]).toContain('apply a');
+    const yes = { ...no, confirm: async () => true };
+    expect((await h.executor({}, yes).execute()).status).toBe('succeeded');
+  });
+
+  it('--until stops after the named step, and resume continues', async () => {
+    const h = harness([
+      { id: 'a', action: effect('a') },
+      { id: 'b', action: effect('b') },
+    ]);
+    expect(await h.executor({ until: 'a' }).execute()).toMatchObject({ status: 'paused', exit: 'ok' });
+    expect(h.world.log).toEqual(['run:a']);
+    expect((await h.executor().execute()).status).toBe('succeeded');
+    expect(h.world.log).toEqual(['run:a', 'run:b']);
+  });
+
+  it('retries a failing step, then succeeds', async () => {
+    const h = harness([{ id: 'a', action: effect('a', { fail: 2 }), retry: { attempts: 3, delayMs: 5 } }]);
+    expect((await h.executor().execute()).status).toBe('succeeded');
+    expect(h.world.log).toEqual(['run:a', 'run:a', 'run:a']);
+    expect(h.run.journal.read().filter((e) => e.type === 'step.attempt-failed')).toHaveLength(2);
+  });
+
+  it('an interrupt stops the running step, which resume then settles', async () => {
+    const slow: Action<JsonObject, FixtureWorld> = {
+      ...effect('slow'),
+      run: (_i, _p, ctx) => new Promise((_resolve, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason))),
+    };
+    const h = harness([{ id: 'slow', action: slow }]);
+    const executor = h.executor();
+    const running = executor.execute();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(executor.requestInterrupt()).toBe(true);
+    expect(await running).toMatchObject({ status: 'interrupted', exit: 'interrupted' });
+    expect(h.state().steps[0]!.status).toBe('interrupted');
+  });
+
+  it('a step timeout fails the attempt with a plain message', async () => {
+    const hang: Action<JsonObject, FixtureWorld> = {
+      ...effect('hang'),
+      run: (_i, _p, ctx) => new Promise((_resolve, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason))),
+    };
+    const h = harness([{ id: 'hang', action: hang, timeoutMs: 100 }]);
+    const outcome = await h.executor().execute();
+    expect(outcome.status).toBe('rolled_back');
+    expect(outcome.message).toContain('timed out after 100ms');
+  });
+
+  it('tells actions when the breaking backend may be live', async () => {
+    const seen: boolean[] = [];
+    const spy: Action<JsonObject, FixtureWorld> = { ...readOnly('spy'), run: async (_i, _p, ctx) => void seen.push(ctx.facts.backendLive) };
+    const h = harness([
+      { id: 'before', action: spy },
+      { id: 'deploy', action: effect('deploy', { meta: { effect: 'deploy' } }) },
+      { id: 'after', action: spy },
+    ]);
+    await h.executor().execute();
+    expect(seen).toEqual([false, true]);
+  });
+});

@@ -1,0 +1,74 @@
+/** Runs the real, built CLI as a child process, the way a release captain or CI does. */
+import { execa, type ResultPromise } from 'execa';
+import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
+
+export const BIN = fileURLToPath(new URL('../../bin/release.js', import.meta.url));
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** A clean environment: not CI, no state-dir override, no colour games. */
+export function cliEnv(extra: Record<string, string> = {}): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (v === undefined || k.startsWith('RELEASE_') || k === 'CI' || k === 'NO_COLOR' || k === 'FORCE_COLOR') continue;
+    env[k] = v;
+  }
+  return { ...env, ...extra };
+}
+
+export async function release(args: string[], opts: { cwd: string; env?: Record<string, string> }): Promise<CliResult> {
+  const result = await execa('node', [BIN, ...args], { cwd: opts.cwd, env: cliEnv(opts.env), extendEnv: false, reject: false, stdin: 'ignore' });
+  return { code: result.exitCode ?? -1, stdout: String(result.stdout), stderr: String(result.stderr) };
+}
+
+export function startRelease(args: string[], opts: { cwd: string; env?: Record<string, string> }): ResultPromise<{ reject: false; buffer: true }> {
+  return execa('node', [BIN, ...args], { cwd: opts.cwd, env: cliEnv(opts.env), extendEnv: false, reject: false, buffer: true, stdin: 'ignore' }) as never;
+}
+
+export interface JsonEvent {
+  type: string;
+  runId: string | null;
+  ts: string;
+  step?: string;
+  [key: string]: unknown;
+}
+
+/** Parses `--json` stdout, failing the test if any line is not a JSON event. */
+export function ndjson(stdout: string): JsonEvent[] {
+  const lines = stdout.split('\n').filter((l) => l.length);
+  return lines.map((line) => {
+    let parsed: JsonEvent;
+    try {
+      parsed = JSON.parse(line) as JsonEvent;
+    } catch {
+      throw new Error(`stdout line is not JSON: ${line}`);
+    }
+    expect(typeof parsed.type).toBe('string');
+    expect(parsed).toHaveProperty('runId');
+    expect(Number.isNaN(Date.parse(parsed.ts))).toBe(false);
+    return parsed;
+  });
+}
+
+/** Resolves with the first run id a running CLI prints on stdout (--json). */
+export function firstRunId(child: ResultPromise): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let buffer = '';
+    const onData = (chunk: Buffer) => {
+      buffer += chunk.toString();
+      const match = /"runId":"([^"]+)"/.exec(buffer);
+      if (match) {
+        child.stdout?.off('data', onData);
+        resolve(match[1]!);
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.catch(reject);
+    void child.then(() => reject(new Error(`the CLI ended before printing a run id: ${buffer}`)));
+  });
+}

@@ -1,0 +1,124 @@
+/**
+ * A real run (journal on disk) driven by one-line fixture actions over an in-memory world, to
+ * test the executor's guarantees without any provider.
+ */
+import { hostname } from 'node:os';
+import { ActionError, type Action, type ActionMeta } from '../../src/engine/action.js';
+import type { EngineEvent, ResolvedStep } from '../../src/engine/events.js';
+import { Executor, type EngineOptions, type Prompter } from '../../src/engine/executor.js';
+import { Recorder } from '../../src/engine/recorder.js';
+import { RunStore, type RunHandle } from '../../src/engine/runs.js';
+import { reduceRun } from '../../src/engine/state.js';
+import type { JsonObject } from '../../src/util/json-path.js';
+import { testdir } from './testdir.js';
+
+export interface FixtureWorld {
+  applied: Set<string>;
+  log: string[];
+}
+
+type Fixture = Action<JsonObject, FixtureWorld>;
+
+const meta = (extra: Partial<ActionMeta> = {}): ActionMeta => ({ description: 'fixture', mutates: true, compensable: true, pivot: false, ...extra });
+
+/** A step whose effect is adding its name to the world; undo removes it. */
+export function effect(name: string, opts: { fail?: number | 'always'; failUndo?: number | 'always'; meta?: Partial<ActionMeta>; verify?: 'unknown'; partial?: boolean } = {}): Fixture {
+  let runs = 0;
+  let undos = 0;
+  return {
+    meta: meta(opts.meta),
+    async plan() {
+      return { summary: `apply ${name}`, changes: [{ target: 'backend', before: null, after: name }] };
+    },
+    async run(_i, _p, ctx) {
+      runs++;
+      ctx.env.log.push(`run:${name}`);
+      if (opts.fail === 'always' || (typeof opts.fail === 'number' && runs <= opts.fail)) {
+        if (opts.partial) ctx.env.applied.add(name);
+        throw new ActionError(`${name} broke`, { partial: opts.partial });
+      }
+      ctx.env.applied.add(name);
+    },
+    async verify(_i, _p, ctx) {
+      if (opts.verify === 'unknown') return { status: 'unknown', check: `look at ${name} by hand` };
+      return ctx.env.applied.has(name) ? { status: 'done' } : { status: 'not-done' };
+    },
+    async undo(_i, _p, ctx) {
+      undos++;
+      ctx.env.log.push(`undo:${name}`);
+      if (opts.failUndo === 'always' || (typeof opts.failUndo === 'number' && undos <= opts.failUndo)) throw new Error(`undo of ${name} broke`);
+      ctx.env.applied.delete(name);
+    },
+  };
+}
+
+export function readOnly(name: string): Fixture {
+  return {
+    meta: meta({ mutates: false, compensable: false }),
+    async plan() {
+      return { summary: `check ${name}`, changes: [] };
+    },
+    async run(_i, _p, ctx) {
+      ctx.env.log.push(`run:${name}`);
+    },
+  };
+}
+
+export function gateStep(gate: string): Fixture {
+  return {
+    meta: meta({ mutates: false, compensable: false }),
+    async plan() {
+      return { summary: `gate ${gate}`, changes: [] };
+    },
+    async run(_i, _p, ctx) {
+      const decision = await ctx.gate({ gate, title: `decide ${gate}`, instructions: [] });
+      if (!decision.approved) throw new ActionError(`rejected by ${decision.by}`, { retryable: false });
+      ctx.env.log.push(`gate:${gate}:${decision.by}`);
+    },
+  };
+}
+
+export interface Harness {
+  run: RunHandle;
+  world: FixtureWorld;
+  events: EngineEvent[];
+  executor(options?: Partial<EngineOptions>, prompter?: Prompter): Executor<FixtureWorld>;
+  state(): ReturnType<typeof reduceRun>;
+}
+
+export function harness(steps: (Partial<ResolvedStep> & { id: string; action: Fixture })[]): Harness {
+  const store = new RunStore(testdir());
+  const run = store.create();
+  const world: FixtureWorld = { applied: new Set(), log: [] };
+  const events: EngineEvent[] = [];
+  const actions = new Map(steps.map((s) => [s.id, s.action]));
+  new Recorder(run, () => {}).record({
+    type: 'run.created',
+    playbook: {
+      name: 'fixture',
+      file: 'fixture.yaml',
+      steps: steps.map(({ action: _action, ...s }) => ({ uses: s.id, with: {}, retry: { attempts: 1, delayMs: 1 }, onFailure: 'rollback', ...s })),
+    },
+    release: {},
+    context: {},
+    dryRun: false,
+    by: { who: 'test', host: hostname(), pid: process.pid },
+  });
+  return {
+    run,
+    world,
+    events,
+    state: () => reduceRun(run.journal.read()),
+    executor: (options = {}, prompter) =>
+      new Executor<FixtureWorld>({
+        run,
+        action: (uses) => actions.get(uses)!,
+        envFor: () => world,
+        emit: (e) => events.push(e),
+        prompter,
+        identity: { who: 'test', host: hostname(), pid: process.pid },
+        options: { yes: false, scaleDelay: () => 1, ...options },
+        commands: { resume: (id) => `release resume ${id}`, signoff: (id, g) => `release signoff ${id} --gate ${g} --approve`, rollback: (id) => `release rollback ${id}` },
+      }),
+  };
+}

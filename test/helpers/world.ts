@@ -1,0 +1,32 @@
+/** Reads what a sandbox run left behind: the world file and the journal. */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DurableEvent } from '../../src/engine/events.js';
+import { readJournal } from '../../src/engine/journal.js';
+import type { SandboxWorld } from '../../src/providers/sandbox/world.js';
+
+export function runIds(dir: string, stateDir = join(dir, '.release')): string[] {
+  try {
+    return readdirSync(join(stateDir, 'runs')).sort();
+  } catch {
+    return [];
+  }
+}
+
+export function onlyRun(dir: string): string {
+  const ids = runIds(dir);
+  if (ids.length !== 1) throw new Error(`expected one run in ${dir}, found ${ids.length}`);
+  return ids[0]!;
+}
+
+export function readWorld(dir: string, runId = onlyRun(dir)): SandboxWorld {
+  return JSON.parse(readFileSync(join(dir, '.release', 'runs', runId, 'sandbox.json'), 'utf8')) as SandboxWorld;
+}
+
+export function readEvents(dir: string, runId = onlyRun(dir)): DurableEvent[] {
+  return readJournal(join(dir, '.release', 'runs', runId, 'journal.ndjson'));
+}
+
+export function countEffects(world: SandboxWorld, op: string, platform?: string): number {
+  return world.effects.filter((e) => e.op === op && (platform === undefined || e.platform === platform)).length;
+}

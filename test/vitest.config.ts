@@ -1,0 +1,12 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    root: fileURLToPath(new URL('..', import.meta.url)),
+    include: ['test/**/*.test.ts'],
+    // End-to-end tests spawn the built CLI; a slow CI machine needs room.
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+  },
+});
