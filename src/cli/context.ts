@@ -72,8 +72,8 @@ export function loadRelease(io: IO, globals: GlobalOptions): LoadedRelease {
 export function stateDirFor(io: IO, globals: GlobalOptions, configFile?: string | null): string {
   const explicit = globals.stateDir ?? io.env.RELEASE_STATE_DIR;
   if (explicit) return isAbsolute(explicit) ? explicit : resolve(io.cwd, explicit);
-  const project = configFile ? dirname(configFile) : (findConfigFile(io.cwd) ? dirname(findConfigFile(io.cwd)!) : io.cwd);
-  return join(project, '.release');
+  const config = configFile === undefined ? findConfigFile(io.cwd) : configFile;
+  return join(config ? dirname(config) : io.cwd, '.release');
 }
 
 export function openRunStore(io: IO, globals: GlobalOptions, configFile?: string | null): RunStore {

@@ -31,12 +31,12 @@ export interface DriveRequest {
 
 export async function drive(req: DriveRequest): Promise<number> {
   const { io, run, view } = req;
-  const executor = new Executor<ActionEnv>({
+  const executor: Executor<ActionEnv> = new Executor<ActionEnv>({
     run,
     action: engineAction,
     envFor: req.source.envFor,
     emit: (e) => view.event(e),
-    prompter: promptAllowed(io, req.globals) ? terminalPrompter(io) : undefined,
+    prompter: promptAllowed(io, req.globals) ? terminalPrompter(io, () => executor.requestInterrupt()) : undefined,
     identity: identity(),
     options: req.options,
     commands: commandsFor(req.globals),

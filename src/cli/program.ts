@@ -2,6 +2,7 @@
  * The command tree. Each command's code is imported only when it runs, so `release --help`
  * loads commander and nothing else (no zod, no store SDKs).
  */
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { EXIT_CODES, EXIT_CODE_HELP } from '../errors.js';
 import type { IO } from './io.js';
@@ -19,6 +20,11 @@ export interface SandboxFlags {
   sandboxFail: string[];
   sandboxLatency?: string;
   sandboxGates?: 'auto' | 'manual';
+}
+
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -54,10 +60,11 @@ export function buildProgram(io: IO, setExit: (code: number) => void): Command {
     .option('--state-dir <dir>', 'where runs and locks live (env RELEASE_STATE_DIR)')
     .option('--config <file>', 'release config (default: release.config.yaml found upward from here)')
     .option('--sandbox', 'use the built-in simulated stores, config and backend (no credentials)', false)
+    .version(packageVersion(), '-V, --version')
     .showHelpAfterError('(add --help for usage)')
     .addHelpText('after', `${examples('npx release flip --sandbox', 'release plan', 'release flip --until deploy-backend', 'release resume latest')}${EXIT_CODES_HELP}`)
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.err.write(s), writeErr: (s) => io.err.write(s) });
+    .configureOutput({ writeOut: (s) => io.out.write(s), writeErr: (s) => io.err.write(s) });
 
   /** Every option of the command and the program, for the lazily imported command function. */
   const opts = <T>(cmd: Command, extra: object = {}) => ({ ...cmd.optsWithGlobals(), ...extra }) as T;

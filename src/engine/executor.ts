@@ -7,7 +7,7 @@ import { ActionError, PausedAtGate, type Action, type GateRequest, type RunFacts
 import type { EngineEvent, ErrorInfo, GateDecision, Identity, ResolvedStep, RunStatus } from './events.js';
 import { Recorder, type DurableBody, type TransientBody } from './recorder.js';
 import type { RunHandle } from './runs.js';
-import { IN_DOUBT, reduceRun, type RunState, type StepState } from './state.js';
+import { IN_DOUBT, pivotCrossed, reduceRun, type RunState, type StepState } from './state.js';
 import { errorMessage, type ExitKind } from '../errors.js';
 import type { JsonObject } from '../util/json-path.js';
 import { sleep } from '../util/sleep.js';
@@ -114,12 +114,6 @@ export class Executor<E> {
     return this.continueRollback();
   }
 
-  pivotCrossed(state = this.state()): string | undefined {
-    return state.steps.find((s) => {
-      const meta = this.deps.action(s.uses).meta;
-      return meta.pivot && (s.status === 'succeeded' || (s.status === 'failed' && s.partial) || IN_DOUBT.has(s.status));
-    })?.id;
-  }
 
   // --- steps ---------------------------------------------------------------------------------
 
@@ -137,7 +131,13 @@ export class Executor<E> {
     }
     if (def.confirm && this.deps.prompter && !this.deps.options.yes) {
       this.emitTransient({ type: 'step.waiting', step: def.id });
-      const ok = await this.deps.prompter.confirm(`${def.confirm}\n  ${plan.summary}`);
+      let ok: boolean;
+      try {
+        ok = await this.deps.prompter.confirm(`${def.confirm}\n  ${plan.summary}`);
+      } catch (err) {
+        if (this.interrupt.signal.aborted) return { kind: 'interrupted' };
+        throw err;
+      }
       if (!ok) {
         this.record({ type: 'step.declined', step: def.id });
         return { kind: 'declined' };
@@ -211,7 +211,7 @@ export class Executor<E> {
 
   private async afterFailure(def: ResolvedStep, outcome: Extract<StepOutcome, { kind: 'failed' }>): Promise<RunOutcome> {
     const state = this.state();
-    const pivot = this.pivotCrossed(state);
+    const pivot = pivotCrossed(state, (uses) => this.deps.action(uses).meta.pivot);
     const resume = this.deps.commands.resume(state.runId);
     const what = `${def.id} failed: ${outcome.error.message}`;
     if (pivot) {

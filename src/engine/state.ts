@@ -195,3 +195,10 @@ function apply(state: RunState, e: DurableEvent): void {
 export function isTerminal(status: RunStatus): boolean {
   return status === 'succeeded' || status === 'rolled_back' || status === 'planned';
 }
+
+/** The pivot step that went live (fully, partly, or maybe: in doubt), if any. */
+export function pivotCrossed(state: RunState, isPivot: (uses: string) => boolean): string | undefined {
+  return state.steps.find(
+    (s) => isPivot(s.uses) && (s.status === 'succeeded' || (s.status === 'failed' && s.partial) || IN_DOUBT.has(s.status)),
+  )?.id;
+}

@@ -14,17 +14,17 @@ describe('--help', () => {
   it('the program lists every command, the exit codes and examples', async () => {
     const result = await release(['--help'], { cwd: testdir() });
     expect(result.code).toBe(0);
-    for (const command of COMMANDS) expect(result.stderr).toContain(command);
-    expect(result.stderr).toContain('Exit codes:');
-    expect(result.stderr).toMatch(/10 {2}paused at a gate/);
-    expect(result.stderr).toContain('Examples:');
+    for (const command of COMMANDS) expect(result.stdout).toContain(command);
+    expect(result.stdout).toContain('Exit codes:');
+    expect(result.stdout).toMatch(/10 {2}paused at a gate/);
+    expect(result.stdout).toContain('Examples:');
   });
 
   it.each(COMMANDS)('release %s --help shows usage with examples', async (command) => {
     const result = await release([command, '--help'], { cwd: testdir() });
     expect(result.code).toBe(0);
-    expect(result.stderr).toContain(`Usage: release ${command}`);
-    expect(result.stderr).toMatch(/Examples:\n {2}\$ release|Examples:\n {2}\$ npx release|Examples:\n {2}\$ CI=1 release/);
+    expect(result.stdout).toContain(`Usage: release ${command}`);
+    expect(result.stdout).toMatch(/Examples:\n {2}\$ release|Examples:\n {2}\$ npx release|Examples:\n {2}\$ CI=1 release/);
   });
 
   it('release --help loads no store SDK, no zod, no yaml: only commander and the program', async () => {
@@ -36,6 +36,12 @@ describe('--help', () => {
     expect(loaded.some((u) => u.includes('/dist/cli/program.js'))).toBe(true);
     const heavy = loaded.filter((u) => /androidpublisher|googleapis|app-store-connect|firebase|zod|\/yaml\/|execa|inquirer|chalk/.test(u));
     expect(heavy).toEqual([]);
+  });
+
+  it('--version prints the version', async () => {
+    const result = await release(['--version'], { cwd: testdir() });
+    expect(result.code).toBe(0);
+    expect(result.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
   });
 
   it('a usage mistake exits 2', async () => {

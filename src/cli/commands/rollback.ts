@@ -1,10 +1,10 @@
 /** `release rollback <run>`: undo a run's changes in reverse order — never after the pivot. */
-import { Executor } from '../../engine/executor.js';
+import { actionFor } from '../../actions/registry.js';
 import { Recorder } from '../../engine/recorder.js';
-import { isTerminal } from '../../engine/state.js';
+import { isTerminal, pivotCrossed } from '../../engine/state.js';
 import { EXIT_CODES, usageError } from '../../errors.js';
 import { appIdOf } from '../../playbook/release-config.js';
-import { commandsFor, engineAction, engineOptions, identity, openRunStore, parseSandboxFlags, portsFor, recordedRelease, type RunContext } from '../context.js';
+import { engineOptions, identity, openRunStore, parseSandboxFlags, portsFor, recordedRelease, type RunContext } from '../context.js';
 import { drive } from '../drive.js';
 import type { IO } from '../io.js';
 import type { GlobalOptions, SandboxFlags } from '../program.js';
@@ -28,7 +28,7 @@ export async function runRollback(io: IO, opts: RollbackOptions): Promise<number
   const flags = parseSandboxFlags(opts, state.steps.map((s) => s.id));
   const source = portsFor({ dir: run.dir, playbook: state.playbook }, config, context, flags);
 
-  const pivot = new Executor({ run, action: engineAction, envFor: source.envFor, emit: () => {}, identity: identity(), options: { yes: true }, commands: commandsFor(opts) }).pivotCrossed(state);
+  const pivot = pivotCrossed(state, (uses) => actionFor(uses).meta.pivot);
   if (pivot) {
     throw usageError(
       `Cannot roll back run ${run.id}: ${pivot} already published, and nothing can be un-published.`,

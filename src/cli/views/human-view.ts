@@ -45,8 +45,17 @@ export class HumanRunView implements RunView {
   event(e: EngineEvent): void {
     this.track(e);
     const lines = this.describe(e);
-    if (this.live) this.redraw(lines);
-    else for (const line of lines) this.io.err.write(`${line}\n`);
+    if (!this.live) {
+      for (const line of lines) this.io.err.write(`${line}\n`);
+      return;
+    }
+    this.redraw(lines);
+    if (e.type === 'step.waiting') {
+      // A prompt is about to draw below the list: stop redrawing over it. The next event draws
+      // a fresh list under the answered prompt.
+      this.stopTimer();
+      this.drawn = 0;
+    }
   }
 
   outcome(outcome: RunOutcome, summary?: RunSummary): void {
@@ -154,7 +163,8 @@ export class HumanRunView implements RunView {
   private redraw(lines: string[]): void {
     let out = this.drawn ? `\x1b[${this.drawn}A\x1b[0J` : '';
     for (const line of lines) out += `${line}\n`;
-    const block = this.rows.map((r) => this.rowLine(r));
+    const width = Math.max(20, this.io.stderrColumns - 1);
+    const block = this.rows.map((r) => truncate(this.rowLine(r), width));
     out += block.map((l) => `${l}\n`).join('');
     this.drawn = block.length;
     this.io.err.write(out);
@@ -169,7 +179,7 @@ export class HumanRunView implements RunView {
       case 'running':
         return `  ${c.cyan(SPINNER[this.frame % SPINNER.length])} ${r.id} ${c.dim(elapsed)}`;
       case 'waiting':
-        return `  ${c.yellow('⏸')} ${r.id} ${c.dim(`waiting for you · ${elapsed}`)}`;
+        return `  ${c.yellow('⏸')} ${r.id} ${c.dim(`waiting for you${elapsed ? ` · ${elapsed}` : ''}`)}`;
       case 'succeeded':
         return `  ${c.green('✔')} ${r.id} ${c.dim(r.took === undefined ? '' : formatDuration(r.took))}`;
       case 'failed':
@@ -196,4 +206,22 @@ export class HumanRunView implements RunView {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
   }
+}
+
+/** Cuts a line to the terminal width (counting visible characters only), so redraws stay aligned. */
+function truncate(line: string, width: number): string {
+  let visible = 0;
+  let out = '';
+  for (let i = 0; i < line.length; i++) {
+    if (line[i] === '\x1b') {
+      const end = line.indexOf('m', i);
+      out += line.slice(i, end + 1);
+      i = end;
+      continue;
+    }
+    if (visible >= width) continue;
+    out += line[i];
+    visible++;
+  }
+  return out;
 }
