@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { ActionError } from '../engine/action.js';
 import { defineAction, type ActionEnv } from './env.js';
-import { readReleases } from './stores.js';
+import { readInternalTesting } from './stores.js';
 import { PLATFORM_NAMES } from '../providers/stores/port.js';
 
 const Input = z
@@ -17,9 +17,9 @@ const Input = z
 export const SIGNOFF_GATE = 'internal-signoff';
 
 async function whatToTest(env: ActionEnv, checklist: string[], signal: AbortSignal): Promise<string[]> {
-  const [releases, served] = await Promise.all([readReleases(env, signal), env.ports.backend.servedVersion(signal)]);
+  const [testing, served] = await Promise.all([readInternalTesting(env, signal), env.ports.backend.servedVersion(signal)]);
   return [
-    ...releases.map((r) => `${PLATFORM_NAMES[r.platform]}: ${r.internalTesting.detail}`),
+    ...testing.map((t) => `${PLATFORM_NAMES[t.platform]}: ${t.detail}`),
     `Backend: ${env.ports.backend.describe} serves ${served ?? 'an unknown version'}`,
     ...checklist.map((item) => `Check: ${item}`),
   ];

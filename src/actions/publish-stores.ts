@@ -12,7 +12,6 @@ import { describeRelease, readReleases, storeFor } from './stores.js';
 
 const Input = z
   .object({
-    'android-fraction': z.number().gt(0).lt(1).optional().describe('Play staged rollout: fraction of users (0 < f < 1)'),
     'ios-phased': z.boolean().default(false).describe('App Store phased release over 7 days'),
   })
   .strict();
@@ -79,7 +78,7 @@ export default defineAction({
         store.publish(env.release.version, {
           signal: ctx.signal,
           progress: (m) => ctx.progress(`${PLATFORM_NAMES[store.platform]}: ${m}`),
-          rollout: store.platform === 'android' ? { fraction: input['android-fraction'] } : { phased: input['ios-phased'] },
+          phased: input['ios-phased'],
         }),
       ),
     );

@@ -16,3 +16,9 @@ export function describeRelease(r: StoreRelease): string {
   const why = r.rejectionReason ? ` — "${r.rejectionReason}"` : '';
   return `${PLATFORM_NAMES[r.platform]} ${r.version}: ${r.storeState}${why}`;
 }
+
+export async function readInternalTesting(env: ActionEnv, signal: AbortSignal): Promise<{ platform: Platform; ready: boolean; detail: string }[]> {
+  return Promise.all(
+    env.release.platforms.map(async (p) => ({ platform: p, ...(await storeFor(env, p).readInternalTesting(env.release.version, signal)) })),
+  );
+}

@@ -1,12 +1,14 @@
 /**
  * Scenario B step 1: the new version must wait for us after review. Automatic publishing would
- * put 2.0.0 live at 3 AM on a weekend, against the old backend.
+ * put 2.0.0 live at 3 AM on a weekend, against the old backend. App Store: releaseType must read
+ * back MANUAL (the run offers to set it while the version is editable). Google Play: the API cannot
+ * read the managed-publishing switch, so a person attests it, on the record.
  */
 import { z } from 'zod';
-import { ActionError } from '../engine/action.js';
+import { ActionError, type StepContext } from '../engine/action.js';
 import { PLATFORM_NAMES, type StoreRelease } from '../providers/stores/port.js';
-import { defineAction } from './env.js';
-import { describeRelease, readReleases } from './stores.js';
+import { defineAction, type ActionEnv } from './env.js';
+import { describeRelease, readInternalTesting, readReleases, storeFor } from './stores.js';
 
 const Input = z
   .object({
@@ -14,20 +16,63 @@ const Input = z
   })
   .strict();
 
-function inspect(releases: StoreRelease[], internalTracks: boolean): { notes: string[]; blockers: string[] } {
+export const RELEASE_TYPE_GATE = 'ios-release-type';
+export const MANAGED_PUBLISHING_GATE = 'play-managed-publishing';
+
+interface Findings {
+  notes: string[];
+  blockers: string[];
+}
+
+async function inspect(env: ActionEnv, internalTracks: boolean, signal: AbortSignal): Promise<{ releases: StoreRelease[] } & Findings> {
+  const [releases, testing] = await Promise.all([readReleases(env, signal), internalTracks ? readInternalTesting(env, signal) : []]);
   const notes: string[] = [];
   const blockers: string[] = [];
   for (const r of releases) {
     const name = PLATFORM_NAMES[r.platform];
-    notes.push(`${describeRelease(r)}; manual publishing ${r.manualPublishing}; ${r.internalTesting.detail}`);
+    notes.push(`${describeRelease(r)}; manual publishing ${r.manualPublishing}`);
     if (r.state === 'not-submitted') blockers.push(`${name}: ${r.version} is not submitted for review`);
-    if (r.state === 'live') blockers.push(`${name}: ${r.version} is already live, so the flip can no longer be timed`);
-    if (r.manualPublishing === 'off') {
-      blockers.push(`${name}: manual publishing is off — the store would publish ${r.version} the moment review passes`);
+    if (r.state === 'live' || r.state === 'releasing') blockers.push(`${name}: ${r.version} is already released (${r.storeState}), so the flip can no longer be timed`);
+    if (r.manualPublishing === 'off' && r.manualPublishingSettable) notes.push(`${name}: manual publishing is off; the run will ask to switch it on (gate ${RELEASE_TYPE_GATE})`);
+    if (r.manualPublishing === 'off' && !r.manualPublishingSettable) {
+      blockers.push(`${name}: manual publishing is off and can no longer be changed for ${r.version} (${r.storeState}) — the store would publish it the moment review passes`);
     }
-    if (internalTracks && !r.internalTesting.ready) blockers.push(`${name}: internal testers cannot get ${r.version}: ${r.internalTesting.detail}`);
+    if (r.manualPublishing === 'unverifiable') notes.push(`${name}: the API cannot show managed publishing; a person attests it (gate ${MANAGED_PUBLISHING_GATE}, or --attest ${MANAGED_PUBLISHING_GATE})`);
   }
-  return { notes, blockers };
+  for (const t of testing) {
+    notes.push(`${PLATFORM_NAMES[t.platform]}: ${t.detail}`);
+    if (!t.ready) blockers.push(`${PLATFORM_NAMES[t.platform]}: internal testers cannot get ${env.release.version}: ${t.detail}`);
+  }
+  return { releases, notes, blockers };
+}
+
+async function switchOn(r: StoreRelease, ctx: StepContext<ActionEnv>): Promise<string> {
+  const store = storeFor(ctx.env, r.platform);
+  const decision = await ctx.gate({
+    gate: RELEASE_TYPE_GATE,
+    title: `Switch ${store.storeName} to manual release for ${r.version} (it would otherwise publish the moment review passes)`,
+    instructions: [`Approving sets releaseType to MANUAL through the API and reads it back.`],
+  });
+  if (!decision.approved) throw new ActionError(`manual release not switched on (declined by ${decision.by})`, { retryable: false });
+  await store.setManualPublishing!(r.version, ctx.signal);
+  const after = await store.readRelease(r.version, ctx.signal);
+  if (after.manualPublishing !== 'on') throw new ActionError(`${store.storeName} still reports manual publishing ${after.manualPublishing} after the change`, { retryable: false });
+  return `switched to MANUAL (approved by ${decision.by})`;
+}
+
+async function attest(r: StoreRelease, ctx: StepContext<ActionEnv>): Promise<string> {
+  const store = storeFor(ctx.env, r.platform);
+  const decision = await ctx.gate({
+    gate: MANAGED_PUBLISHING_GATE,
+    title: `Attest that Managed publishing is ON for ${r.version} in the ${store.storeName} console`,
+    instructions: [
+      `Open ${store.consoleLink?.(r.version) ?? 'the console'} > Publishing overview: "Managed publishing" must be on.`,
+      `${store.storeName}'s API cannot read this switch (https://support.google.com/googleplay/android-developer/answer/9543912); your attestation is journaled with your name.`,
+      `What the API shows: ${r.storeState} (not published).`,
+    ],
+  });
+  if (!decision.approved) throw new ActionError(`managed publishing not attested (${decision.by} said no)`, { retryable: false });
+  return `attested by ${decision.by}`;
 }
 
 export default defineAction({
@@ -35,28 +80,25 @@ export default defineAction({
   meta: { description: 'Check that both stores hold the new version for manual publishing and on the internal tracks', mutates: false, compensable: false, pivot: false },
 
   async plan(input, ctx) {
-    const { notes, blockers } = inspect(await readReleases(ctx.env, ctx.signal), input['internal-tracks']);
+    const { notes, blockers } = await inspect(ctx.env, input['internal-tracks'], ctx.signal);
     return { summary: 'check manual publishing and internal tracks', changes: [], notes, blockers: blockers.length ? blockers : undefined };
   },
 
   async run(input, _plan, ctx) {
-    const releases = await readReleases(ctx.env, ctx.signal);
-    const { notes, blockers } = inspect(releases, input['internal-tracks']);
+    const { releases, notes, blockers } = await inspect(ctx.env, input['internal-tracks'], ctx.signal);
     if (blockers.length) {
       throw new ActionError(blockers.join('; '), {
         retryable: false,
-        hint: 'Set manual release (App Store Connect: "Manually release this version") / managed publishing (Play Console) and submit to the internal tracks, then start again.',
+        hint: 'Set manual release (App Store Connect: "Manually release this version"; Play Console: Managed publishing) and submit to the internal tracks, then start again.',
       });
-    }
-    for (const r of releases.filter((r) => r.manualPublishing === 'unverifiable')) {
-      const decision = await ctx.gate({
-        gate: `${r.platform}-manual-publishing`,
-        title: `Attest that ${PLATFORM_NAMES[r.platform]} managed publishing is on`,
-        instructions: [`The ${PLATFORM_NAMES[r.platform]} API cannot show this switch: check it in the console and attest.`],
-      });
-      if (!decision.approved) throw new ActionError(`managed publishing not attested by ${decision.by}`, { retryable: false });
     }
     notes.forEach((n) => ctx.progress(n));
-    return { checked: releases.map((r) => r.platform) };
+    const result: Record<string, string> = {};
+    for (const r of releases) {
+      if (r.manualPublishing === 'on') result[r.platform] = 'on';
+      else if (r.manualPublishing === 'unverifiable') result[r.platform] = await attest(r, ctx);
+      else result[r.platform] = await switchOn(r, ctx);
+    }
+    return result;
   },
 });

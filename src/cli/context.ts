@@ -22,8 +22,7 @@ import {
   ReleaseConfigSchema,
   type ReleaseConfig,
 } from '../playbook/release-config.js';
-import { Projection } from '../providers/dry-run.js';
-import { Sandbox, type SandboxFault } from '../providers/sandbox/index.js';
+import type { SandboxFault } from '../providers/sandbox/index.js';
 import type { JsonObject } from '../util/json-path.js';
 import { parseDuration } from '../util/duration.js';
 import type { GlobalOptions, SandboxFlags } from './program.js';
@@ -37,16 +36,20 @@ export interface LoadedRelease {
 
 /** What run.created records so `resume` rebuilds the same world, on any machine. */
 export interface RunContext {
+  /** `--sandbox`: every port simulated, whatever the config says. */
   sandbox: boolean;
   configFile: string | null;
 }
 
-export function identity(): Identity {
-  let who = process.env.USER ?? 'unknown';
-  try {
-    who = userInfo().username;
-  } catch {
-    // no passwd entry (containers): keep $USER
+/** Who acts, for locks and the journal: RELEASE_ACTOR, CI's actor, or the OS user. */
+export function identity(env: NodeJS.ProcessEnv = process.env): Identity {
+  let who = env.RELEASE_ACTOR ?? env.GITHUB_ACTOR ?? env.GITLAB_USER_LOGIN ?? env.USER ?? 'unknown';
+  if (!env.RELEASE_ACTOR && !env.GITHUB_ACTOR && !env.GITLAB_USER_LOGIN) {
+    try {
+      who = userInfo().username;
+    } catch {
+      // no passwd entry (containers): keep $USER
+    }
   }
   return { who, host: hostname(), pid: process.pid };
 }
@@ -76,14 +79,8 @@ export function stateDirFor(io: IO, globals: GlobalOptions, configFile?: string 
   return join(config ? dirname(config) : io.cwd, '.release');
 }
 
-export function openRunStore(io: IO, globals: GlobalOptions, configFile?: string | null): RunStore {
-  return new RunStore(stateDirFor(io, globals, configFile));
-}
-
-export function usesSandbox(config: ReleaseConfig, globals: GlobalOptions): boolean {
-  if (globals.sandbox) return true;
-  const providers = [config.backend.provider, config.remoteConfig.provider, config.stores.ios.provider, config.stores.android.provider, config.signoff.provider];
-  return providers.every((p) => p === 'sandbox');
+export function openRunStore(io: IO, globals: GlobalOptions, configFile?: string | null, redact?: (line: string) => string): RunStore {
+  return new RunStore(stateDirFor(io, globals, configFile), redact);
 }
 
 export function factsOf(config: ReleaseConfig): ReleaseFacts {
@@ -132,45 +129,6 @@ export function parseSandboxFlags(flags: SandboxFlags, stepIds: string[]): { fau
   return { faults, latencyMs, gates: flags.sandboxGates };
 }
 
-export interface PortsSource {
-  envFor(stepId: string, phase: Phase): ActionEnv;
-  /** Rehearsals compress waits: a retry delay becomes the simulated latency. */
-  scaleDelay?: (ms: number) => number;
-}
-
-/** Picks the adapters for a run. Only the sandbox exists yet; real adapters plug in here. */
-export function portsFor(
-  run: { dir: string; playbook: ResolvedPlaybook },
-  config: ReleaseConfig,
-  context: RunContext,
-  sandbox: { faults: SandboxFault[]; latencyMs?: number },
-): PortsSource {
-  const { dir: runDir, playbook } = run;
-  const release = factsOf(config);
-  if (!context.sandbox) {
-    throw usageError('This release config names providers that are not available yet; use --sandbox to rehearse.');
-  }
-  const world = new Sandbox(runDir, sandbox.faults, sandbox.latencyMs);
-  if (!world.exists()) throw new ReleaseError('error', `the sandbox world of this run is missing: ${world.path}`);
-  const latency = sandbox.latencyMs ?? world.read().options.latencyMs;
-  const usesOf = new Map(playbook.steps.map((s) => [s.id, s.uses]));
-  return {
-    envFor: (stepId, phase) => ({ ports: world.portsFor(stepId, usesOf.get(stepId) ?? '', phase), release }),
-    scaleDelay: () => latency,
-  };
-}
-
-export function dryRunPorts(source: PortsSource): { envFor: PortsSource['envFor']; project: Projection['project'] } {
-  const projection = new Projection();
-  return {
-    envFor: (stepId, phase) => {
-      const env = source.envFor(stepId, phase);
-      return { ...env, ports: projection.wrap(env.ports) };
-    },
-    project: (changes) => projection.project(changes),
-  };
-}
-
 /** The commands printed in hints; they carry --state-dir when the user had to give one. */
 export function commandsFor(globals: GlobalOptions): EngineDeps<ActionEnv>['commands'] {
   const stateDir = globals.stateDir ? ` --state-dir ${shellQuote(globals.stateDir)}` : '';
@@ -181,7 +139,7 @@ export function commandsFor(globals: GlobalOptions): EngineDeps<ActionEnv>['comm
   };
 }
 
-export function engineOptions(globals: GlobalOptions, extra: { until?: string; wait?: string }, source: PortsSource): EngineOptions {
+export function engineOptions(globals: GlobalOptions, extra: { until?: string; wait?: string }, source: { scaleDelay?: (ms: number) => number }): EngineOptions {
   let gateWaitMs: number | undefined;
   if (extra.wait !== undefined) {
     try {

@@ -77,7 +77,8 @@ export function buildProgram(io: IO, setExit: (code: number) => void): Command {
       .option('--dry-run', 'show every change as a before/after diff; change nothing', false)
       .option('--until <step>', 'stop (exit 0) after this step succeeds; `resume` continues')
       .option('--var <name=value>', 'a playbook input (repeatable)', collect, [])
-      .option('--wait <duration>', 'without a terminal, wait this long at a gate for `release signoff` before exiting 10'),
+      .option('--wait <duration>', 'without a terminal, wait this long at a gate for `release signoff` (or the store) before exiting 10')
+      .option('--attest <gate>', 'vouch for what no API shows, on the record: play-managed-publishing (repeatable)', collect, []),
   )
     .addHelpText('after', examples(
       'npx release flip --sandbox',
@@ -86,6 +87,7 @@ export function buildProgram(io: IO, setExit: (code: number) => void): Command {
       'release flip scenario-a',
       'release flip emergency-maintenance --var on=true --var reason="crash on start in 2.0.0"',
       'CI=1 release flip --until wait-for-approval --json > events.ndjson',
+      'CI=1 release flip --attest play-managed-publishing --wait 2h',
     ))
     .action(async (playbook: string, _opts: object, cmd: Command) => {
       const { runFlip } = await import('./commands/flip.js');
@@ -111,7 +113,8 @@ export function buildProgram(io: IO, setExit: (code: number) => void): Command {
       .description('Continue a run: settle the step in doubt, then go on (or finish its rollback)')
       .argument('<run>', 'run id, unique prefix, or "latest"')
       .option('--until <step>', 'stop (exit 0) after this step succeeds')
-      .option('--wait <duration>', 'without a terminal, wait this long at a gate before exiting 10'),
+      .option('--wait <duration>', 'without a terminal, wait this long at a gate before exiting 10')
+      .option('--attest <gate>', 'vouch for what no API shows, on the record: play-managed-publishing (repeatable)', collect, []),
   )
     .addHelpText('after', examples('release resume latest', 'release resume 20261121-102233-3fa9 --until publish-stores'))
     .action(async (runRef: string, _opts: object, cmd: Command) => {

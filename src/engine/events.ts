@@ -50,8 +50,8 @@ export interface GateDecision {
   approved: boolean;
   by: string;
   reason?: string;
-  /** Who decided: a prompt on the terminal, `release signoff`, an automatic decider, or the store itself. */
-  source: 'prompt' | 'signoff' | 'auto' | 'store';
+  /** Who decided: a prompt, `release signoff`, `--attest`, an automatic decider, or the store itself. */
+  source: 'prompt' | 'signoff' | 'attest' | 'auto' | 'store';
 }
 
 interface Base {

@@ -33,6 +33,66 @@ export const ConfigKeysSchema = z
 
 const SandboxProvider = z.literal('sandbox').default('sandbox');
 const Sandboxed = z.object({ provider: SandboxProvider }).strict().prefault({});
+const SandboxOnly = z.object({ provider: z.literal('sandbox') }).strict();
+
+/** One section per port: `provider` picks the adapter (default sandbox), and zod reports per provider. */
+function byProvider<T extends [z.ZodObject<{ provider: z.ZodLiteral<string> }>, ...z.ZodObject<{ provider: z.ZodLiteral<string> }>[]]>(...options: T) {
+  return z.preprocess(
+    (value) => (value === undefined ? { provider: 'sandbox' } : value && typeof value === 'object' && !('provider' in value) ? { ...value, provider: 'sandbox' } : value),
+    z.discriminatedUnion('provider', options),
+  );
+}
+
+/** A secret is named, never written: the env var holding it, or the file containing it. */
+export const SecretRef = z
+  .union([z.object({ env: z.string().min(1) }).strict(), z.object({ path: z.string().min(1) }).strict()], {
+    error: 'name the secret as { env: VAR_NAME } or { path: ./file } (never the secret itself)',
+  })
+  .describe('Where the secret is: { env: NAME } or { path: ./file }');
+export type SecretRef = z.output<typeof SecretRef>;
+
+const Ttl = z
+  .string()
+  .default('15m')
+  .refine((v) => /^\d+(ms|s|m)$/.test(v), 'a duration such as 15m');
+
+const AppStoreConnect = z
+  .object({
+    provider: z.literal('app-store-connect'),
+    issuerId: z.string().optional().describe('API key issuer id (omit for an individual key)'),
+    keyId: z.string().min(1).describe('API key id'),
+    privateKey: SecretRef.describe('The .p8 key: { path: ./AuthKey_X.p8 } or { env: ASC_PRIVATE_KEY } (its contents)'),
+    appId: z.string().optional().describe('Apple app id; default: looked up from app.ios.bundleId'),
+    apiBase: z.string().url().optional().describe('Default https://api.appstoreconnect.apple.com (env RELEASE_ASC_API_BASE)'),
+    internalGroup: z.string().optional().describe('TestFlight internal group that must have the build (default: any internal group)'),
+    tokenTtl: Ttl.describe('Lifetime of each API token; Apple refuses more than 20m'),
+    pollInterval: z.string().default('30s').describe('First delay between checks while waiting for the store'),
+    publishTimeout: z.string().default('2h').describe('How long to wait for a released version to show as live'),
+  })
+  .strict();
+
+const GooglePlay = z
+  .object({
+    provider: z.literal('google-play'),
+    credentials: z
+      .union([
+        z.object({ serviceAccountKey: SecretRef }).strict(),
+        z.object({ accessToken: z.object({ env: z.string().min(1) }).strict() }).strict(),
+        z.object({ applicationDefault: z.literal(true) }).strict(),
+      ])
+      .optional()
+      .describe('Default: GOOGLE_APPLICATION_CREDENTIALS (a key file), else application default credentials'),
+    track: z.string().default('production'),
+    internalTrack: z.string().default('internal').describe('internal (or qa, as some accounts name it)'),
+    apiRoot: z.string().url().optional().describe('Default https://androidpublisher.googleapis.com/ (env RELEASE_PLAY_API_ROOT)'),
+    consoleUrl: z.string().url().optional().describe('Your Play Console "Publishing overview" page, printed at the Publish gate'),
+    pollInterval: z.string().default('30s'),
+    publishTimeout: z.string().default('2h'),
+  })
+  .strict();
+
+export type AppStoreConnectConfig = z.output<typeof AppStoreConnect>;
+export type GooglePlayConfig = z.output<typeof GooglePlay>;
 
 export const ReleaseConfigSchema = z
   .object({
@@ -59,13 +119,20 @@ export const ReleaseConfigSchema = z
       .strict()
       .prefault({}),
     remoteConfig: z.object({ provider: SandboxProvider, keys: ConfigKeysSchema }).strict().prefault({}),
-    stores: z.object({ ios: Sandboxed, android: Sandboxed }).strict().prefault({}),
+    stores: z
+      .object({
+        ios: byProvider(AppStoreConnect, SandboxOnly),
+        android: byProvider(GooglePlay, SandboxOnly),
+      })
+      .strict()
+      .prefault({ ios: undefined, android: undefined }),
     signoff: Sandboxed,
     sandbox: z
       .object({
         liveVersion: Version.optional().describe('The app version live before the flip'),
         backendVersion: z.string().optional().describe('The backend version served before the flip'),
         apis: z.array(z.string()).default(['v1', 'v2']).describe('API versions the simulated backend answers'),
+        androidStagedFraction: z.number().gt(0).lt(1).optional().describe('Play staged rollout the release was submitted with'),
         config: z.record(z.string(), z.json()).optional().describe('The remote-config document before the flip'),
       })
       .strict()

@@ -5,7 +5,7 @@
 import type { Change } from '../engine/action.js';
 import { withChanges, type KeyChange } from './config/compare-and-set.js';
 import type { Ports } from './ports.js';
-import type { Platform, ReviewState } from './stores/port.js';
+import type { Platform, ReviewState, RolloutControl } from './stores/port.js';
 
 export class DryRunViolation extends Error {
   constructor(call: string) {
@@ -42,6 +42,9 @@ export class Projection {
           return projected ? { ...release, state: projected, storeState: `${projected} (projected)` } : release;
         },
         publish: () => Promise.reject(new DryRunViolation(`${store.storeName} publish`)),
+        readInternalTesting: (version, signal) => store.readInternalTesting(version, signal),
+        check: (signal) => store.check(signal),
+        ...(store.rollout ? { rollout: readOnlyRollout(store.rollout, store.storeName) } : {}),
       };
     }
     return {
@@ -64,4 +67,15 @@ export class Projection {
       signoff: { autoDecide: () => Promise.reject(new DryRunViolation('sign-off')) },
     };
   }
+}
+
+/** Rollout reads pass through; a change is only validated (Play: edits.validate, never commit). */
+function readOnlyRollout(rollout: RolloutControl, storeName: string): RolloutControl {
+  return {
+    read: (version, signal) => rollout.read(version, signal),
+    apply: (version, op, opts) => {
+      if (!opts.validateOnly) return Promise.reject(new DryRunViolation(`${storeName} rollout ${op.kind}`));
+      return rollout.apply(version, op, opts);
+    },
+  };
 }

@@ -10,20 +10,9 @@ import { loadPlaybook, resolvePlaybook } from '../../playbook/load.js';
 import { locatePlaybook } from '../../playbook/locate.js';
 import { appIdOf, backendVersionOf } from '../../playbook/release-config.js';
 import { formatProblem } from '../../playbook/yaml-source.js';
-import { Sandbox } from '../../providers/sandbox/index.js';
-import {
-  dryRunPorts,
-  engineAction,
-  engineOptions,
-  identity,
-  loadRelease,
-  openRunStore,
-  parseSandboxFlags,
-  portsFor,
-  releaseRecord,
-  usesSandbox,
-  type RunContext,
-} from '../context.js';
+import { dryRunPorts, needsWorld, portsFor, redactedIO, redactFor, seedWorld } from '../adapters.js';
+import { checkAttestable, recordAttestations } from '../attest.js';
+import { engineAction, engineOptions, identity, loadRelease, openRunStore, parseSandboxFlags, releaseRecord, type RunContext } from '../context.js';
 import { drive } from '../drive.js';
 import { exitCodeOf } from '../exit.js';
 import type { IO } from '../io.js';
@@ -36,11 +25,14 @@ export interface FlipOptions extends GlobalOptions, SandboxFlags {
   until?: string;
   var: string[];
   wait?: string;
+  attest: string[];
 }
 
-export async function runFlip(io: IO, opts: FlipOptions): Promise<number> {
-  const { config, file: configFile } = loadRelease(io, opts);
-  const sandbox = usesSandbox(config, opts);
+export async function runFlip(rawIO: IO, opts: FlipOptions): Promise<number> {
+  const { config, file: configFile } = loadRelease(rawIO, opts);
+  const context: RunContext = { sandbox: opts.sandbox, configFile };
+  const redact = redactFor(rawIO, config, context);
+  const io = redactedIO(rawIO, redact);
   const projectDir = configFile ? dirname(configFile) : io.cwd;
 
   const playbookFile = locatePlaybook(opts.playbook, io.cwd, projectDir);
@@ -61,29 +53,31 @@ export async function runFlip(io: IO, opts: FlipOptions): Promise<number> {
   if (opts.until && !stepIds.includes(opts.until)) throw usageError(`--until ${opts.until}: no such step (steps: ${stepIds.join(', ')})`);
 
   const flags = parseSandboxFlags(opts, stepIds);
+  checkAttestable(opts.attest ?? []);
   const rehearsalFlags = flags.faults.length > 0 || flags.latencyMs !== undefined || flags.gates !== undefined;
-  if (rehearsalFlags && !sandbox) throw usageError('--sandbox-* flags only apply to sandbox runs: add --sandbox.');
+  if (rehearsalFlags && !needsWorld(config, context)) throw usageError('--sandbox-* flags only apply to sandbox runs: add --sandbox.');
 
-  const store = openRunStore(io, opts, configFile);
+  const store = openRunStore(io, opts, configFile, redact);
   const by = identity();
   const runId = newRunId();
   const app = appIdOf(config);
   const lock = opts.dryRun ? undefined : store.locks.acquire({ app, runId, operation: `flip ${playbook.name}`, by });
   const run = store.create(runId);
-  if (sandbox) new Sandbox(run.dir, flags.faults).seed(config, { latencyMs: flags.latencyMs ?? 0, gates: flags.gates ?? 'auto' });
+  seedWorld(run.dir, config, context, { latencyMs: flags.latencyMs ?? 0, gates: flags.gates ?? 'auto' });
 
   const view = createRunView(io, { json: opts.json });
-  const context: RunContext = { sandbox, configFile };
-  new Recorder(run, (e) => view.event(e)).record({
+  const recorder = new Recorder(run, (e) => view.event(e));
+  recorder.record({
     type: 'run.created',
     playbook,
-    release: releaseRecord(config, sandbox),
+    release: releaseRecord(config, needsWorld(config, context)),
     context: { ...context },
     dryRun: opts.dryRun,
     by,
   });
+  recordAttestations(recorder, run, opts.attest ?? [], by);
 
-  const source = portsFor({ dir: run.dir, playbook }, config, context, flags);
+  const source = portsFor(io, { dir: run.dir, playbook }, config, context, flags);
   if (opts.dryRun) {
     const dry = dryRunPorts(source);
     const outcome = await planRun({ run, action: engineAction, envFor: dry.envFor, emit: (e) => view.event(e), project: dry.project });

@@ -4,7 +4,8 @@ import { Recorder } from '../../engine/recorder.js';
 import { isTerminal, pivotCrossed } from '../../engine/state.js';
 import { EXIT_CODES, usageError } from '../../errors.js';
 import { appIdOf } from '../../playbook/release-config.js';
-import { engineOptions, identity, openRunStore, parseSandboxFlags, portsFor, recordedRelease, type RunContext } from '../context.js';
+import { portsFor, redactedIO, redactFor } from '../adapters.js';
+import { engineOptions, identity, openRunStore, parseSandboxFlags, recordedRelease, type RunContext } from '../context.js';
 import { drive } from '../drive.js';
 import type { IO } from '../io.js';
 import type { GlobalOptions, SandboxFlags } from '../program.js';
@@ -14,19 +15,21 @@ export interface RollbackOptions extends GlobalOptions, SandboxFlags {
   run: string;
 }
 
-export async function runRollback(io: IO, opts: RollbackOptions): Promise<number> {
-  const store = openRunStore(io, opts);
-  const run = store.open(opts.run);
-  const state = store.state(run.id);
+export async function runRollback(rawIO: IO, opts: RollbackOptions): Promise<number> {
+  const state = openRunStore(rawIO, opts).state(opts.run);
+  const config = recordedRelease(state);
+  const context = state.context as unknown as RunContext;
+  const redact = redactFor(rawIO, config, context);
+  const io = redactedIO(rawIO, redact);
+  const store = openRunStore(io, opts, undefined, redact);
+  const run = store.open(state.runId);
   if (state.dryRun) throw usageError(`Run ${run.id} is a dry run; it changed nothing.`);
   if (isTerminal(state.status)) {
     io.err.write(`Run ${run.id} already ended: ${state.finished?.message ?? state.status}\n`);
     return state.status === 'rolled_back' ? EXIT_CODES['rolled-back'] : EXIT_CODES.usage;
   }
-  const config = recordedRelease(state);
-  const context = state.context as unknown as RunContext;
   const flags = parseSandboxFlags(opts, state.steps.map((s) => s.id));
-  const source = portsFor({ dir: run.dir, playbook: state.playbook }, config, context, flags);
+  const source = portsFor(io, { dir: run.dir, playbook: state.playbook }, config, context, flags);
 
   const pivot = pivotCrossed(state, (uses) => actionFor(uses).meta.pivot);
   if (pivot) {

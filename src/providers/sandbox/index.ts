@@ -11,6 +11,7 @@ import { platformsOf } from '../../playbook/release-config.js';
 import semver from 'semver';
 import { setPath, type JsonObject } from '../../util/json-path.js';
 import type { Ports } from '../ports.js';
+import type { Platform } from '../stores/port.js';
 import { SandboxBackend } from './backend.js';
 import { SandboxConfig } from './config.js';
 import { CallContext, type FaultMode, type SandboxFault } from './simulate.js';
@@ -47,8 +48,8 @@ export class Sandbox {
   }
 
   /** Creates the world for a new run from the release config. */
-  seed(release: ReleaseConfig, settings: SandboxSettings): void {
-    this.world.write(seedWorld(release, settings));
+  seed(release: ReleaseConfig, settings: SandboxSettings, storePlatforms = platformsOf(release)): void {
+    this.world.write(seedWorld(release, settings, storePlatforms));
   }
 
   read(): SandboxWorld {
@@ -81,7 +82,7 @@ const FAULT_MODES: Record<string, FaultMode> = {
   'signoff/internal': 'testers-reject',
 };
 
-function seedWorld(release: ReleaseConfig, settings: SandboxSettings): SandboxWorld {
+function seedWorld(release: ReleaseConfig, settings: SandboxSettings, storePlatforms: Platform[]): SandboxWorld {
   const live = release.sandbox.liveVersion ?? previousVersion(release.app.version);
   const keys = release.remoteConfig.keys;
   let config: JsonObject = release.sandbox.config ?? {};
@@ -94,7 +95,7 @@ function seedWorld(release: ReleaseConfig, settings: SandboxSettings): SandboxWo
     config = setPath(config, keys.featureFlags, {});
   }
   const stores: SandboxWorld['stores'] = {};
-  for (const platform of platformsOf(release)) {
+  for (const platform of storePlatforms) {
     stores[platform] = {
       version: release.app.version,
       liveVersion: live,
@@ -102,6 +103,7 @@ function seedWorld(release: ReleaseConfig, settings: SandboxSettings): SandboxWo
       storeState: STORE_WORDS[platform].approved!,
       manualPublishing: true,
       internalTesting: true,
+      ...(platform === 'android' && release.sandbox.androidStagedFraction ? { stagedFraction: release.sandbox.androidStagedFraction } : {}),
     };
   }
   const backendFrom = release.sandbox.backendVersion ?? live;

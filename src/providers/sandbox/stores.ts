@@ -1,5 +1,5 @@
 import { ActionError } from '../../engine/action.js';
-import type { Platform, PublishOptions, StorePort, StoreRelease } from '../stores/port.js';
+import type { HealthCheck, InternalTesting, Platform, PublishOptions, RolloutControl, RolloutOperation, RolloutStatus, StorePort, StoreRelease } from '../stores/port.js';
 import type { CallContext } from './simulate.js';
 import { STORE_WORDS } from './world.js';
 
@@ -32,12 +32,16 @@ export class SandboxStore implements StorePort {
         storeState: rejected ? STORE_WORDS[this.platform].rejected! : matches ? store.storeState : 'NO_SUCH_VERSION',
         ...(rejected ? { rejectionReason: `Guideline 2.1 - App Completeness (simulated by --sandbox-fail ${this.call.step})` } : {}),
         manualPublishing: store.manualPublishing && !this.call.faulted('manual-publishing-off', this.platform) ? 'on' : 'off',
-        internalTesting: {
-          ready: store.internalTesting,
-          detail: this.platform === 'ios' ? `TestFlight build ${version} is VALID for the internal group` : `internal track holds ${version}`,
-        },
+        manualPublishingSettable: this.platform === 'ios' && !this.call.faulted('manual-publishing-off', this.platform) && store.state !== 'live',
       };
     });
+  }
+
+  readInternalTesting(version: string, signal?: AbortSignal): Promise<InternalTesting> {
+    return this.call.read(signal, () => ({
+      ready: this.store().internalTesting,
+      detail: this.platform === 'ios' ? `TestFlight build ${version} is VALID for the internal group` : `the internal track holds ${version}`,
+    }));
   }
 
   publish(version: string, opts: PublishOptions): Promise<void> {
@@ -51,7 +55,7 @@ export class SandboxStore implements StorePort {
         store.state = 'live';
         store.storeState = STORE_WORDS[this.platform].live!;
         store.liveVersion = version;
-        if (opts.rollout) store.rollout = opts.rollout;
+        store.rollout = opts.phased ? { state: 'staged', fraction: 0.01 } : store.stagedFraction ? { state: 'staged', fraction: store.stagedFraction } : { state: 'complete' };
         world.effects.push({
           op: 'store.publish',
           at: new Date().toISOString(),
@@ -64,11 +68,59 @@ export class SandboxStore implements StorePort {
     );
   }
 
+  setManualPublishing(_version: string, signal?: AbortSignal): Promise<void> {
+    return this.call.mutate('App Store releaseType update', this.platform, signal, () =>
+      this.call.world.update((world) => {
+        world.stores[this.platform]!.manualPublishing = true;
+        world.effects.push({ op: 'store.release-type', at: new Date().toISOString(), step: this.call.step, platform: this.platform, releaseType: 'MANUAL' });
+      }),
+    );
+  }
+
+  readonly rollout: RolloutControl = {
+    read: (_version, signal) => this.call.read(signal, () => rolloutOf(this.store().rollout)),
+    apply: (version, op, opts) => {
+      if (opts.validateOnly) return this.call.read(opts.signal, () => rolloutOf(this.store().rollout));
+      return this.call.mutate(`${this.storeName} rollout ${op.kind}`, this.platform, opts.signal, () =>
+        this.call.world.update((world) => {
+          const store = world.stores[this.platform]!;
+          if (store.state !== 'live') throw new ActionError(`${this.storeName}: ${version} is not published, so there is no rollout to change`, { retryable: false });
+          store.rollout = nextRollout(store.rollout ?? { state: 'complete' }, op);
+          world.effects.push({ op: 'store.rollout', at: new Date().toISOString(), step: this.call.step, platform: this.platform, operation: op.kind, ...store.rollout });
+          return rolloutOf(store.rollout);
+        }),
+      );
+    },
+  };
+
+  async check(): Promise<HealthCheck[]> {
+    return [{ ok: true, name: this.storeName, detail: 'simulated: no credentials needed' }];
+  }
+
   consoleLink(version: string): string {
     return `sandbox://play-console/publishing-overview (${version})`;
   }
 
   private store() {
     return this.call.world.read().stores[this.platform]!;
+  }
+}
+
+function rolloutOf(rollout: { state: RolloutStatus['state']; fraction?: number } | undefined): RolloutStatus {
+  const r = rollout ?? { state: 'not-started' as const };
+  return { ...r, detail: r.fraction !== undefined && r.state !== 'complete' ? `${r.state} ${Math.round(r.fraction * 100)}%` : r.state };
+}
+
+/** Halting what is halted, or completing what is complete, is already done (as on the real stores). */
+function nextRollout(current: { state: RolloutStatus['state']; fraction?: number }, op: RolloutOperation): { state: RolloutStatus['state']; fraction?: number } {
+  switch (op.kind) {
+    case 'halt':
+      return current.state === 'complete' ? { state: 'halted', fraction: 1 } : { ...current, state: 'halted' };
+    case 'resume':
+      return current.state === 'halted' ? { ...current, state: current.fraction === 1 ? 'complete' : 'staged' } : current;
+    case 'complete':
+      return { state: 'complete' };
+    case 'fraction':
+      return { state: 'staged', fraction: op.fraction };
   }
 }

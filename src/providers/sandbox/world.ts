@@ -17,7 +17,9 @@ export interface SandboxStore {
   /** iOS releaseType MANUAL / Play managed publishing. */
   manualPublishing: boolean;
   internalTesting: boolean;
-  rollout?: { fraction?: number; phased?: boolean };
+  /** Play: the staged fraction the release was submitted with (it starts there once published). */
+  stagedFraction?: number;
+  rollout?: { state: 'not-started' | 'staged' | 'halted' | 'complete'; fraction?: number };
 }
 
 export type SandboxEffect = { op: string; at: string; step: string } & JsonObject;

@@ -4,7 +4,8 @@
  */
 export type Platform = 'ios' | 'android';
 
-export type ReviewState = 'not-submitted' | 'in-review' | 'approved' | 'live' | 'rejected' | 'unknown';
+/** `releasing`: the release was requested and cannot be taken back, but is not live yet. */
+export type ReviewState = 'not-submitted' | 'in-review' | 'approved' | 'releasing' | 'live' | 'rejected' | 'unknown';
 
 export interface StoreRelease {
   platform: Platform;
@@ -14,15 +15,46 @@ export interface StoreRelease {
   storeState: string;
   /** `unverifiable`: the store's API cannot show it (Play managed publishing); a human attests. */
   manualPublishing: 'on' | 'off' | 'unverifiable';
+  /** Manual publishing can still be switched on through the API (App Store: version still editable). */
+  manualPublishingSettable?: boolean;
   rejectionReason?: string;
-  internalTesting: { ready: boolean; detail: string };
+}
+
+/** Can internal testers get the version (TestFlight build valid for an internal group; Play internal track)? */
+export interface InternalTesting {
+  ready: boolean;
+  detail: string;
 }
 
 export interface PublishOptions {
   signal?: AbortSignal;
   progress?: (message: string) => void;
-  /** Staged/phased rollout: Play user fraction (0 < f < 1), App Store phased release. */
-  rollout?: { fraction?: number; phased?: boolean };
+  /** App Store phased release (7 days). Play's staged fraction is set on the release itself. */
+  phased?: boolean;
+}
+
+/** Staged rollout (Play) / phased release (App Store), after publishing. */
+export type RolloutOperation = { kind: 'halt' } | { kind: 'resume' } | { kind: 'complete' } | { kind: 'fraction'; fraction: number };
+
+export interface RolloutStatus {
+  /** `staged`: rolling out to part of the users; `halted`: stopped (Play halted, App Store paused). */
+  state: 'not-started' | 'staged' | 'halted' | 'complete';
+  fraction?: number;
+  /** The store's own words, e.g. "inProgress 20%" or "PAUSED (day 3)". */
+  detail: string;
+}
+
+export interface RolloutControl {
+  read(version: string, signal?: AbortSignal): Promise<RolloutStatus>;
+  /** Idempotent: asking for the state it is already in succeeds. `validateOnly` changes nothing (dry runs). */
+  apply(version: string, op: RolloutOperation, opts: { signal?: AbortSignal; validateOnly?: boolean }): Promise<RolloutStatus>;
+}
+
+/** One line of `release doctor`. */
+export interface HealthCheck {
+  ok: boolean;
+  name: string;
+  detail: string;
 }
 
 export interface StorePort {
@@ -34,9 +66,15 @@ export interface StorePort {
    */
   readonly publishing: 'api' | 'console';
   readRelease(version: string, signal?: AbortSignal): Promise<StoreRelease>;
+  readInternalTesting(version: string, signal?: AbortSignal): Promise<InternalTesting>;
   publish(version: string, opts: PublishOptions): Promise<void>;
   /** Where a human presses Publish (console stores). */
   consoleLink?(version: string): string;
+  /** Switches manual publishing on (App Store releaseType MANUAL) while the version is editable. */
+  setManualPublishing?(version: string, signal?: AbortSignal): Promise<void>;
+  readonly rollout?: RolloutControl;
+  /** Read-only checks for `release doctor`: credentials, reachability, permissions. */
+  check(signal?: AbortSignal): Promise<HealthCheck[]>;
 }
 
 export const PLATFORM_NAMES: Record<Platform, string> = { ios: 'iOS', android: 'Android' };
