@@ -18,9 +18,12 @@ const Input = z
 
 export const PLAY_PUBLISH_GATE = 'play-publish';
 
+/** Released (live, or requested and on its way): nothing can take it back. */
+const released = (r: StoreRelease) => r.state === 'live' || r.state === 'releasing';
+
 function blockersOf(releases: StoreRelease[]): string[] {
   return releases
-    .filter((r) => r.state !== 'approved' && r.state !== 'live')
+    .filter((r) => r.state !== 'approved' && !released(r))
     .map((r) => `${PLATFORM_NAMES[r.platform]} cannot publish: ${describeRelease(r)} (it must be approved and waiting)`);
 }
 
@@ -53,7 +56,7 @@ export default defineAction({
   async plan(_input, ctx) {
     const releases = await readReleases(ctx.env, ctx.signal);
     const blockers = blockersOf(releases);
-    const pending = releases.filter((r) => r.state === 'approved');
+    const pending = releases.filter((r) => r.state === 'approved' || r.state === 'releasing');
     return {
       summary: pending.length ? `publish ${ctx.env.release.version} on ${pending.map((r) => PLATFORM_NAMES[r.platform]).join(' and ')}` : 'already live everywhere',
       changes: pending.map((r) => ({ target: 'store' as const, platform: r.platform, before: r.state, after: 'live' })),
@@ -67,11 +70,12 @@ export default defineAction({
     const releases = await readReleases(env, ctx.signal);
     const live = releases.filter((r) => r.state === 'live').map((r) => r.platform);
     const blockers = blockersOf(releases);
-    if (blockers.length) throw new ActionError(blockers.join('; '), { retryable: false, partial: live.length > 0 });
-    const pending = releases.filter((r) => r.state === 'approved').map((r) => storeFor(env, r.platform));
+    if (blockers.length) throw new ActionError(blockers.join('; '), { retryable: false, partial: releases.some(released) });
+    const pending = releases.filter((r) => r.state !== 'live').map((r) => storeFor(env, r.platform));
     if (!pending.length) return { live };
 
-    await pressPublishGate(env, pending.filter((s) => s.publishing === 'console'), ctx);
+    const waitingForPress = releases.filter((r) => r.state === 'approved').map((r) => storeFor(env, r.platform));
+    await pressPublishGate(env, waitingForPress.filter((s) => s.publishing === 'console'), ctx);
 
     const results = await Promise.allSettled(
       pending.map((store) =>
@@ -85,8 +89,12 @@ export default defineAction({
     results.forEach((r, i) => r.status === 'fulfilled' && live.push(pending[i]!.platform));
     const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [`${PLATFORM_NAMES[pending[i]!.platform]}: ${errorMessage(r.reason)}`] : []));
     if (!failed.length) return { live };
-    if (live.length) {
-      throw new ActionError(`${live.map((p) => PLATFORM_NAMES[p]).join(' and ')} live, but ${failed.join('; ')}`, {
+    // A publish can fail after the irreversible call (a release request accepted, then a timeout):
+    // what the stores say now decides whether the pivot was crossed.
+    const after = await readReleases(env, ctx.signal).catch(() => releases);
+    const gone = after.filter(released).map((r) => r.platform);
+    if (gone.length) {
+      throw new ActionError(`${gone.map((p) => PLATFORM_NAMES[p]).join(' and ')} released, but ${failed.join('; ')}`, {
         partial: true,
         hint: `Old apps still meet the maintenance wall. Fix the failing store (or publish it in its console), then resume: it publishes only what is not live yet, then exits maintenance.`,
       });

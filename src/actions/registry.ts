@@ -11,6 +11,7 @@ import type { ActionDefinition } from './env.js';
 import internalSignoff from './internal-signoff.js';
 import publishStores from './publish-stores.js';
 import raiseVersions from './raise-versions.js';
+import rollout from './rollout.js';
 import setFeatureFlag from './set-feature-flag.js';
 import setMaintenance from './set-maintenance.js';
 import verifyManualPublishing from './verify-manual-publishing.js';
@@ -20,6 +21,7 @@ export const ACTIONS: Record<string, ActionDefinition> = {
   'store/verify-manual-publishing': verifyManualPublishing,
   'store/wait-for-approval': waitForApproval,
   'store/publish': publishStores,
+  'store/rollout': rollout,
   'config/enter-maintenance': enterMaintenance,
   'config/raise-versions': raiseVersions,
   'config/set-maintenance': setMaintenance,

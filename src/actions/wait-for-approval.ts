@@ -19,12 +19,12 @@ function problems(releases: StoreRelease[], acceptLive: boolean): string[] {
     const name = PLATFORM_NAMES[r.platform];
     if (r.state === 'rejected') return [`${name} rejected ${r.version}: ${r.rejectionReason ?? r.storeState}`];
     if (r.state === 'not-submitted') return [`${name}: ${r.version} is not submitted for review`];
-    if (r.state === 'live' && !acceptLive) return [`${name}: ${r.version} is already live (manual publishing was not respected)`];
+    if ((r.state === 'live' || r.state === 'releasing') && !acceptLive) return [`${name}: ${r.version} is already released (${r.storeState}): manual publishing was not respected`];
     return [];
   });
 }
 
-const ready = (r: StoreRelease, acceptLive: boolean) => r.state === 'approved' || (acceptLive && r.state === 'live');
+const ready = (r: StoreRelease, acceptLive: boolean) => r.state === 'approved' || (acceptLive && (r.state === 'live' || r.state === 'releasing'));
 
 export default defineAction({
   input: Input,

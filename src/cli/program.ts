@@ -213,6 +213,15 @@ export function buildProgram(io: IO, setExit: (code: number) => void): Command {
     });
 
   program
+    .command('doctor')
+    .description('Check credentials and reach every provider with read-only calls')
+    .addHelpText('after', examples('release doctor', 'ASC_PRIVATE_KEY="$(cat AuthKey.p8)" release doctor --json'))
+    .action(async (_opts: object, cmd: Command) => {
+      const { runDoctor } = await import('./commands/doctor.js');
+      setExit(await runDoctor(io, opts(cmd)));
+    });
+
+  program
     .command('force-unlock')
     .description('Remove a stale lock (a run whose machine is gone); asks unless --yes')
     .argument('<lock-id>', 'the lock id printed by the locked error or `release status`')

@@ -11,7 +11,8 @@ import type { GateDecision } from './events.js';
 export type Change =
   | { target: 'config'; path: string; before: JsonValue | null; after: JsonValue | null }
   | { target: 'backend'; before: string | null; after: string }
-  | { target: 'store'; platform: string; before: string; after: string };
+  | { target: 'store'; platform: string; before: string; after: string }
+  | { target: 'rollout'; platform: string; before: string; after: string };
 
 export interface StepPlan {
   summary: string;

@@ -24,7 +24,7 @@ export class Projection {
     for (const change of changes) {
       if (change.target === 'config') this.configChanges.push({ path: change.path, before: change.before, after: change.after });
       else if (change.target === 'backend') this.backendVersion = change.after;
-      else this.storeStates[change.platform as Platform] = change.after as ReviewState;
+      else if (change.target === 'store') this.storeStates[change.platform as Platform] = change.after as ReviewState;
     }
   }
 

@@ -92,7 +92,7 @@ describe('release flip --sandbox', () => {
     expect(readEvents(dir).filter((e) => e.type === 'undo.started' || e.type === 'rollback.started')).toEqual([]);
     const runId = onlyRun(dir);
     expect(result.stderr).toContain(`release resume ${runId}`);
-    expect(result.stderr).toMatch(/iOS live, but Android/);
+    expect(result.stderr).toMatch(/iOS released, but Android/);
 
     const resumed = await release(['resume', runId], { cwd: dir });
     expect(resumed.code, resumed.stderr).toBe(0);

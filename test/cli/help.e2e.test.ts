@@ -44,6 +44,16 @@ describe('--help', () => {
     expect(result.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
   });
 
+  it('a sandbox flip never loads a store SDK', async () => {
+    const dir = testdir();
+    const traceFile = join(dir, 'imports.txt');
+    const result = await execa('node', ['--import', TRACE, BIN, 'flip', '--sandbox'], { cwd: dir, env: cliEnv({ TRACE_IMPORTS_FILE: traceFile }), extendEnv: false, reject: false });
+    expect(result.exitCode).toBe(0);
+    const loaded = readFileSync(traceFile, 'utf8').split('\n');
+    expect(loaded.some((u) => u.includes('/dist/providers/stores/google-play.js'))).toBe(true); // the adapter module, not its SDK
+    expect(loaded.filter((u) => /@googleapis|app-store-connect-api\/dist|\/jose\//.test(u))).toEqual([]);
+  });
+
   it('a usage mistake exits 2', async () => {
     const result = await release(['flip', '--no-such-flag'], { cwd: testdir() });
     expect(result.code).toBe(2);

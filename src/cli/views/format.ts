@@ -13,6 +13,8 @@ export function changeLine(c: Change, color: ChalkInstance): string {
       return `backend ${arrow(c.before ?? 'unknown', c.after)}`;
     case 'store':
       return `store   ${c.platform}: ${arrow(c.before, c.after)}`;
+    case 'rollout':
+      return `rollout ${c.platform}: ${arrow(c.before, c.after)}`;
   }
 }
 

@@ -12,6 +12,8 @@ export class SandboxSignoff implements SignoffPort {
   async autoDecide(gate: { gate: string }, signal?: AbortSignal): Promise<GateDecision | undefined> {
     const reject = this.call.faulted('testers-reject');
     if (!reject && this.gates === 'manual') return undefined;
+    // The simulated captain presses Publish only in the simulated Play Console, never in a real one.
+    if (gate.gate === 'play-publish' && !this.call.world.read().stores.android) return undefined;
     await this.call.delay(signal);
     if (reject) {
       return {

@@ -24,16 +24,18 @@ export class AscTokenSource {
     const { SignJWT, importPKCS8 } = await import('jose');
     this.key ??= importPKCS8(this.opts.privateKeyPem, 'ES256');
     const now = Date.now();
+    // JWT times are whole seconds: renew against the expiry actually written, not the ideal one.
+    const exp = Math.floor((now + this.opts.ttlMs) / 1000);
     const jwt = new SignJWT({})
       .setProtectedHeader({ alg: 'ES256', kid: this.opts.keyId, typ: 'JWT' })
       .setAudience('appstoreconnect-v1')
       .setIssuedAt(Math.floor(now / 1000))
-      .setExpirationTime(Math.floor((now + this.opts.ttlMs) / 1000));
+      .setExpirationTime(exp);
     // Team keys carry the issuer; individual keys say sub "user" instead.
     if (this.opts.issuerId) jwt.setIssuer(this.opts.issuerId);
     else jwt.setSubject('user');
     const value = await jwt.sign(await this.key);
-    this.token = { value, renewAt: now + this.opts.ttlMs * 0.75 };
+    this.token = { value, renewAt: now + (exp * 1000 - now) * 0.75 };
     return value;
   }
 

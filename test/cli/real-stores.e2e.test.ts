@@ -1,0 +1,233 @@
+/**
+ * `release flip` with the real store adapters (and their real SDKs) against local emulators of
+ * App Store Connect and Google Play, through the spawned CLI; config, backend and sign-off are
+ * the sandbox's. Scenario A and B, the Play "Publish changes" gate, rollbacks, one store live and
+ * not the other, a store's rejection, tokens outliving their lifetime, secrets kept out of sight.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ResultPromise } from 'execa';
+import { release, startRelease } from '../helpers/cli.js';
+import { AppStoreConnectEmulator, appleError } from '../emulators/app-store-connect.js';
+import { GooglePlayEmulator, googleError } from '../emulators/google-play.js';
+import { testdir } from '../helpers/testdir.js';
+import { countEffects, onlyRun, readEvents, readWorld } from '../helpers/world.js';
+
+const SHIPPED = fileURLToPath(new URL('../../playbooks/', import.meta.url));
+const running: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((stop) => stop()));
+});
+
+interface Stores {
+  dir: string;
+  asc: AppStoreConnectEmulator;
+  play: GooglePlayEmulator;
+  env: Record<string, string>;
+}
+
+/** Both emulators, and a project using the real adapters against them, with faster polling. */
+async function project(opts: { tokenTtl?: string } = {}): Promise<Stores> {
+  const asc = new AppStoreConnectEmulator();
+  const play = new GooglePlayEmulator();
+  await Promise.all([asc.start(), play.start()]);
+  running.push(() => asc.stop(), () => play.stop());
+  const fast = (name: string) => readFileSync(join(SHIPPED, `${name}.yaml`), 'utf8').replace(/poll-interval: 5m/g, 'poll-interval: 300ms');
+  const dir = testdir({
+    'AuthKey.p8': asc.privateKeyPem,
+    'playbooks/scenario-b.yaml': fast('scenario-b'),
+    'playbooks/scenario-a.yaml': fast('scenario-a'),
+    'release.config.yaml': `app:
+  name: Example Shop
+  version: 2.0.0
+  ios: { bundleId: ${asc.app.bundleId} }
+  android: { package: ${play.packageName}, versionCode: 200 }
+stores:
+  ios:
+    provider: app-store-connect
+    keyId: ${asc.keyId}
+    issuerId: ${asc.issuerId}
+    privateKey: { path: AuthKey.p8 }
+    apiBase: ${asc.server.url}
+    tokenTtl: ${opts.tokenTtl ?? '15m'}
+    pollInterval: 100ms
+  android:
+    provider: google-play
+    credentials: { accessToken: { env: PLAY_TOKEN } }
+    apiRoot: ${play.server.url}/
+    pollInterval: 100ms
+sandbox: { liveVersion: 1.4.2, backendVersion: 1.4.2 }
+`,
+  });
+  return { dir, asc, play, env: { PLAY_TOKEN: play.accessToken, RELEASE_ACTOR: 'captain-ci' } };
+}
+
+/** Presses "Publish changes" on the Play emulator once the run opens the Play gate (JSON or plain output). */
+function pressPublishAtGate(child: ResultPromise, play: GooglePlayEmulator): void {
+  for (const stream of [child.stdout, child.stderr]) {
+    let buffer = '';
+    stream?.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString();
+      if (buffer.includes('"gate":"play-publish"') || buffer.includes('Gate play-publish')) {
+        buffer = '';
+        play.pressPublish();
+      }
+    });
+  }
+}
+
+describe('real store adapters against the emulators', () => {
+  it('Scenario B: waits out review (longer than a token lives), passes the Play gate, publishes both, exits maintenance', async () => {
+    const { dir, asc, play, env } = await project({ tokenTtl: '2s' });
+    asc.seed();
+    play.seed();
+    asc.approveAfter(3500);
+    play.approveAfter(2500);
+    const child = startRelease(['flip', '--json', '--attest', 'play-managed-publishing', '--wait', '60s'], { cwd: dir, env });
+    pressPublishAtGate(child, play);
+    const result = await child;
+    expect(result.exitCode, String(result.stderr)).toBe(0);
+
+    expect(asc.version().appVersionState).toBe('READY_FOR_DISTRIBUTION');
+    expect(asc.server.count('POST', /appStoreVersionReleaseRequests/)).toBe(1);
+    expect(play.release().lifecycle).toBe('RELEASE_LIFECYCLE_STATE_PUBLISHED');
+    // The wait outlived a 2 s token: several tokens, none used past its expiry (the emulator refuses those).
+    expect(new Set(asc.tokens.map((t) => t.exp)).size).toBeGreaterThan(1);
+    expect(asc.server.calls.filter((c) => c.status === 401)).toHaveLength(0);
+
+    const world = readWorld(dir);
+    expect(world.config).toMatchObject({ maintenance_mode: false, ios: { minimum_version: '2.0.0' }, android: { minimum_version: '2.0.0' } });
+    expect(countEffects(world, 'backend.deploy')).toBe(1);
+    const decisions = readEvents(dir).filter((e) => e.type === 'gate.decided');
+    expect(decisions).toEqual([
+      expect.objectContaining({ gate: 'play-managed-publishing', approved: true, by: 'captain-ci', source: 'attest' }),
+      expect.objectContaining({ gate: 'internal-signoff', approved: true, by: 'sandbox testers' }),
+      expect.objectContaining({ gate: 'play-publish', approved: true, by: 'Google Play', source: 'store' }),
+    ]);
+    // Secrets are referenced, never journaled.
+    const journal = readFileSync(join(dir, '.release', 'runs', onlyRun(dir), 'journal.ndjson'), 'utf8');
+    expect(journal).not.toContain(play.accessToken);
+    expect(journal).not.toContain(asc.privateKeyPem.split('\n')[1]!);
+  });
+
+  it('Scenario A: publishes both (Play gate included) and raises minimum_version', async () => {
+    const { dir, asc, play, env } = await project();
+    asc.seed({ state: 'PENDING_DEVELOPER_RELEASE' });
+    play.seed({ lifecycle: 'RELEASE_LIFECYCLE_STATE_APPROVED_NOT_PUBLISHED' });
+    const child = startRelease(['flip', 'scenario-a', '--json', '--wait', '60s'], { cwd: dir, env });
+    pressPublishAtGate(child, play);
+    const result = await child;
+    expect(result.exitCode, String(result.stderr)).toBe(0);
+    expect(asc.version().appVersionState).toBe('READY_FOR_DISTRIBUTION');
+    expect(readWorld(dir).config).toMatchObject({ maintenance_mode: false, ios: { minimum_version: '2.0.0', latest_version: '2.0.0' } });
+  });
+
+  it('without a terminal the Play gate exits 10 with the deep link; a rejection there rolls everything back', async () => {
+    const { dir, asc, play, env } = await project();
+    asc.seed({ state: 'PENDING_DEVELOPER_RELEASE' });
+    play.seed({ lifecycle: 'RELEASE_LIFECYCLE_STATE_APPROVED_NOT_PUBLISHED' });
+    const first = await release(['flip', '--attest', 'play-managed-publishing'], { cwd: dir, env });
+    expect(first.code, first.stderr).toBe(10);
+    expect(first.stderr).toContain('Press "Publish changes" in the Google Play console');
+    expect(first.stderr).toContain('publishes EVERY approved change');
+    const runId = onlyRun(dir);
+    expect(first.stderr).toContain(`release signoff ${runId} --gate play-publish --approve`);
+
+    expect((await release(['signoff', runId, '--gate', 'play-publish', '--reject', '--reason', 'marketing is not ready'], { cwd: dir, env })).code).toBe(0);
+    const resumed = await release(['resume', runId], { cwd: dir, env });
+    expect(resumed.code, resumed.stderr).toBe(3);
+    expect(asc.server.count('POST', /appStoreVersionReleaseRequests/)).toBe(0);
+    const world = readWorld(dir);
+    expect(world.config).toEqual(world.initialConfig);
+    expect(world.backend.version).toBe(world.initialBackendVersion);
+  });
+
+  it('Android live and iOS failing is exit 7 with the way forward; resume releases iOS only', async () => {
+    const { dir, asc, play, env } = await project();
+    asc.seed({ state: 'PENDING_DEVELOPER_RELEASE' });
+    play.seed({ lifecycle: 'RELEASE_LIFECYCLE_STATE_APPROVED_NOT_PUBLISHED' });
+    asc.server.failNext(/appStoreVersionReleaseRequests/, appleError(500, 'UNEXPECTED_ERROR', 'An unexpected error occurred.', 'Please try again later.'), { times: 20 });
+    const child = startRelease(['flip', '--attest', 'play-managed-publishing', '--wait', '60s'], { cwd: dir, env });
+    pressPublishAtGate(child, play);
+    const result = await child;
+    expect(result.exitCode, String(result.stderr)).toBe(7);
+    expect(String(result.stderr)).toContain('Android released, but iOS: App Store Connect (com.example.shop): POST /v1/appStoreVersionReleaseRequests failed: 500 UNEXPECTED_ERROR');
+    expect(String(result.stderr)).toContain('release resume');
+    expect(readWorld(dir).config.maintenance_mode).toBe(true);
+    expect(readEvents(dir).some((e) => e.type === 'rollback.started')).toBe(false);
+
+    asc.server.clearFailures(); // Apple recovers
+    const resumed = await release(['resume', onlyRun(dir)], { cwd: dir, env });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(asc.version().appVersionState).toBe('READY_FOR_DISTRIBUTION');
+    expect(readWorld(dir).config.maintenance_mode).toBe(false);
+  });
+
+  it('a rejection during review stops at once with the store\'s words', async () => {
+    const { dir, asc, play, env } = await project();
+    asc.seed();
+    play.seed();
+    setTimeout(() => (asc.version().appVersionState = 'REJECTED'), 800).unref();
+    const result = await release(['flip', '--attest', 'play-managed-publishing'], { cwd: dir, env });
+    expect(result.code, result.stderr).toBe(3);
+    expect(result.stderr).toContain('iOS rejected 2.0.0: REJECTED: read Apple\'s notes in the App Store Connect Resolution Center');
+    expect(readWorld(dir).effects).toEqual([]);
+  });
+
+  it('App Store releaseType AFTER_APPROVAL: the run offers to switch it (a gate), then continues', async () => {
+    const { dir, asc, play, env } = await project();
+    asc.seed({ releaseType: 'AFTER_APPROVAL' });
+    play.seed();
+    const first = await release(['flip', '--attest', 'play-managed-publishing', '--until', 'verify-manual-publishing'], { cwd: dir, env });
+    expect(first.code, first.stderr).toBe(10);
+    expect(first.stderr).toContain('Gate ios-release-type');
+    const runId = onlyRun(dir);
+    expect((await release(['signoff', runId, '--approve', '--by', 'lead'], { cwd: dir, env })).code).toBe(0);
+    const resumed = await release(['resume', runId, '--until', 'verify-manual-publishing'], { cwd: dir, env });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(asc.version().releaseType).toBe('MANUAL');
+  });
+
+  it('a locked AFTER_APPROVAL releaseType stops before anything changes, saying why', async () => {
+    const { dir, asc, play, env } = await project();
+    asc.seed({ releaseType: 'AFTER_APPROVAL', state: 'IN_REVIEW' });
+    play.seed();
+    const result = await release(['flip', '--attest', 'play-managed-publishing'], { cwd: dir, env });
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain('manual publishing is off and can no longer be changed for 2.0.0 (IN_REVIEW)');
+    expect(readWorld(dir).effects).toEqual([]);
+  });
+
+  it('a secret in a store\'s error message is masked on the terminal and in the journal', async () => {
+    const { dir, asc, play, env } = await project();
+    asc.seed();
+    play.seed();
+    play.server.failNext(/releases$/, googleError(401, 'UNAUTHENTICATED', `Invalid Credentials: token ${play.accessToken} was revoked`, 'authError'), { times: 50 });
+    const result = await release(['flip', '--attest', 'play-managed-publishing', '--json'], { cwd: dir, env });
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain('token *** was revoked');
+    expect(result.stderr + result.stdout).not.toContain(play.accessToken);
+    expect(readFileSync(join(dir, '.release', 'runs', onlyRun(dir), 'journal.ndjson'), 'utf8')).not.toContain(play.accessToken);
+  });
+
+  it('release doctor checks both stores read-only, and says what is missing', async () => {
+    const { dir, asc, play, env } = await project();
+    asc.seed();
+    play.seed();
+    const ok = await release(['doctor'], { cwd: dir, env });
+    expect(ok.code, ok.stdout + ok.stderr).toBe(0);
+    expect(ok.stdout).toContain(`✔ App Store Connect: key ${asc.keyId} reaches app com.example.shop`);
+    expect(ok.stdout).toContain('✔ Google Play: the access token in PLAY_TOKEN reaches com.example.shop');
+    const writes = [...asc.server.calls, ...play.server.calls].filter((c) => c.method !== 'GET');
+    expect(writes).toEqual([]);
+
+    const missing = await release(['doctor'], { cwd: dir, env: { ...env, PLAY_TOKEN: '' } });
+    expect(missing.code).toBe(2);
+    expect(missing.stdout).toContain('✖ Google Play: Google Play access token (stores.android.credentials.accessToken): env var PLAY_TOKEN is not set');
+    writeFileSync(join(dir, 'AuthKey.p8'), 'garbage');
+    const broken = await release(['doctor'], { cwd: dir, env });
+    expect(broken.stdout).toContain('✖ App Store Connect: the .p8 key could not sign a token');
+  });
+});

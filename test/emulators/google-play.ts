@@ -1,0 +1,242 @@
+/**
+ * A local Google Play Developer API v3: production and internal tracks whose releases move
+ * through review (IN_REVIEW -> APPROVED_NOT_PUBLISHED, and PUBLISHED only when a person "presses
+ * Publish changes"), edits with Google's invalidation rules, staged-rollout track updates with
+ * Play's userFraction and halt rules, both changesNotSentForReview commit errors, and an OAuth
+ * token endpoint that checks service-account assertions. Error bodies are Google's JSON errors.
+ * Shapes: ../shared/notes/store-apis.md §A and store-quirks.md.
+ */
+import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
+import { jwtVerify } from 'jose';
+import { TestServer, type Reply, type Request } from './http.js';
+
+export interface PlayRelease {
+  name: string;
+  versionCodes: string[];
+  status: 'draft' | 'inProgress' | 'halted' | 'completed';
+  userFraction?: number;
+  lifecycle: string;
+}
+
+interface Edit {
+  id: string;
+  token: string;
+  tracks: Record<string, PlayRelease[]>;
+  state: 'open' | 'deleted' | 'committed';
+}
+
+export function googleError(code: number, status: string, message: string, reason = 'badRequest'): Reply {
+  return { status: code, body: { error: { code, message, status, errors: [{ message, domain: 'global', reason }] } } };
+}
+
+const LC = (s: string) => `RELEASE_LIFECYCLE_STATE_${s}`;
+
+export class GooglePlayEmulator {
+  readonly server = new TestServer();
+  readonly packageName = 'com.example.shop';
+  readonly accessTokens = new Set<string>(['play-token-' + randomBytes(6).toString('hex')]);
+  readonly serviceAccount: { client_email: string; private_key: string; type: 'service_account'; token_uri: string };
+  private readonly saPublicKey: KeyObject;
+  tracks: Record<string, PlayRelease[]> = { production: [], internal: [] };
+  private readonly edits = new Map<string, Edit>();
+  private nextEdit = 1000;
+  /** How commits treat `changesNotSentForReview` (it flips with the app's review state: store-quirks 1, 2). */
+  commitFlag: 'either' | 'required' | 'forbidden' = 'either';
+  /** The internal track's name in this account (`internal` or `qa`). */
+  internalTrackName = 'internal';
+
+  constructor() {
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    this.saPublicKey = publicKey;
+    this.serviceAccount = {
+      type: 'service_account',
+      client_email: 'release-bot@example-project.iam.gserviceaccount.com',
+      private_key: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+      token_uri: 'https://oauth2.googleapis.com/token',
+    };
+    this.routes();
+  }
+
+  get accessToken(): string {
+    return [...this.accessTokens][0]!;
+  }
+
+  start(): Promise<string> {
+    return this.server.start();
+  }
+
+  stop(): Promise<void> {
+    return this.server.stop();
+  }
+
+  /** 1.4.2 (code 142) live on production; 2.0.0 (code 200) in review there and on the internal track. */
+  seed(opts: { lifecycle?: string; fraction?: number } = {}): void {
+    this.tracks.production = [
+      { name: '142 (1.4.2)', versionCodes: ['142'], status: 'completed', lifecycle: LC('PUBLISHED') },
+      { name: '200 (2.0.0)', versionCodes: ['200'], status: opts.fraction ? 'inProgress' : 'completed', ...(opts.fraction ? { userFraction: opts.fraction } : {}), lifecycle: opts.lifecycle ?? LC('IN_REVIEW') },
+    ];
+    this.tracks[this.internalTrackName] = [{ name: '200 (2.0.0)', versionCodes: ['200'], status: 'completed', lifecycle: LC('PUBLISHED') }];
+  }
+
+  release(code = '200'): PlayRelease {
+    const r = this.tracks.production!.find((x) => x.versionCodes.includes(code));
+    if (!r) throw new Error(`no release ${code}`);
+    return r;
+  }
+
+  /** Review passes; with managed publishing on, it waits in "Ready to publish". */
+  approve(code = '200'): void {
+    this.release(code).lifecycle = LC('APPROVED_NOT_PUBLISHED');
+  }
+
+  approveAfter(ms: number, code = '200'): void {
+    setTimeout(() => this.approve(code), ms).unref();
+  }
+
+  /** A person presses "Publish changes" in the Play Console: every approved change goes out. */
+  pressPublish(): void {
+    for (const releases of Object.values(this.tracks)) {
+      for (const r of releases) if (r.lifecycle === LC('APPROVED_NOT_PUBLISHED')) r.lifecycle = LC('PUBLISHED');
+    }
+    // A Console change invalidates open API edits (concurrency doc).
+    this.invalidateEdits();
+  }
+
+  /** Another user's commit or a Console edit: every open edit dies. */
+  invalidateEdits(): void {
+    for (const e of this.edits.values()) if (e.state === 'open') e.state = 'deleted';
+  }
+
+  // --- routes ----------------------------------------------------------------------------------
+
+  private routes(): void {
+    const s = this.server;
+    const app = '/androidpublisher/v3/applications/([^/]+)';
+    s.route('POST', /^\/token$/, (req) => this.token(req));
+    s.route('GET', new RegExp(`^${app}/tracks/([^/]+)/releases$`), (_req, [pkg, track]) => this.onPackage(pkg!, () => this.releasesList(track!)));
+    s.route('POST', new RegExp(`^${app}/edits$`), (req, [pkg]) => this.onPackage(pkg!, () => this.insertEdit(req)));
+    s.route('GET', new RegExp(`^${app}/edits/([^/:]+)$`), (_req, [pkg, id]) => this.onEdit(pkg!, id!, (e) => ({ status: 200, body: { id: e.id, expiryTimeSeconds: String(Math.floor(Date.now() / 1000) + 3600) } })));
+    s.route('DELETE', new RegExp(`^${app}/edits/([^/:]+)$`), (_req, [pkg, id]) =>
+      this.onEdit(pkg!, id!, (e) => {
+        e.state = 'deleted';
+        return { status: 204 };
+      }),
+    );
+    s.route('POST', new RegExp(`^${app}/edits/([^/:]+):validate$`), (_req, [pkg, id]) => this.onEdit(pkg!, id!, (e) => ({ status: 200, body: { id: e.id } })));
+    s.route('POST', new RegExp(`^${app}/edits/([^/:]+):commit$`), (req, [pkg, id]) => this.onEdit(pkg!, id!, (e) => this.commit(req, e)));
+    s.route('GET', new RegExp(`^${app}/edits/([^/:]+)/tracks/([^/]+)$`), (_req, [pkg, id, track]) =>
+      this.onEdit(pkg!, id!, (e) => (e.tracks[track!] ? { status: 200, body: { track, releases: e.tracks[track!]!.map(trackRelease) } } : googleError(404, 'NOT_FOUND', `Track not found: ${track}`, 'notFound'))),
+    );
+    s.route('PUT', new RegExp(`^${app}/edits/([^/:]+)/tracks/([^/]+)$`), (req, [pkg, id, track]) => this.onEdit(pkg!, id!, (e) => this.updateTrack(req, e, track!)));
+    s.before = (req) => (req.path === '/token' ? undefined : this.authenticate(req));
+  }
+
+  private authenticate(req: Request): Reply | undefined {
+    const token = /^Bearer (.+)$/.exec(String(req.headers.authorization ?? ''))?.[1];
+    if (token && this.accessTokens.has(token)) return undefined;
+    return googleError(401, 'UNAUTHENTICATED', 'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.', 'authError');
+  }
+
+  /** The service-account JWT-bearer grant: https://developers.google.com/identity/protocols/oauth2/service-account */
+  private async token(req: Request): Promise<Reply> {
+    const form = new URLSearchParams(req.rawBody);
+    if (form.get('grant_type') !== 'urn:ietf:params:oauth:grant-type:jwt-bearer') return { status: 400, body: { error: 'unsupported_grant_type' } };
+    try {
+      const { payload } = await jwtVerify(form.get('assertion') ?? '', this.saPublicKey, { audience: 'https://oauth2.googleapis.com/token', issuer: this.serviceAccount.client_email });
+      if (!String(payload.scope).includes('androidpublisher')) return { status: 400, body: { error: 'invalid_scope' } };
+    } catch {
+      return { status: 400, body: { error: 'invalid_grant', error_description: 'Invalid JWT Signature.' } };
+    }
+    const access = `sa-token-${randomBytes(6).toString('hex')}`;
+    this.accessTokens.add(access);
+    return { status: 200, body: { access_token: access, expires_in: 3600, token_type: 'Bearer' } };
+  }
+
+  private onPackage(pkg: string, handle: () => Reply): Reply {
+    if (pkg !== this.packageName) return googleError(404, 'NOT_FOUND', `Package not found: ${pkg}.`, 'notFound');
+    return handle();
+  }
+
+  private onEdit(pkg: string, id: string, handle: (e: Edit) => Reply): Reply {
+    return this.onPackage(pkg, () => {
+      const edit = this.edits.get(id);
+      if (!edit) return googleError(404, 'NOT_FOUND', 'Edit not found for this application.', 'editNotFound');
+      if (edit.state === 'deleted') return googleError(400, 'INVALID_ARGUMENT', 'This Edit has been deleted.');
+      if (edit.state === 'committed') return googleError(400, 'FAILED_PRECONDITION', 'This edit has already been successfully committed, please create a new Edit.', 'editAlreadyCommitted');
+      return handle(edit);
+    });
+  }
+
+  private releasesList(track: string): Reply {
+    const releases = this.tracks[track];
+    if (!releases) return googleError(404, 'NOT_FOUND', `Track not found: ${track}`, 'notFound');
+    return {
+      status: 200,
+      body: { releases: releases.map((r) => ({ releaseName: r.name, track, activeArtifacts: r.versionCodes.map((c) => ({ versionCode: Number(c) })), releaseLifecycleState: r.lifecycle })) },
+    };
+  }
+
+  /** One active edit per user and app: a new insert invalidates the user's older ones. */
+  private insertEdit(req: Request): Reply {
+    const token = String(req.headers.authorization);
+    for (const e of this.edits.values()) if (e.token === token && e.state === 'open') e.state = 'deleted';
+    const edit: Edit = { id: String(this.nextEdit++), token, tracks: structuredClone(this.tracks), state: 'open' };
+    this.edits.set(edit.id, edit);
+    return { status: 200, body: { id: edit.id, expiryTimeSeconds: String(Math.floor(Date.now() / 1000) + 3600) } };
+  }
+
+  private updateTrack(req: Request, edit: Edit, track: string): Reply {
+    const body = req.body as { releases?: { name?: string; versionCodes?: string[]; status?: PlayRelease['status']; userFraction?: number }[] };
+    const before = edit.tracks[track] ?? [];
+    const next: PlayRelease[] = [];
+    for (const r of body.releases ?? []) {
+      const problem = fractionProblem(r.status, r.userFraction);
+      if (problem) return googleError(400, 'INVALID_ARGUMENT', problem);
+      const old = before.find((b) => b.versionCodes.join() === (r.versionCodes ?? []).join());
+      if (r.status === 'halted' && old?.status !== 'inProgress' && old?.status !== 'completed' && old?.status !== 'halted') {
+        return googleError(400, 'INVALID_ARGUMENT', 'Cannot halt release, no matching in progress release found.', 'releaseToHaltNotFound');
+      }
+      if (r.status === 'halted' && old?.status === 'halted') {
+        return googleError(400, 'INVALID_ARGUMENT', 'Cannot halt release, no matching in progress release found.', 'releaseToHaltNotFound');
+      }
+      if (r.status === 'halted' && r.userFraction === undefined && old?.status !== 'completed') return googleError(400, 'INVALID_ARGUMENT', 'HALTED release must have fraction');
+      if (r.status === 'inProgress' && old?.status === 'completed' && old.lifecycle === LC('PUBLISHED')) {
+        return googleError(400, 'INVALID_ARGUMENT', 'Fully released can not be staged.');
+      }
+      if (r.status === 'inProgress' && before.length === 0) return googleError(400, 'INVALID_ARGUMENT', 'The first release on a track cannot be staged.');
+      next.push({ name: r.name ?? old?.name ?? '', versionCodes: r.versionCodes ?? [], status: r.status ?? 'draft', ...(r.userFraction !== undefined ? { userFraction: r.userFraction } : {}), lifecycle: old?.lifecycle ?? LC('DRAFT') });
+    }
+    edit.tracks[track] = next;
+    return { status: 200, body: { track, releases: next.map(trackRelease) } };
+  }
+
+  private commit(req: Request, edit: Edit): Reply {
+    const flag = req.query.get('changesNotSentForReview') === 'true';
+    if (this.commitFlag === 'required' && !flag) {
+      return googleError(
+        400,
+        'INVALID_ARGUMENT',
+        'Changes cannot be sent for review automatically. Please set the query parameter changesNotSentForReview to true. Once committed, the changes in this edit can be sent for review from the Google Play Console UI.',
+      );
+    }
+    if (this.commitFlag === 'forbidden' && flag) return googleError(400, 'INVALID_ARGUMENT', 'Changes are sent for review automatically. The query parameter changesNotSentForReview must not be set.');
+    this.tracks = structuredClone(edit.tracks);
+    edit.state = 'committed';
+    // The first commit invalidates every other edit of the app.
+    for (const e of this.edits.values()) if (e !== edit && e.state === 'open') e.state = 'deleted';
+    return { status: 200, body: { id: edit.id } };
+  }
+}
+
+function trackRelease(r: PlayRelease) {
+  return { name: r.name, versionCodes: r.versionCodes, status: r.status, ...(r.userFraction !== undefined ? { userFraction: r.userFraction } : {}) };
+}
+
+/** Play's userFraction rules (store-quirks 6). */
+function fractionProblem(status: string | undefined, fraction: number | undefined): string | undefined {
+  if (fraction !== undefined && (fraction <= 0 || fraction >= 1)) return 'User fraction must be lower than one.';
+  if (status === 'draft' && fraction !== undefined) return 'DRAFT release must not have fraction';
+  if (status === 'completed' && fraction !== undefined) return 'A completed release must not have a user fraction.';
+  if (status === 'inProgress' && fraction === undefined) return 'An in-progress release must have a user fraction.';
+  return undefined;
+}
