@@ -36,7 +36,8 @@ export default defineAction({
     const blockers = problems(releases, input['accept-live']);
     return {
       summary: waiting.length ? `wait for ${waiting.map((r) => PLATFORM_NAMES[r.platform]).join(' and ')} review` : 'approved on every store',
-      changes: [],
+      // Not ours to change, but what the step waits for: later steps plan against it.
+      changes: waiting.filter((r) => r.state === 'in-review').map((r) => ({ target: 'store' as const, platform: r.platform, before: r.state, after: 'approved' })),
       notes: releases.map(describeRelease),
       blockers: blockers.length ? blockers : undefined,
     };

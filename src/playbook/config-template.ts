@@ -18,6 +18,7 @@ app:
     bundleId: com.example.shop
   android:
     package: com.example.shop
+    # versionCode: 200   # the release to act on (default: the release whose name contains app.version)
 
 backend:
   # The backend version the flip deploys (default: app.version).
@@ -38,6 +39,18 @@ remoteConfig:
 stores:
   ios: { provider: sandbox }
   android: { provider: sandbox }
+  # The real stores (check them with \`release doctor\`):
+  # ios:
+  #   provider: app-store-connect
+  #   issuerId: 69a6de7e-0000-0000-0000-000000000000   # App Store Connect > Users and Access > Integrations
+  #   keyId: ABC123DEFG
+  #   privateKey: { path: ./AuthKey_ABC123DEFG.p8 }     # or { env: ASC_PRIVATE_KEY } holding the .p8 contents
+  #   internalGroup: Internal testers                    # optional: the TestFlight group that must have the build
+  # android:
+  #   provider: google-play
+  #   credentials: { serviceAccountKey: { path: ./play-service-account.json } }
+  #   # or { accessToken: { env: PLAY_ACCESS_TOKEN } }; default: GOOGLE_APPLICATION_CREDENTIALS / gcloud ADC
+  #   consoleUrl: https://play.google.com/console/u/0/developers/<dev-id>/app/<app-id>/publishing
 
 signoff:
   provider: sandbox

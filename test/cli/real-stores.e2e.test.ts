@@ -212,6 +212,17 @@ describe('real store adapters against the emulators', () => {
     expect(readFileSync(join(dir, '.release', 'runs', onlyRun(dir), 'journal.ndjson'), 'utf8')).not.toContain(play.accessToken);
   });
 
+  it('a dry run makes only read calls to the stores', async () => {
+    const { dir, asc, play, env } = await project();
+    asc.seed({ releaseType: 'AFTER_APPROVAL' });
+    play.seed({ lifecycle: 'RELEASE_LIFECYCLE_STATE_APPROVED_NOT_PUBLISHED' });
+    const result = await release(['plan', '--json'], { cwd: dir, env });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('switch it on (gate ios-release-type)');
+    expect([...asc.server.calls, ...play.server.calls].filter((c) => c.method !== 'GET')).toEqual([]);
+    expect(asc.version().releaseType).toBe('AFTER_APPROVAL');
+  });
+
   it('release doctor checks both stores read-only, and says what is missing', async () => {
     const { dir, asc, play, env } = await project();
     asc.seed();

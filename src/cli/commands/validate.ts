@@ -3,7 +3,7 @@ import { dirname, relative } from 'node:path';
 import { actionCatalog } from '../../actions/registry.js';
 import { EXIT_CODES, ReleaseError } from '../../errors.js';
 import { loadPlaybook } from '../../playbook/load.js';
-import { locatePlaybook, playbookFiles } from '../../playbook/locate.js';
+import { BUILTIN_PLAYBOOKS, locatePlaybook, playbookFiles } from '../../playbook/locate.js';
 import { findConfigFile, loadReleaseConfig } from '../../playbook/release-config.js';
 import { formatProblem } from '../../playbook/yaml-source.js';
 import type { IO } from '../io.js';
@@ -21,7 +21,7 @@ export async function runValidate(io: IO, opts: ValidateOptions): Promise<number
   const report = (file: string, problems: string[], detail: string) => {
     if (problems.length) bad++;
     if (opts.json) io.out.write(`${JSON.stringify({ type: 'validate', runId: null, ts: new Date().toISOString(), file, ok: !problems.length, problems })}\n`);
-    const name = relative(io.cwd, file) || file;
+    const name = file.startsWith(BUILTIN_PLAYBOOKS) ? `${file.slice(BUILTIN_PLAYBOOKS.length)} (built-in)` : relative(io.cwd, file) || file;
     if (problems.length) for (const p of problems) io.err.write(`✖ ${p}\n`);
     else io.err.write(`✔ ${name}${detail}\n`);
   };
