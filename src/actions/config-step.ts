@@ -15,6 +15,7 @@ import {
   withChanges,
   type KeyChange,
 } from '../providers/config/compare-and-set.js';
+import { awaitPropagation, publicShows } from '../providers/config/propagation.js';
 import { jsonEqual, type JsonObject, type JsonValue } from '../util/json-path.js';
 import { defineAction, wallKeys, type ActionDefinition, type ActionEnv } from './env.js';
 
@@ -50,7 +51,7 @@ export function defineConfigAction<S extends z.ZodType>(spec: {
           ? changes.map((c) => `${c.path}: ${JSON.stringify(c.before)} -> ${JSON.stringify(c.after)}`).join(', ')
           : `${ports.config.describe} already has these values`,
         changes: changes.map((c) => ({ target: 'config' as const, ...c })),
-        notes: targets.notes,
+        notes: [...(targets.notes ?? []), ...(snap.warning ? [`warning: ${snap.warning}`] : [])],
         blockers: blockers.length ? blockers : undefined,
         data: { readVersion: snap.version },
       } satisfies StepPlan;
@@ -59,15 +60,21 @@ export function defineConfigAction<S extends z.ZodType>(spec: {
     async run(input, plan, ctx) {
       const problems = (await spec.precondition?.(input, ctx)) ?? [];
       if (problems.length) throw new ActionError(problems.join('; '), { retryable: false });
-      const result = await applyKeyChanges(ctx.env.ports.config, keyChanges(plan), { guard: guard(ctx), signal: ctx.signal });
-      const output: JsonObject = result.status === 'written' ? { version: result.version } : { alreadyApplied: true };
+      const { config } = ctx.env.ports;
+      const changes = keyChanges(plan);
+      const result = await applyKeyChanges(config, changes, { guard: guard(ctx), signal: ctx.signal });
+      // Nothing that relies on these values may start before the apps can see them.
+      const propagationMs = await awaitPropagation(config, changes, { signal: ctx.signal, progress: ctx.progress });
+      const output: JsonObject = result.status === 'written' ? { version: result.version, ...(result.detail ? { detail: result.detail } : {}) } : { alreadyApplied: true };
+      if (propagationMs !== undefined) Object.assign(output, { propagationMs, publicUrl: config.public!.url });
       return output;
     },
 
     async verify(_input, plan, ctx) {
       const snap = await ctx.env.ports.config.read(ctx.signal);
       const state = changeState(snap.doc, keyChanges(plan));
-      if (state === 'applied') return { status: 'done' };
+      // Written but not yet visible to the apps counts as not done: run again waits for it.
+      if (state === 'applied') return (await publicShows(ctx.env.ports.config, keyChanges(plan), ctx.signal)) ? { status: 'done' } : { status: 'not-done' };
       if (state === 'absent') return { status: 'not-done' };
       return { status: 'unknown', check: `${ctx.env.ports.config.describe} holds neither the old nor the new values of ${keyChanges(plan).map((c) => c.path).join(', ')}` };
     },

@@ -32,7 +32,7 @@ export default defineAction({
     const change = plan.changes.find((c) => c.target === 'backend');
     if (!change || change.target !== 'backend') return;
     const { backend } = ctx.env.ports;
-    await backend.deploy({ version: change.after, previousVersion: change.before, runId: ctx.runId }, ctx.signal);
+    await backend.deploy({ version: change.after, previousVersion: change.before, runId: ctx.runId }, { signal: ctx.signal, output: ctx.progress, progress: ctx.progress });
     const served = await backend.servedVersion(ctx.signal);
     if (served !== null && served !== change.after) {
       throw new ActionError(`the deploy finished but ${backend.describe} serves ${served}, not ${change.after}`);
@@ -43,6 +43,9 @@ export default defineAction({
   async verify(_input, plan, ctx) {
     const change = plan.changes.find((c) => c.target === 'backend');
     if (!change || change.target !== 'backend') return { status: 'done' };
+    // A deploy the crashed run started may still be going: never judge it mid-flight.
+    const still = await ctx.env.ports.backend.settle?.(ctx.signal);
+    if (still) return { status: 'unknown', check: `${still} is still running; let it finish (or stop it), then resume` };
     const served = await ctx.env.ports.backend.servedVersion(ctx.signal);
     if (served === change.after) return { status: 'done' };
     if (served === change.before && served !== null) return { status: 'not-done' };
@@ -53,10 +56,12 @@ export default defineAction({
     const change = plan.changes.find((c) => c.target === 'backend');
     if (!change || change.target !== 'backend') return;
     const { backend } = ctx.env.ports;
-    const served = await backend.servedVersion(ctx.signal);
     if (change.before === null) throw new ActionError(`cannot roll back ${backend.describe}: its version before the deploy is unknown`, { retryable: false });
+    const still = await backend.settle?.(ctx.signal);
+    if (still) throw new ActionError(`${still} is still running; let it finish (or stop it) before the rollback`);
+    const served = await backend.servedVersion(ctx.signal);
     if (served === change.before) return;
-    await backend.rollback({ version: change.before, previousVersion: served, runId: ctx.runId }, ctx.signal);
+    await backend.rollback({ version: change.before, previousVersion: served, runId: ctx.runId }, { signal: ctx.signal, output: ctx.progress, progress: ctx.progress });
     const after = await backend.servedVersion(ctx.signal);
     if (after !== null && after !== change.before) throw new ActionError(`rolled back, but ${backend.describe} serves ${after}, not ${change.before}`);
   },

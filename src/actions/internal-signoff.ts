@@ -43,7 +43,7 @@ export default defineAction({
       gate: SIGNOFF_GATE,
       title,
       instructions: await whatToTest(ctx.env, input.checklist, ctx.signal),
-      auto: (signal) => ctx.env.ports.signoff.autoDecide({ gate: SIGNOFF_GATE, title }, signal),
+      auto: (signal) => ctx.env.ports.signoff.autoDecide({ gate: SIGNOFF_GATE, title }, signal, ctx.progress),
     });
     if (!decision.approved) {
       throw new ActionError(`internal sign-off rejected by ${decision.by}${decision.reason ? `: ${decision.reason}` : ''}`, { retryable: false });

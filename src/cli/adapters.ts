@@ -2,7 +2,8 @@
  * Which adapter serves each port, for one run: `--sandbox` simulates everything; otherwise each
  * section of the release config names its provider, and the sandbox world simulates the rest.
  */
-import { dirname } from 'node:path';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import type { ActionEnv } from '../actions/env.js';
 import type { ResolvedPlaybook } from '../engine/events.js';
 import type { Phase } from '../engine/executor.js';
@@ -10,9 +11,20 @@ import { ReleaseError } from '../errors.js';
 import { platformsOf, type ReleaseConfig, type SecretRef } from '../playbook/release-config.js';
 import { Projection } from '../providers/dry-run.js';
 import { Sandbox, type SandboxFault, type SandboxSettings } from '../providers/sandbox/index.js';
-import { redactor, secretValues, type SecretContext } from '../providers/secrets.js';
+import { redactor, resolveSecret, secretValues, type SecretContext } from '../providers/secrets.js';
+import { SlackNotifier } from '../providers/notify/slack.js';
 import { realStore } from '../providers/stores/index.js';
-import type { Platform, StorePort } from '../providers/stores/port.js';
+import type { Platform } from '../providers/stores/port.js';
+import type { Ports } from '../providers/ports.js';
+import { HttpRemoteConfig } from '../providers/config/http.js';
+import { FirebaseRemoteConfig } from '../providers/config/firebase.js';
+import { FileRemoteConfig } from '../providers/config/file.js';
+import { CommandRemoteConfig } from '../providers/config/command.js';
+import { DeployedBackend } from '../providers/backend/deployed-backend.js';
+import { HealthReader } from '../providers/backend/health.js';
+import { commandTrigger, webhookTrigger } from '../providers/backend/triggers.js';
+import { HumanSignoff } from '../providers/signoff/human.js';
+import { envNamesIn } from '../providers/env-template.js';
 import { factsOf, type RunContext } from './context.js';
 import type { IO } from './io.js';
 
@@ -35,6 +47,31 @@ export function needsWorld(config: ReleaseConfig, context: RunContext): boolean 
   return providers.some((p) => simulated(p, context)) || sandboxPlatforms(config, context).length > 0;
 }
 
+/** The real adapters this config names (none under --sandbox); the sandbox fills in the rest. */
+export function realPorts(io: IO, config: ReleaseConfig, context: RunContext, runDir?: string): Partial<Omit<Ports, 'stores'>> & { stores: Ports['stores'] } {
+  const secrets = secretContext(io, context);
+  const logDir = join(runDir ?? join(tmpdir(), 'release-doctor'), 'logs');
+  const ports: Partial<Omit<Ports, 'stores'>> & { stores: Ports['stores'] } = { stores: {} };
+  for (const platform of platformsOf(config)) {
+    const store = simulated(config.stores[platform].provider, context) ? undefined : realStore(platform, config, secrets);
+    if (store) ports.stores[platform] = store;
+  }
+  if (context.sandbox) return ports;
+  const rc = config.remoteConfig;
+  if (rc.provider === 'http') ports.config = new HttpRemoteConfig(rc, io.env);
+  if (rc.provider === 'firebase') ports.config = new FirebaseRemoteConfig(rc, secrets);
+  if (rc.provider === 'file') ports.config = new FileRemoteConfig(rc, secrets.baseDir);
+  if (rc.provider === 'command') ports.config = new CommandRemoteConfig(rc, secrets.baseDir, io.env);
+  const be = config.backend;
+  if (be.provider === 'command' || be.provider === 'webhook') {
+    const trigger = be.provider === 'command' ? commandTrigger(be, { baseDir: secrets.baseDir, env: io.env, logDir }) : webhookTrigger(be, io.env);
+    const deployTimeout = be.provider === 'command' ? be.deploy.timeout : undefined;
+    ports.backend = new DeployedBackend({ ...be, deployTimeout }, trigger, new HealthReader(be.health, secrets.baseDir, io.env));
+  }
+  if (config.signoff.provider === 'human') ports.signoff = new HumanSignoff(config.signoff, { baseDir: secrets.baseDir, env: io.env, logDir });
+  return ports;
+}
+
 export function seedWorld(runDir: string, config: ReleaseConfig, context: RunContext, settings: SandboxSettings): void {
   if (needsWorld(config, context)) new Sandbox(runDir, []).seed(config, settings, sandboxPlatforms(config, context));
 }
@@ -43,14 +80,24 @@ export function secretContext(io: IO, context: RunContext): SecretContext {
   return { baseDir: context.configFile ? dirname(context.configFile) : io.cwd, env: io.env };
 }
 
+/** Every secret the config points at: key files, tokens, and env vars named in headers and URLs. */
 export function secretRefs(config: ReleaseConfig): SecretRef[] {
   const refs: SecretRef[] = [];
+  const google = (creds: { serviceAccountKey: SecretRef } | { accessToken: { env: string } } | { applicationDefault: true } | undefined) => {
+    if (creds && 'serviceAccountKey' in creds) refs.push(creds.serviceAccountKey);
+    if (creds && 'accessToken' in creds) refs.push(creds.accessToken);
+  };
   if (config.stores.ios.provider === 'app-store-connect') refs.push(config.stores.ios.privateKey);
-  const android = config.stores.android;
-  if (android.provider === 'google-play' && android.credentials) {
-    if ('serviceAccountKey' in android.credentials) refs.push(android.credentials.serviceAccountKey);
-    if ('accessToken' in android.credentials) refs.push(android.credentials.accessToken);
-  }
+  if (config.stores.android.provider === 'google-play') google(config.stores.android.credentials);
+  const rc = config.remoteConfig;
+  if (rc.provider === 'firebase') google(rc.credentials);
+  const templates: string[] = [];
+  if (rc.provider === 'http') templates.push(...Object.values(rc.headers));
+  const be = config.backend;
+  if (be.provider !== 'sandbox') templates.push(...Object.values(be.health.headers));
+  if (be.provider === 'webhook') templates.push(be.deploy.url, be.rollback.url, ...Object.values(be.deploy.headers), ...Object.values(be.rollback.headers));
+  refs.push(...templates.flatMap(envNamesIn).map((env) => ({ env })));
+  if (config.notify.slack) refs.push(config.notify.slack.webhook);
   return refs;
 }
 
@@ -71,27 +118,27 @@ export function portsFor(
   sandbox: { faults: SandboxFault[]; latencyMs?: number },
 ): PortsSource {
   const release = factsOf(config);
-  const secrets = secretContext(io, context);
-  const stores: Partial<Record<Platform, StorePort>> = {};
-  for (const platform of platformsOf(config)) {
-    const store = simulated(config.stores[platform].provider, context) ? undefined : realStore(platform, config, secrets);
-    if (store) stores[platform] = store;
-  }
-  if (!needsWorld(config, context)) {
-    throw new ReleaseError('usage', 'Remote config, backend and sign-off have only sandbox providers so far; configure them as `provider: sandbox`.');
+  const real = realPorts(io, config, context, run.dir);
+  const allReal = real.config && real.backend && real.signoff && sandboxPlatforms(config, context).length === 0;
+  if (allReal) {
+    const ports = real as Ports;
+    return { envFor: () => ({ ports, release }) };
   }
   const world = new Sandbox(run.dir, sandbox.faults, sandbox.latencyMs);
   if (!world.exists()) throw new ReleaseError('error', `the sandbox world of this run is missing: ${world.path}`);
   const latency = sandbox.latencyMs ?? world.read().options.latencyMs;
   const usesOf = new Map(run.playbook.steps.map((s) => [s.id, s.uses]));
-  const allSimulated = Object.keys(stores).length === 0;
+  const nothingReal = !real.config && !real.backend && !real.signoff && Object.keys(real.stores).length === 0;
   return {
     envFor: (stepId, phase) => {
       const sim = world.portsFor(stepId, usesOf.get(stepId) ?? '', phase);
-      return { ports: { ...sim, stores: { ...sim.stores, ...stores } }, release };
+      return {
+        ports: { config: real.config ?? sim.config, backend: real.backend ?? sim.backend, signoff: real.signoff ?? sim.signoff, stores: { ...sim.stores, ...real.stores } },
+        release,
+      };
     },
     // Waits are compressed only when nothing real is involved.
-    ...(allSimulated ? { scaleDelay: () => latency } : {}),
+    ...(nothingReal ? { scaleDelay: () => latency } : {}),
   };
 }
 
@@ -104,4 +151,18 @@ export function dryRunPorts(source: PortsSource): { envFor: PortsSource['envFor'
     },
     project: (changes) => projection.project(changes),
   };
+}
+
+/** Slack messages, when `notify.slack` is configured. */
+export function notifierFor(io: IO, config: ReleaseConfig, context: RunContext): SlackNotifier | undefined {
+  const slack = config.notify.slack;
+  if (!slack) return undefined;
+  let url: string;
+  try {
+    url = resolveSecret(slack.webhook, secretContext(io, context), 'Slack webhook (notify.slack.webhook)').trim();
+  } catch (err) {
+    io.err.write(`warning: no Slack messages: ${(err as Error).message}\n`);
+    return undefined;
+  }
+  return new SlackNotifier(url, `${config.app.name} ${config.app.version}`, (m) => io.err.write(`${m}\n`));
 }

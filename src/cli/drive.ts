@@ -4,6 +4,7 @@
  */
 import type { ActionEnv } from '../actions/env.js';
 import { actionFor } from '../actions/registry.js';
+import type { EngineEvent } from '../engine/events.js';
 import { Executor, type EngineOptions, type RunOutcome } from '../engine/executor.js';
 import type { LockInfo, LockStore } from '../engine/lock.js';
 import type { RunHandle } from '../engine/runs.js';
@@ -18,6 +19,8 @@ import { terminalPrompter } from './prompter.js';
 import type { RunView } from './views/run-view.js';
 
 export interface DriveRequest {
+  /** Also told every event (Slack messages at gates, failures, the end). */
+  notifier?: { event(e: EngineEvent): void; flush(): Promise<void> };
   io: IO;
   globals: GlobalOptions;
   run: RunHandle;
@@ -36,7 +39,10 @@ export async function drive(req: DriveRequest): Promise<number> {
     run,
     action: engineAction,
     envFor: req.source.envFor,
-    emit: (e) => view.event(e),
+    emit: (e) => {
+      view.event(e);
+      req.notifier?.event(e);
+    },
     prompter: promptAllowed(io, req.globals) ? terminalPrompter(io, () => executor.requestInterrupt()) : undefined,
     identity: identity(),
     options: req.options,
@@ -75,5 +81,6 @@ export async function drive(req: DriveRequest): Promise<number> {
   else req.locks.park(req.lock);
   const summary = summarize(run.journal.read(), (uses) => actionFor(uses).meta.effect);
   view.outcome(outcome, summary);
+  await req.notifier?.flush();
   return exitCodeOf(outcome.exit);
 }

@@ -8,91 +8,12 @@ import { dirname, join, resolve } from 'node:path';
 import semver from 'semver';
 import { z } from 'zod';
 import { ReleaseError } from '../errors.js';
+import { BackendSection, ConfigKeysSchema, NotifySection, RemoteConfigSection, SignoffSection, StoresSection } from './provider-config.js';
 import { formatProblem, YamlSource, type Problem } from './yaml-source.js';
 
+export { ConfigKeysSchema, SecretRef, type AppStoreConnectConfig, type GooglePlayConfig } from './provider-config.js';
+
 const Version = z.string().refine((v) => semver.valid(v) !== null, 'must be a semantic version such as 2.0.0');
-
-const PlatformKeys = (platform: string) =>
-  z
-    .object({
-      minimum: z.string().default(`${platform}.minimum_version`),
-      latest: z.string().default(`${platform}.latest_version`),
-    })
-    .strict()
-    .prefault({});
-
-export const ConfigKeysSchema = z
-  .object({
-    maintenance: z.string().default('maintenance_mode').describe('Path of the maintenance switch'),
-    featureFlags: z.string().default('feature_flags').describe('Path of the feature-flag object'),
-    ios: PlatformKeys('ios'),
-    android: PlatformKeys('android'),
-  })
-  .strict()
-  .prefault({});
-
-const SandboxProvider = z.literal('sandbox').default('sandbox');
-const Sandboxed = z.object({ provider: SandboxProvider }).strict().prefault({});
-const SandboxOnly = z.object({ provider: z.literal('sandbox') }).strict();
-
-/** One section per port: `provider` picks the adapter (default sandbox), and zod reports per provider. */
-function byProvider<T extends [z.ZodObject<{ provider: z.ZodLiteral<string> }>, ...z.ZodObject<{ provider: z.ZodLiteral<string> }>[]]>(...options: T) {
-  return z.preprocess(
-    (value) => (value === undefined ? { provider: 'sandbox' } : value && typeof value === 'object' && !('provider' in value) ? { ...value, provider: 'sandbox' } : value),
-    z.discriminatedUnion('provider', options),
-  );
-}
-
-/** A secret is named, never written: the env var holding it, or the file containing it. */
-export const SecretRef = z
-  .union([z.object({ env: z.string().min(1) }).strict(), z.object({ path: z.string().min(1) }).strict()], {
-    error: 'name the secret as { env: VAR_NAME } or { path: ./file } (never the secret itself)',
-  })
-  .describe('Where the secret is: { env: NAME } or { path: ./file }');
-export type SecretRef = z.output<typeof SecretRef>;
-
-const Ttl = z
-  .string()
-  .default('15m')
-  .refine((v) => /^\d+(ms|s|m)$/.test(v), 'a duration such as 15m');
-
-const AppStoreConnect = z
-  .object({
-    provider: z.literal('app-store-connect'),
-    issuerId: z.string().optional().describe('API key issuer id (omit for an individual key)'),
-    keyId: z.string().min(1).describe('API key id'),
-    privateKey: SecretRef.describe('The .p8 key: { path: ./AuthKey_X.p8 } or { env: ASC_PRIVATE_KEY } (its contents)'),
-    appId: z.string().optional().describe('Apple app id; default: looked up from app.ios.bundleId'),
-    apiBase: z.string().url().optional().describe('Default https://api.appstoreconnect.apple.com (env RELEASE_ASC_API_BASE)'),
-    internalGroup: z.string().optional().describe('TestFlight internal group that must have the build (default: any internal group)'),
-    tokenTtl: Ttl.describe('Lifetime of each API token; Apple refuses more than 20m'),
-    pollInterval: z.string().default('30s').describe('First delay between checks while waiting for the store'),
-    publishTimeout: z.string().default('2h').describe('How long to wait for a released version to show as live'),
-  })
-  .strict();
-
-const GooglePlay = z
-  .object({
-    provider: z.literal('google-play'),
-    credentials: z
-      .union([
-        z.object({ serviceAccountKey: SecretRef }).strict(),
-        z.object({ accessToken: z.object({ env: z.string().min(1) }).strict() }).strict(),
-        z.object({ applicationDefault: z.literal(true) }).strict(),
-      ])
-      .optional()
-      .describe('Default: GOOGLE_APPLICATION_CREDENTIALS (a key file), else application default credentials'),
-    track: z.string().default('production'),
-    internalTrack: z.string().default('internal').describe('internal (or qa, as some accounts name it)'),
-    apiRoot: z.string().url().optional().describe('Default https://androidpublisher.googleapis.com/ (env RELEASE_PLAY_API_ROOT)'),
-    consoleUrl: z.string().url().optional().describe('Your Play Console "Publishing overview" page, printed at the Publish gate'),
-    pollInterval: z.string().default('30s'),
-    publishTimeout: z.string().default('2h'),
-  })
-  .strict();
-
-export type AppStoreConnectConfig = z.output<typeof AppStoreConnect>;
-export type GooglePlayConfig = z.output<typeof GooglePlay>;
 
 export const ReleaseConfigSchema = z
   .object({
@@ -111,22 +32,11 @@ export const ReleaseConfigSchema = z
       })
       .strict()
       .refine((app) => app.ios || app.android, 'configure at least one of app.ios and app.android'),
-    backend: z
-      .object({
-        provider: SandboxProvider,
-        version: z.string().optional().describe('The backend version deployed (default: app.version)'),
-      })
-      .strict()
-      .prefault({}),
-    remoteConfig: z.object({ provider: SandboxProvider, keys: ConfigKeysSchema }).strict().prefault({}),
-    stores: z
-      .object({
-        ios: byProvider(AppStoreConnect, SandboxOnly),
-        android: byProvider(GooglePlay, SandboxOnly),
-      })
-      .strict()
-      .prefault({ ios: undefined, android: undefined }),
-    signoff: Sandboxed,
+    backend: BackendSection,
+    remoteConfig: RemoteConfigSection,
+    stores: StoresSection,
+    signoff: SignoffSection,
+    notify: NotifySection,
     sandbox: z
       .object({
         liveVersion: Version.optional().describe('The app version live before the flip'),

@@ -50,6 +50,7 @@ export class Projection {
     return {
       config: {
         describe: ports.config.describe,
+        ...(ports.config.public ? { public: ports.config.public } : {}),
         read: async (signal) => {
           const snap = await ports.config.read(signal);
           return { doc: withChanges(snap.doc, this.configChanges), version: snap.version };
@@ -62,6 +63,7 @@ export class Projection {
         deploy: () => Promise.reject(new DryRunViolation('backend deploy')),
         rollback: () => Promise.reject(new DryRunViolation('backend rollback')),
         checkApi: (name, signal) => ports.backend.checkApi(name, signal),
+        ...(ports.backend.settle ? { settle: ports.backend.settle.bind(ports.backend) } : {}),
       },
       stores,
       signoff: { autoDecide: () => Promise.reject(new DryRunViolation('sign-off')) },

@@ -1,31 +1,38 @@
 /** `release doctor`: read-only checks of every provider — what is missing, wrong or not allowed. */
 import { Chalk } from 'chalk';
-import { platformsOf } from '../../playbook/release-config.js';
-import { redactedIO, redactFor, secretContext } from '../adapters.js';
-import { loadRelease, type RunContext } from '../context.js';
 import { EXIT_CODES } from '../../errors.js';
-import { realStore } from '../../providers/stores/index.js';
-import type { HealthCheck } from '../../providers/stores/port.js';
+import { platformsOf } from '../../playbook/release-config.js';
+import type { HealthCheck } from '../../providers/health-check.js';
+import { realPorts, redactedIO, redactFor } from '../adapters.js';
+import { loadRelease, type RunContext } from '../context.js';
 import { wantsColor, type IO } from '../io.js';
 import type { GlobalOptions } from '../program.js';
+
+const simulated = (name: string): HealthCheck => ({ ok: true, name, detail: 'sandbox (simulated)' });
+
+async function guarded(name: string, check: () => Promise<HealthCheck[]>): Promise<HealthCheck[]> {
+  try {
+    return await check();
+  } catch (err) {
+    return [{ ok: false, name, detail: (err as Error).message }];
+  }
+}
 
 export async function runDoctor(rawIO: IO, opts: GlobalOptions): Promise<number> {
   const { config, file } = loadRelease(rawIO, opts);
   const context: RunContext = { sandbox: opts.sandbox, configFile: file };
   const io = redactedIO(rawIO, redactFor(rawIO, config, context));
-  const secrets = secretContext(io, context);
+  const ports = realPorts(io, config, context);
   const checks: HealthCheck[] = [];
   for (const platform of platformsOf(config)) {
-    const store = opts.sandbox ? undefined : realStore(platform, config, secrets);
-    checks.push(...(store ? await store.check() : [{ ok: true, name: `${platform} store`, detail: 'sandbox (simulated)' }]));
+    const store = ports.stores[platform];
+    checks.push(...(store ? await guarded(store.storeName, () => store.check()) : [simulated(`${platform} store`)]));
   }
-  for (const [name, provider] of [
-    ['remote config', config.remoteConfig.provider],
-    ['backend', config.backend.provider],
-    ['sign-off', config.signoff.provider],
-  ] as const) {
-    checks.push({ ok: true, name, detail: provider === 'sandbox' || opts.sandbox ? 'sandbox (simulated)' : provider });
-  }
+  const config_ = ports.config;
+  checks.push(...(config_?.check ? await guarded('remote config', () => config_.check!()) : [simulated('remote config')]));
+  const backend = ports.backend;
+  checks.push(...(backend?.check ? await guarded('backend', () => backend.check!()) : [simulated('backend')]));
+  checks.push(ports.signoff ? { ok: true, name: 'sign-off', detail: 'people decide (prompt or `release signoff`)' } : simulated('sign-off'));
 
   const c = new Chalk({ level: wantsColor(io, 'out') ? 1 : 0 });
   for (const check of checks) {

@@ -10,7 +10,7 @@ import { loadPlaybook, resolvePlaybook } from '../../playbook/load.js';
 import { locatePlaybook } from '../../playbook/locate.js';
 import { appIdOf, backendVersionOf } from '../../playbook/release-config.js';
 import { formatProblem } from '../../playbook/yaml-source.js';
-import { dryRunPorts, needsWorld, portsFor, redactedIO, redactFor, seedWorld } from '../adapters.js';
+import { dryRunPorts, needsWorld, notifierFor, portsFor, redactedIO, redactFor, seedWorld } from '../adapters.js';
 import { checkAttestable, recordAttestations } from '../attest.js';
 import { engineAction, engineOptions, identity, loadRelease, openRunStore, parseSandboxFlags, releaseRecord, type RunContext } from '../context.js';
 import { drive } from '../drive.js';
@@ -85,7 +85,7 @@ export async function runFlip(rawIO: IO, opts: FlipOptions): Promise<number> {
     view.outcome(outcome, summarize(run.journal.read(), (uses) => actionFor(uses).meta.effect));
     return exitCodeOf(outcome.exit);
   }
-  return drive({ io, globals: opts, run, locks: store.locks, lock: lock!, source, view, options: engineOptions(opts, opts, source) });
+  return drive({ io, globals: opts, run, locks: store.locks, lock: lock!, source, view, options: engineOptions(opts, opts, source), notifier: notifierFor(io, config, context) });
 }
 
 function parseInputs(pairs: string[]): Record<string, string> {

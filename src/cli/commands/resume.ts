@@ -3,7 +3,7 @@ import { isTerminal } from '../../engine/state.js';
 import { Recorder } from '../../engine/recorder.js';
 import { EXIT_CODES, usageError } from '../../errors.js';
 import { appIdOf } from '../../playbook/release-config.js';
-import { needsWorld, portsFor, redactedIO, redactFor } from '../adapters.js';
+import { needsWorld, notifierFor, portsFor, redactedIO, redactFor } from '../adapters.js';
 import { checkAttestable, recordAttestations } from '../attest.js';
 import { engineOptions, identity, openRunStore, parseSandboxFlags, recordedRelease, type RunContext } from '../context.js';
 import { drive } from '../drive.js';
@@ -46,5 +46,5 @@ export async function runResume(rawIO: IO, opts: ResumeOptions): Promise<number>
   recorder.record({ type: 'run.resumed', by });
   recordAttestations(recorder, run, opts.attest ?? [], by);
   const source = portsFor(io, { dir: run.dir, playbook: state.playbook }, config, context, flags);
-  return drive({ io, globals: opts, run, locks: store.locks, lock, source, view, options: engineOptions(opts, opts, source) });
+  return drive({ io, globals: opts, run, locks: store.locks, lock, source, view, options: engineOptions(opts, opts, source), notifier: notifierFor(io, config, context) });
 }

@@ -4,7 +4,7 @@ import { Recorder } from '../../engine/recorder.js';
 import { isTerminal, pivotCrossed } from '../../engine/state.js';
 import { EXIT_CODES, usageError } from '../../errors.js';
 import { appIdOf } from '../../playbook/release-config.js';
-import { portsFor, redactedIO, redactFor } from '../adapters.js';
+import { notifierFor, portsFor, redactedIO, redactFor } from '../adapters.js';
 import { engineOptions, identity, openRunStore, parseSandboxFlags, recordedRelease, type RunContext } from '../context.js';
 import { drive } from '../drive.js';
 import type { IO } from '../io.js';
@@ -52,6 +52,7 @@ export async function runRollback(rawIO: IO, opts: RollbackOptions): Promise<num
     source,
     view,
     options: engineOptions(opts, {}, source),
+    notifier: notifierFor(io, config, context),
     rollbackReason: `Rollback requested by ${by.who}`,
   });
 }

@@ -1,4 +1,6 @@
 /** The backend port: deploy, roll back, and read what is actually served. */
+import type { HealthCheck } from '../health-check.js';
+
 export interface DeployRequest {
   /** The version to make live (for a rollback: the one to go back to). */
   version: string;
@@ -7,12 +9,29 @@ export interface DeployRequest {
   runId: string;
 }
 
+export interface DeployOptions {
+  signal?: AbortSignal;
+  /** The deploy's output, line by line, as it comes. */
+  output?: (line: string) => void;
+  /** Progress of the wait for the new version to serve. */
+  progress?: (message: string) => void;
+}
+
 export interface BackendPort {
   readonly describe: string;
   /** The version the backend serves now, or null if it cannot tell. */
   servedVersion(signal?: AbortSignal): Promise<string | null>;
-  deploy(req: DeployRequest, signal?: AbortSignal): Promise<void>;
-  rollback(req: DeployRequest, signal?: AbortSignal): Promise<void>;
+  /** Deploys, then waits until `version` serves. */
+  deploy(req: DeployRequest, opts?: DeployOptions): Promise<void>;
+  /** Rolls back, then waits until `version` serves again. */
+  rollback(req: DeployRequest, opts?: DeployOptions): Promise<void>;
+  /**
+   * After a crash: waits for a deploy or rollback an earlier process started and that is still
+   * running, so the served version read next is not a snapshot of a deploy in flight.
+   * Returns what still runs if it did not finish in time.
+   */
+  settle?(signal?: AbortSignal): Promise<string | undefined>;
   /** Scenario A: is this API version (v1, v2) answering? */
   checkApi(name: string, signal?: AbortSignal): Promise<{ healthy: boolean; detail: string }>;
+  check?(signal?: AbortSignal): Promise<HealthCheck[]>;
 }

@@ -29,7 +29,7 @@ export function reverse(changes: KeyChange[]): KeyChange[] {
   return changes.map((c) => ({ path: c.path, before: c.after, after: c.before }));
 }
 
-export type ApplyResult = { status: 'written'; version: string | null } | { status: 'already' };
+export type ApplyResult = { status: 'written'; version: string | null; detail?: string } | { status: 'already' };
 
 export async function applyKeyChanges(
   port: RemoteConfigPort,
@@ -59,8 +59,8 @@ export async function applyKeyChanges(
       });
     }
     try {
-      const { version } = await port.write(next, { ifMatch: snap.version, signal: opts.signal });
-      return { status: 'written', version };
+      const written = await port.write(next, { ifMatch: snap.version, signal: opts.signal });
+      return { status: 'written', ...written };
     } catch (err) {
       if (err instanceof VersionMismatchError) continue;
       throw err;

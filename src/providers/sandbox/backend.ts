@@ -1,4 +1,4 @@
-import type { BackendPort, DeployRequest } from '../backend/port.js';
+import type { BackendPort, DeployOptions, DeployRequest } from '../backend/port.js';
 import type { CallContext } from './simulate.js';
 
 /** The simulated backend: a served version that deploy and rollback replace. */
@@ -11,12 +11,12 @@ export class SandboxBackend implements BackendPort {
     return this.call.read(signal, () => this.call.world.read().backend.version);
   }
 
-  deploy(req: DeployRequest, signal?: AbortSignal): Promise<void> {
-    return this.replace('backend.deploy', req, signal);
+  deploy(req: DeployRequest, opts: DeployOptions = {}): Promise<void> {
+    return this.replace('backend.deploy', req, opts.signal);
   }
 
-  rollback(req: DeployRequest, signal?: AbortSignal): Promise<void> {
-    return this.replace('backend.rollback', req, signal);
+  rollback(req: DeployRequest, opts: DeployOptions = {}): Promise<void> {
+    return this.replace('backend.rollback', req, opts.signal);
   }
 
   checkApi(name: string, signal?: AbortSignal): Promise<{ healthy: boolean; detail: string }> {

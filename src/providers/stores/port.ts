@@ -50,12 +50,8 @@ export interface RolloutControl {
   apply(version: string, op: RolloutOperation, opts: { signal?: AbortSignal; validateOnly?: boolean }): Promise<RolloutStatus>;
 }
 
-/** One line of `release doctor`. */
-export interface HealthCheck {
-  ok: boolean;
-  name: string;
-  detail: string;
-}
+export type { HealthCheck } from '../health-check.js';
+import type { HealthCheck } from '../health-check.js';
 
 export interface StorePort {
   readonly platform: Platform;
