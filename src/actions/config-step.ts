@@ -44,7 +44,7 @@ export function defineConfigAction<S extends z.ZodType>(spec: {
       const changes: KeyChange[] = Object.entries(targets.values)
         .map(([path, after]) => ({ path, before: currentValue(snap.doc, path), after }))
         .filter((c) => !jsonEqual(c.before, c.after));
-      const blockers = [...(targets.blockers ?? []), ...(await spec.precondition?.(input, ctx) ?? [])];
+      const blockers = [...(targets.blockers ?? []), ...(await spec.precondition?.(input, ctx) ?? []), ...movedSinceEarlierSteps(snap.doc, ctx)];
       blockers.push(...guard(ctx)(withChanges(snap.doc, changes)).map((v) => `safety invariant: ${v}`));
       return {
         summary: changes.length
@@ -53,7 +53,7 @@ export function defineConfigAction<S extends z.ZodType>(spec: {
         changes: changes.map((c) => ({ target: 'config' as const, ...c })),
         notes: [...(targets.notes ?? []), ...(snap.warning ? [`warning: ${snap.warning}`] : [])],
         blockers: blockers.length ? blockers : undefined,
-        data: { readVersion: snap.version },
+        data: { readVersion: snap.version, baseline: baselineOf(snap.doc, [...ownedPaths(ctx.env), ...Object.keys(targets.values)]) },
       } satisfies StepPlan;
     },
 
@@ -83,6 +83,34 @@ export function defineConfigAction<S extends z.ZodType>(spec: {
       await applyKeyChanges(ctx.env.ports.config, reverse(keyChanges(plan)), { guard: guard(ctx), signal: ctx.signal });
     },
   });
+}
+
+/** The keys a flip owns: maintenance and every platform's minimum and latest version. */
+function ownedPaths(env: ActionEnv): string[] {
+  const { keys, platforms } = env.release;
+  return [keys.maintenance, ...platforms.flatMap((p) => [keys[p].minimum, keys[p].latest])];
+}
+
+function baselineOf(doc: JsonObject, paths: string[]): JsonObject {
+  return Object.fromEntries([...new Set(paths)].map((p) => [p, currentValue(doc, p)]));
+}
+
+/**
+ * What this run left in each key it owns: the values first seen, overlaid by each earlier config
+ * step's writes. A key that no longer holds it was changed by someone else meanwhile — a later
+ * step must stop, not overwrite it (DESIGN §3.4).
+ */
+function movedSinceEarlierSteps(doc: JsonObject, ctx: PlanContext<ActionEnv>): string[] {
+  const expected: Record<string, JsonValue | null> = {};
+  for (const { plan } of ctx.facts.earlier) {
+    const baseline = plan.data?.baseline;
+    if (!baseline || typeof baseline !== 'object' || Array.isArray(baseline)) continue;
+    for (const [path, value] of Object.entries(baseline)) if (!(path in expected)) expected[path] = value;
+    for (const change of keyChanges(plan)) expected[change.path] = change.after;
+  }
+  return Object.entries(expected)
+    .filter(([path, value]) => !jsonEqual(currentValue(doc, path), value))
+    .map(([path, value]) => `someone else changed ${path} meanwhile: it is ${JSON.stringify(currentValue(doc, path))}, this run left it at ${JSON.stringify(value)}; their change is kept — agree on the value, then resume`);
 }
 
 export function keyChanges(plan: StepPlan): KeyChange[] {

@@ -56,6 +56,8 @@ export interface GateRequest {
 export interface RunFacts {
   /** A step with effect `deploy` has run (or may have) and was not undone. */
   backendLive: boolean;
+  /** The plans of the steps done so far, in order (projected ones in a dry run). */
+  earlier: { step: string; uses: string; plan: StepPlan }[];
 }
 
 export interface PlanContext<E> {

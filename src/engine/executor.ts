@@ -338,6 +338,7 @@ export class Executor<E> {
     const live = new Set(['succeeded', 'failed', 'running', 'interrupted', 'unsettled', 'undoing', 'undo_failed']);
     return {
       backendLive: state.steps.some((s) => this.deps.action(s.uses).meta.effect === 'deploy' && live.has(s.status) && s.plan !== undefined),
+      earlier: state.steps.filter((s) => s.status === 'succeeded' && s.plan).map((s) => ({ step: s.id, uses: s.uses, plan: s.plan! })),
     };
   }
 

@@ -25,7 +25,7 @@ export interface PlanDeps<E> {
 export async function planRun<E>(deps: PlanDeps<E>): Promise<RunOutcome> {
   const recorder = new Recorder(deps.run, deps.emit);
   const state = reduceRun(deps.run.journal.read());
-  const facts: RunFacts = { backendLive: false };
+  const facts: RunFacts = { backendLive: false, earlier: [] };
   const signal = new AbortController().signal;
   let changes = 0;
   const problems: string[] = [];
@@ -33,8 +33,9 @@ export async function planRun<E>(deps: PlanDeps<E>): Promise<RunOutcome> {
   for (const def of state.playbook.steps) {
     const action = deps.action(def.uses);
     try {
-      const plan = await action.plan(def.with, { runId: state.runId, stepId: def.id, env: deps.envFor(def.id, 'plan'), facts: { ...facts }, signal });
+      const plan = await action.plan(def.with, { runId: state.runId, stepId: def.id, env: deps.envFor(def.id, 'plan'), facts: { ...facts, earlier: [...facts.earlier] }, signal });
       recorder.record({ type: 'plan.step', step: def.id, plan });
+      facts.earlier.push({ step: def.id, uses: def.uses, plan });
       changes += plan.changes.length;
       if (plan.blockers?.length) {
         problems.push(...plan.blockers.map((b) => `${def.id}: ${b}`));

@@ -4,6 +4,7 @@
  */
 import type { ActionMeta } from './action.js';
 import type { DurableEvent } from './events.js';
+import type { JsonObject } from '../util/json-path.js';
 import { reduceRun } from './state.js';
 
 export interface StepTiming {
@@ -13,6 +14,8 @@ export interface StepTiming {
   endedAt?: string;
   durationMs?: number;
   effect?: ActionMeta['effect'];
+  /** What the step reported when it succeeded (a config version, a propagation wait). */
+  output?: JsonObject;
 }
 
 export interface TransitionWindow {
@@ -44,7 +47,7 @@ export function summarize(events: DurableEvent[], effectOf: (uses: string) => Ac
     const startedAt = firstTs(events, (e) => (e.type === 'step.started' || e.type === 'plan.step') && e.step === s.id);
     const endedAt = lastTs(events, (e) => 'step' in e && e.step === s.id && e.type !== 'step.started' && e.type !== 'gate.opened');
     const durationMs = startedAt && endedAt ? Date.parse(endedAt) - Date.parse(startedAt) : undefined;
-    return { id: s.id, status: s.status, startedAt, endedAt, durationMs, effect };
+    return { id: s.id, status: s.status, startedAt, endedAt, durationMs, effect, ...(s.output ? { output: s.output } : {}) };
   });
 
   const succeededAt = (effect: ActionMeta['effect']) => {

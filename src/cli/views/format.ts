@@ -34,11 +34,19 @@ export function windowLine(summary: RunSummary): string | undefined {
   return `Transition window: ${parts.join('; ')}`;
 }
 
+/** Waits inside steps worth a line: the public config catching up with a write. */
+export function waitLines(summary: RunSummary): string[] {
+  return summary.steps.flatMap((s) => {
+    const ms = s.output?.propagationMs;
+    return typeof ms === 'number' ? [`${s.id} waited ${formatDuration(ms)} for ${String(s.output?.publicUrl ?? 'the public config')} to show the new values`] : [];
+  });
+}
+
 export function summaryTable(summary: RunSummary): string[] {
   const width = Math.max(4, ...summary.steps.map((s) => s.id.length));
   const rows = summary.steps.map(
     (s) => `  ${s.id.padEnd(width)}  ${s.status.padEnd(10)}  ${s.durationMs === undefined ? '-' : formatDuration(s.durationMs)}`,
   );
   const window = windowLine(summary);
-  return [`  ${'Step'.padEnd(width)}  ${'Status'.padEnd(10)}  Duration`, ...rows, ...(window ? [window] : []), `Total: ${formatDuration(summary.durationMs)}`];
+  return [`  ${'Step'.padEnd(width)}  ${'Status'.padEnd(10)}  Duration`, ...rows, ...waitLines(summary), ...(window ? [window] : []), `Total: ${formatDuration(summary.durationMs)}`];
 }

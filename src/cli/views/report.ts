@@ -2,6 +2,7 @@
 import type { RunSummary } from '../../engine/timeline.js';
 import type { RunState } from '../../engine/state.js';
 import { formatDuration } from '../../util/duration.js';
+import { waitLines } from './format.js';
 
 export function markdownReport(state: RunState, summary: RunSummary): string {
   const time = (iso?: string) => (iso ? iso.slice(11, 19) : '-');
@@ -23,6 +24,8 @@ export function markdownReport(state: RunState, summary: RunSummary): string {
       '',
     );
   }
+  const waits = waitLines(summary);
+  if (waits.length) lines.push(...waits.map((w) => `- ${w}`), '');
   if (state.finished) lines.push(`> ${state.finished.message}${state.finished.hint ? `\n> ${state.finished.hint}` : ''}`, '');
 
   const ms = (iso: string) => Date.parse(iso);

@@ -13,6 +13,9 @@ import { MissingSecret, resolveSecret, type SecretContext } from '../secrets.js'
 import { VersionMismatchError, type ConfigSnapshot, type RemoteConfigPort } from './port.js';
 import { publicDocument } from './public.js';
 
+/** Each adapter gets its own firebase-admin app (names must be unique in a process). */
+let apps = 0;
+
 export class FirebaseRemoteConfig implements RemoteConfigPort {
   readonly describe: string;
   readonly public: RemoteConfigPort['public'];
@@ -37,7 +40,9 @@ export class FirebaseRemoteConfig implements RemoteConfigPort {
   async write(doc: JsonObject, opts: { ifMatch: string | null }): Promise<{ version: string | null; detail?: string }> {
     const base = opts.ifMatch ? this.templates.get(opts.ifMatch) : undefined;
     if (!base) throw new VersionMismatchError(`${this.describe}: no template read at ${opts.ifMatch}`);
-    const next = structuredClone(base) as RemoteConfigTemplate;
+    // The SDK's own copy keeps the ETag (a getter, which structuredClone would drop).
+    const rc = await this.connect();
+    const next = rc.createTemplateFromJSON(JSON.stringify(base));
     const current = documentOf(base);
     for (const [name, value] of Object.entries(doc)) {
       if (jsonEqual(current[name], value)) continue;
@@ -84,7 +89,7 @@ export class FirebaseRemoteConfig implements RemoteConfigPort {
       const base = this.secrets.env.FIREBASE_REMOTE_CONFIG_URL_BASE ?? this.cfg.baseUrl;
       if (base) process.env.FIREBASE_REMOTE_CONFIG_URL_BASE = base;
       const [{ initializeApp, cert, applicationDefault }, { getRemoteConfig }] = await Promise.all([import('firebase-admin/app'), import('firebase-admin/remote-config')]);
-      const app = initializeApp({ projectId: this.cfg.projectId, credential: this.credential(cert, applicationDefault) }, `release-${this.cfg.projectId}-${process.pid}`);
+      const app = initializeApp({ projectId: this.cfg.projectId, credential: this.credential(cert, applicationDefault) }, `release-${this.cfg.projectId}-${++apps}`);
       return getRemoteConfig(app);
     })();
     return this.client.catch((err) => {
