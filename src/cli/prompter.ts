@@ -25,23 +25,29 @@ export function terminalPrompter(io: IO, onCtrlC: () => void = () => {}): Prompt
         const { confirm } = await import('@inquirer/prompts');
         return confirm({ message, default: false }, context);
       }),
-    gate: (request) => asking(() => askGate(request.title, context)),
+    gate: (request) => asking(() => askGate(request, context)),
   };
 }
 
-async function askGate(title: string, context: PromptContext): Promise<{ approved: boolean; by: string; reason?: string }> {
-  const { select, input } = await import('@inquirer/prompts');
-  const choice = await select(
-    {
-      message: `${title} (what to check is listed above)`,
-      choices: [
-        { name: 'Approve', value: 'approve' },
-        { name: 'Reject (roll back)', value: 'reject' },
-      ],
-    },
-    context,
-  );
+/**
+ * A gate with things to check (the internal sign-off: builds, backend, the team's checklist) is a
+ * checklist: everything ticked approves; anything left unticked rejects, naming it. Other gates
+ * (Play's "Publish changes") are a plain approve / reject.
+ */
+async function askGate(request: { title: string; instructions: string[] }, context: PromptContext): Promise<{ approved: boolean; by: string; reason?: string }> {
+  const { checkbox, select, input } = await import('@inquirer/prompts');
+  const checks = request.instructions.filter((i) => !/^(Open|Warning|The tool)/.test(i));
+  let approved: boolean;
+  let failed: string[] = [];
+  if (checks.length > 1) {
+    const passed = await checkbox({ message: `${request.title}\n  Tick every check that passed (space), then enter:`, choices: checks.map((c) => ({ name: c, value: c })) }, context);
+    failed = checks.filter((c) => !passed.includes(c));
+    approved = failed.length === 0;
+  } else {
+    approved = (await select({ message: request.title, choices: [{ name: 'Approve', value: true }, { name: 'Reject', value: false }] }, context)) === true;
+  }
   const by = await input({ message: 'Your name (for the journal):', default: identity().who }, context);
-  const reason = await input({ message: choice === 'reject' ? 'What failed?' : 'Note (optional):', required: choice === 'reject' }, context);
-  return { approved: choice === 'approve', by, ...(reason ? { reason } : {}) };
+  const note = await input({ message: approved ? 'Note (optional):' : 'What failed?', required: !approved && failed.length === 0 }, context);
+  const reason = [failed.length ? `not passed: ${failed.join('; ')}` : '', note].filter(Boolean).join(' — ');
+  return { approved, by, ...(reason ? { reason } : {}) };
 }

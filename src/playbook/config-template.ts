@@ -24,9 +24,18 @@ backend:
   # The backend version the flip deploys (default: app.version).
   version: 2.0.0
   provider: sandbox
+  # provider: command
+  # deploy: { run: [./scripts/deploy.sh, "{version}"], timeout: 30m }
+  # rollback: { run: [./scripts/rollback.sh, "{version}"], timeout: 15m }
+  # health: { url: https://api.example.com/health, versionPath: version }
+  # waitForVersion: 10m
 
 remoteConfig:
   provider: sandbox
+  # provider: http
+  # url: https://admin.example.com/config
+  # headers: { Authorization: "Bearer \${CONFIG_TOKEN}" }   # from the environment
+  # publicUrl: https://api.example.com/config               # what the apps read (CDN): waited for after each write
   # Where the keys the tool owns live in your config document (dotted paths).
   # These are the defaults, for a document shaped like
   #   {"android":{"latest_version","minimum_version"},"ios":{...},"maintenance_mode","feature_flags":{}}
@@ -54,6 +63,11 @@ stores:
 
 signoff:
   provider: sandbox
+  # provider: human
+  # smoke: { run: [npm, run, smoke], timeout: 10m }   # must pass before anyone is asked
+
+# notify:
+#   slack: { webhook: { env: SLACK_WEBHOOK_URL } }
 
 # Rehearsals (\`--sandbox\`): the simulated world before the flip.
 sandbox:

@@ -4,7 +4,7 @@
  * (real deploy and rollback scripts as child processes, a real health URL). Stores and testers
  * are the sandbox's.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -12,6 +12,7 @@ import { ndjson, release, startRelease } from '../helpers/cli.js';
 import { BackendServer } from '../emulators/backend-server.js';
 import { CachingProxy, ConfigServer } from '../emulators/config-server.js';
 import { FirebaseRemoteConfigEmulator } from '../emulators/firebase-remote-config.js';
+import { TestServer } from '../emulators/http.js';
 import { testdir } from '../helpers/testdir.js';
 import { onlyRun, readEvents } from '../helpers/world.js';
 
@@ -213,6 +214,74 @@ describe('remote config and backend providers, end to end', () => {
     // Each write's template version is journaled.
     const details = readEvents(dir).flatMap((e) => (e.type === 'step.succeeded' && e.output?.detail ? [String(e.output.detail)] : []));
     expect(details).toEqual(['template version 2', 'template version 3']);
+  });
+
+  it('Ctrl-C during a deploy stops the deploy process and exits 130; resume finishes', async () => {
+    const hold = join(testdir({ 'hold': 'the deploy waits while this file exists' }), 'hold');
+    const { dir, backend, env } = await project({ deployEnv: { DEPLOY_HANG_FILE: hold }, deployTimeout: '60s' });
+    const child = startRelease(['flip', '--json'], { cwd: dir, env });
+    await new Promise<void>((resolve) => {
+      let seen = '';
+      child.stdout?.on('data', (c: Buffer) => {
+        seen += c.toString();
+        if (seen.includes('"type":"step.started","step":"deploy-backend"')) resolve();
+      });
+    });
+    const pidFile = join(dir, '.release', 'runs', onlyRun(dir), 'logs', 'backend-deploy.pid');
+    await new Promise((r) => setTimeout(r, 500));
+    const deployPid = (JSON.parse(readFileSync(pidFile, 'utf8')) as { pid: number }).pid;
+    child.kill('SIGINT');
+    const stopped = await child;
+    expect(stopped.exitCode).toBe(130);
+    expect(() => process.kill(deployPid, 0)).toThrow(); // the deploy child is gone
+    expect(backend.deploys).toEqual([]);
+
+    rmSync(hold);
+    const resumed = await release(['resume', onlyRun(dir)], { cwd: dir, env });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(backend.deploys).toEqual([expect.objectContaining({ version: '2.0.0', via: 'deploy' })]);
+  });
+
+  it('a webhook backend deploys through HTTP, and Slack hears about gates and the end', async () => {
+    const { backend, config, env } = await project();
+    const slack = await started(new TestServer());
+    const messages: string[] = [];
+    slack.route('POST', /^\/hook$/, (req) => (messages.push((req.body as { text: string }).text), { status: 200, body: 'ok' }));
+    const dir = testdir({
+      'release.config.yaml': `app:
+  name: Example Shop
+  version: 2.0.0
+  ios: { bundleId: com.example.shop }
+  android: { package: com.example.shop }
+remoteConfig:
+  provider: http
+  url: ${config.url}
+  headers: { Authorization: "Bearer \${CONFIG_TOKEN}" }
+backend:
+  provider: webhook
+  deploy: { url: "${backend.server.url}/admin/version", body: { version: "{version}", via: webhook } }
+  rollback: { url: "${backend.server.url}/admin/version", body: { version: "{version}", via: webhook-rollback } }
+  health: { url: ${backend.healthUrl}, versionPath: build.version }
+  waitForVersion: 10s
+notify:
+  slack: { webhook: { env: SLACK_WEBHOOK_URL } }
+sandbox: { liveVersion: 1.4.2 }
+`,
+    });
+    const slackEnv = { ...env, SLACK_WEBHOOK_URL: `${slack.url}/hook` };
+    const first = await release(['flip', '--sandbox-gates', 'manual'], { cwd: dir, env: slackEnv });
+    expect(first.code, first.stderr).toBe(10);
+    const runId = onlyRun(dir);
+    expect(messages.join('\n')).toContain(`run ${runId} waits at *internal-signoff*`);
+    expect(messages.join('\n')).toContain(`To continue: \`release signoff ${runId} --gate internal-signoff --approve`);
+    for (let round = 0; round < 3; round++) {
+      if ((await release(['signoff', runId, '--approve', '--by', 'qa'], { cwd: dir, env: slackEnv })).code !== 0) break;
+      const resumed = await release(['resume', runId], { cwd: dir, env: slackEnv });
+      if (resumed.code === 0) break;
+    }
+    expect(backend.deploys).toEqual([expect.objectContaining({ version: '2.0.0', via: 'webhook' })]);
+    expect(messages.at(-1)).toContain(`run ${runId}: scenario-b completed.`);
+    expect(messages.join('\n')).not.toContain(slack.url); // the webhook URL is a secret
   });
 
   it('release doctor checks the config, the public URL and the backend health read-only', async () => {
