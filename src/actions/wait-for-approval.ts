@@ -1,7 +1,7 @@
 /** Scenario B step 2 / A step 2: wait until review approved the version on every store. */
 import { z } from 'zod';
 import { ActionError } from '../engine/action.js';
-import { formatDuration } from '../util/duration.js';
+import { pollUntil } from '../util/poll.js';
 import { Duration } from '../playbook/schema.js';
 import { PLATFORM_NAMES, type StoreRelease } from '../providers/stores/port.js';
 import { defineAction } from './env.js';
@@ -44,17 +44,19 @@ export default defineAction({
   },
 
   async run(input, _plan, ctx) {
-    const started = Date.now();
-    let delay = input['poll-interval'];
-    for (;;) {
-      const releases = await readReleases(ctx.env, ctx.signal);
-      const blockers = problems(releases, input['accept-live']);
-      if (blockers.length) throw new ActionError(blockers.join('; '), { retryable: false, hint: 'Fix what review asked for, resubmit, and start a new flip.' });
-      if (releases.every((r) => ready(r, input['accept-live']))) return { states: Object.fromEntries(releases.map((r) => [r.platform, r.storeState])) };
-      const jittered = Math.round(delay * (0.9 + Math.random() * 0.2));
-      ctx.progress(`${releases.map(describeRelease).join('; ')} — waited ${formatDuration(Date.now() - started)}, next check in ${formatDuration(jittered)}`);
-      await ctx.sleep(jittered);
-      delay = Math.min(delay * 1.5, input['poll-interval'] * 5);
-    }
+    return pollUntil({
+      what: 'review to pass on every store',
+      intervalMs: input['poll-interval'],
+      signal: ctx.signal,
+      sleep: ctx.sleep,
+      progress: ctx.progress,
+      check: async () => {
+        const releases = await readReleases(ctx.env, ctx.signal);
+        const blockers = problems(releases, input['accept-live']);
+        if (blockers.length) throw new ActionError(blockers.join('; '), { retryable: false, hint: 'Fix what review asked for, resubmit, and start a new flip.' });
+        if (releases.every((r) => ready(r, input['accept-live']))) return { done: true, value: { states: Object.fromEntries(releases.map((r) => [r.platform, r.storeState])) } };
+        return { done: false, state: releases.map(describeRelease).join('; ') };
+      },
+    });
   },
 });

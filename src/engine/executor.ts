@@ -114,17 +114,27 @@ export class Executor<E> {
     return this.continueRollback();
   }
 
-
   // --- steps ---------------------------------------------------------------------------------
 
   private async start(def: ResolvedStep, state: RunState): Promise<StepOutcome> {
     const action = this.deps.action(def.uses);
-    let plan: StepPlan;
-    try {
-      plan = await action.plan(def.with, this.planContext(def.id, state));
-    } catch (err) {
-      if (this.interrupt.signal.aborted) return { kind: 'interrupted' };
-      return this.fail(def, { message: `could not plan ${def.id}: ${errorMessage(err)}`, hint: hintOf(err) }, false);
+    let plan: StepPlan | undefined;
+    // Planning only reads, so a transient failure gets the step's retries too.
+    for (let tries = 1; !plan; tries++) {
+      try {
+        plan = await action.plan(def.with, this.planContext(def.id, state));
+      } catch (err) {
+        if (this.interrupt.signal.aborted) return { kind: 'interrupted' };
+        const retryable = !(err instanceof ActionError) || err.retryable;
+        if (!retryable || tries >= def.retry.attempts) return this.fail(def, { message: `could not plan ${def.id}: ${errorMessage(err)}`, hint: hintOf(err) }, false);
+        const delay = this.scale(def.retry.delayMs * 2 ** (tries - 1));
+        this.emitTransient({ type: 'step.progress', step: def.id, message: `could not plan (${errorMessage(err)}); retrying in ${formatDuration(delay)}` });
+        try {
+          await sleep(delay, this.interrupt.signal);
+        } catch {
+          return { kind: 'interrupted' };
+        }
+      }
     }
     if (plan.blockers?.length) {
       return this.fail(def, { message: plan.blockers.join('; '), hint: 'Nothing was changed by this step.' }, false);

@@ -14,6 +14,8 @@ export interface PollOptions<T> {
   progress?: (message: string) => void;
   /** What is being waited for, for the timeout message. */
   what: string;
+  /** How to wait (a step's own sleep compresses rehearsals); default: a plain timer. */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export class PollTimeout extends Error {
@@ -34,7 +36,7 @@ export async function pollUntil<T>(opts: PollOptions<T>): Promise<T> {
     if (opts.timeoutMs !== undefined && elapsed >= opts.timeoutMs) throw new PollTimeout(opts.what, elapsed, result.state);
     const wait = Math.round(delay * (0.9 + Math.random() * 0.2));
     opts.progress?.(`${result.state} — waited ${formatDuration(elapsed)}, next check in ${formatDuration(wait)}`);
-    await sleep(wait, opts.signal);
+    await (opts.sleep ? opts.sleep(wait) : sleep(wait, opts.signal));
     delay = Math.min(delay * 1.5, maxMs);
   }
 }

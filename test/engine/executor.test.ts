@@ -172,6 +172,25 @@ describe('Executor', () => {
     expect(h.world.log).toEqual(['run:a', 'run:b']);
   });
 
+  it('retries a plan that failed to read, with the step\'s retry policy', async () => {
+    let reads = 0;
+    const flaky: Action<JsonObject, FixtureWorld> = {
+      ...effect('flaky'),
+      async plan() {
+        reads += 1;
+        if (reads < 3) throw new Error('503 from the config server');
+        return { summary: 'apply flaky', changes: [] };
+      },
+    };
+    const h = harness([{ id: 'flaky', action: flaky, retry: { attempts: 3, delayMs: 5 } }]);
+    expect((await h.executor().execute()).status).toBe('succeeded');
+    expect(reads).toBe(3);
+    expect(h.events.filter((e) => e.type === 'step.progress').map((e) => ('message' in e ? e.message : ''))).toEqual([
+      'could not plan (503 from the config server); retrying in 1ms',
+      'could not plan (503 from the config server); retrying in 1ms',
+    ]);
+  });
+
   it('retries a failing step, then succeeds', async () => {
     const h = harness([{ id: 'a', action: effect('a', { fail: 2 }), retry: { attempts: 3, delayMs: 5 } }]);
     expect((await h.executor().execute()).status).toBe('succeeded');

@@ -3,9 +3,10 @@ import { isTerminal } from '../../engine/state.js';
 import { Recorder } from '../../engine/recorder.js';
 import { EXIT_CODES, usageError } from '../../errors.js';
 import { appIdOf } from '../../playbook/release-config.js';
-import { needsWorld, notifierFor, portsFor, redactedIO, redactFor } from '../adapters.js';
+import { needsWorld, notifierFor, portsFor } from '../adapters.js';
 import { checkAttestable, recordAttestations } from '../attest.js';
-import { engineOptions, identity, openRunStore, parseSandboxFlags, recordedRelease, type RunContext } from '../context.js';
+import { engineOptions, identity, parseSandboxFlags } from '../context.js';
+import { openExistingRun } from '../existing-run.js';
 import { drive } from '../drive.js';
 import type { IO } from '../io.js';
 import type { GlobalOptions, SandboxFlags } from '../program.js';
@@ -19,13 +20,7 @@ export interface ResumeOptions extends GlobalOptions, SandboxFlags {
 }
 
 export async function runResume(rawIO: IO, opts: ResumeOptions): Promise<number> {
-  const state = openRunStore(rawIO, opts).state(opts.run);
-  const config = recordedRelease(state);
-  const context = state.context as unknown as RunContext;
-  const redact = redactFor(rawIO, config, context);
-  const io = redactedIO(rawIO, redact);
-  const store = openRunStore(io, opts, undefined, redact);
-  const run = store.open(state.runId);
+  const { state, config, context, io, store, run } = openExistingRun(rawIO, opts, opts.run);
   if (state.dryRun) throw usageError(`Run ${run.id} is a dry run; there is nothing to resume.`, 'Start the real thing with `release flip`.');
   if (isTerminal(state.status)) {
     io.err.write(`Run ${run.id} already ended: ${state.finished?.message ?? state.status}\n`);

@@ -4,8 +4,9 @@ import { Recorder } from '../../engine/recorder.js';
 import { isTerminal, pivotCrossed } from '../../engine/state.js';
 import { EXIT_CODES, usageError } from '../../errors.js';
 import { appIdOf } from '../../playbook/release-config.js';
-import { notifierFor, portsFor, redactedIO, redactFor } from '../adapters.js';
-import { engineOptions, identity, openRunStore, parseSandboxFlags, recordedRelease, type RunContext } from '../context.js';
+import { notifierFor, portsFor } from '../adapters.js';
+import { engineOptions, identity, parseSandboxFlags } from '../context.js';
+import { openExistingRun } from '../existing-run.js';
 import { drive } from '../drive.js';
 import type { IO } from '../io.js';
 import type { GlobalOptions, SandboxFlags } from '../program.js';
@@ -16,13 +17,7 @@ export interface RollbackOptions extends GlobalOptions, SandboxFlags {
 }
 
 export async function runRollback(rawIO: IO, opts: RollbackOptions): Promise<number> {
-  const state = openRunStore(rawIO, opts).state(opts.run);
-  const config = recordedRelease(state);
-  const context = state.context as unknown as RunContext;
-  const redact = redactFor(rawIO, config, context);
-  const io = redactedIO(rawIO, redact);
-  const store = openRunStore(io, opts, undefined, redact);
-  const run = store.open(state.runId);
+  const { state, config, context, io, store, run } = openExistingRun(rawIO, opts, opts.run);
   if (state.dryRun) throw usageError(`Run ${run.id} is a dry run; it changed nothing.`);
   if (isTerminal(state.status)) {
     io.err.write(`Run ${run.id} already ended: ${state.finished?.message ?? state.status}\n`);
