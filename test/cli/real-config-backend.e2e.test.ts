@@ -114,6 +114,15 @@ describe('remote config and backend providers, end to end', () => {
     expect(readFileSync(join(dir, '.release', 'runs', onlyRun(dir), 'journal.ndjson'), 'utf8')).not.toContain(config.token);
   });
 
+  it('a config endpoint without ETags still works (read-verify-write), and the run says what that risks', async () => {
+    const { dir, config, env } = await project();
+    config.etags = false;
+    const result = await release(['flip'], { cwd: dir, env });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain('enter-maintenance: warning: the config endpoint sends no ETag');
+    expect(config.doc).toEqual(FLIPPED);
+  });
+
   it('a colleague\'s edit of another key is kept, across a 412', async () => {
     const { dir, config, env } = await project();
     config.beforeWrite = (n) => n === 2 && config.edit((d) => ((d.feature_flags as Record<string, boolean>).show_revamped_banner = true));

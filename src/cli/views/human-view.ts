@@ -83,9 +83,12 @@ export class HumanRunView implements RunView {
         return [c.bold(`${e.dryRun ? 'Dry run of' : 'Run'} ${e.playbook.name} — ${String(e.release.summary ?? '')}`) + c.dim(`  (run ${e.runId})`)];
       case 'run.resumed':
         return [c.bold(`Resuming run ${e.runId}`) + c.dim(` as ${e.by.who} on ${e.by.host}`)];
-      case 'step.started':
-        if (e.continued) return [`▶ ${e.step} (continued): ${e.plan.summary}`];
-        return this.live && e.attempt === 1 ? [] : [`${e.attempt > 1 ? c.yellow('↻') : '●'} ${e.step}${e.attempt > 1 ? ` (attempt ${e.attempt})` : ''}: ${e.plan.summary}`];
+      case 'step.started': {
+        const warnings = e.attempt === 1 ? (e.plan.notes ?? []).filter((n) => n.startsWith('warning:')).map((n) => c.yellow(`  ${e.step}: ${n}`)) : [];
+        if (e.continued) return [`▶ ${e.step} (continued): ${e.plan.summary}`, ...warnings];
+        if (this.live && e.attempt === 1) return warnings;
+        return [`${e.attempt > 1 ? c.yellow('↻') : '●'} ${e.step}${e.attempt > 1 ? ` (attempt ${e.attempt})` : ''}: ${e.plan.summary}`, ...warnings];
+      }
       case 'step.progress':
         return [c.dim(`  ${e.step}: ${e.message}`)];
       case 'step.attempt-failed':
