@@ -45,6 +45,9 @@ interface Options {
   deployTimeout?: string;
   signoff?: string;
   remoteConfig?: string;
+  /** Replaces the command backend section (indented body lines). */
+  backend?: (servers: { backend: BackendServer }) => string;
+  notify?: string;
   proxyTtlMs?: number;
 }
 
@@ -73,14 +76,17 @@ ${
   propagationTimeout: 20s`
 }
 backend:
-  provider: command
+${
+  opts.backend?.({ backend }) ??
+  `  provider: command
   deploy: { run: [node, ${DEPLOY}, deploy], timeout: ${opts.deployTimeout ?? '20s'}, env: { ${deployEnv} } }
-  rollback: { run: [node, ${DEPLOY}, rollback], timeout: 20s }
+  rollback: { run: [node, ${DEPLOY}, rollback], timeout: 20s }`
+}
   health: { url: ${backend.healthUrl}, versionPath: build.version }
   waitForVersion: 10s
 signoff:
 ${opts.signoff ?? '  provider: sandbox'}
-sandbox: { liveVersion: 1.4.2, backendVersion: 1.4.2 }
+${opts.notify ? `notify:\n${opts.notify}\n` : ''}sandbox: { liveVersion: 1.4.2, backendVersion: 1.4.2 }
 `,
   });
   const env = { CONFIG_TOKEN: config.token, BACKEND_ADMIN: backend.server.url };
@@ -252,30 +258,14 @@ describe('remote config and backend providers, end to end', () => {
   });
 
   it('a webhook backend deploys through HTTP, and Slack hears about gates and the end', async () => {
-    const { backend, config, env } = await project();
     const slack = await started(new TestServer());
     const messages: string[] = [];
     slack.route('POST', /^\/hook$/, (req) => (messages.push((req.body as { text: string }).text), { status: 200, body: 'ok' }));
-    const dir = testdir({
-      'release.config.yaml': `app:
-  name: Example Shop
-  version: 2.0.0
-  ios: { bundleId: com.example.shop }
-  android: { package: com.example.shop }
-remoteConfig:
-  provider: http
-  url: ${config.url}
-  headers: { Authorization: "Bearer \${CONFIG_TOKEN}" }
-backend:
-  provider: webhook
-  deploy: { url: "${backend.server.url}/admin/version", body: { version: "{version}", via: webhook } }
-  rollback: { url: "${backend.server.url}/admin/version", body: { version: "{version}", via: webhook-rollback } }
-  health: { url: ${backend.healthUrl}, versionPath: build.version }
-  waitForVersion: 10s
-notify:
-  slack: { webhook: { env: SLACK_WEBHOOK_URL } }
-sandbox: { liveVersion: 1.4.2 }
-`,
+    const { dir, backend, env } = await project({
+      backend: ({ backend: b }) => `  provider: webhook
+  deploy: { url: "${b.server.url}/admin/version", body: { version: "{version}", via: webhook } }
+  rollback: { url: "${b.server.url}/admin/version", body: { version: "{version}", via: webhook-rollback } }`,
+      notify: '  slack: { webhook: { env: SLACK_WEBHOOK_URL } }',
     });
     const slackEnv = { ...env, SLACK_WEBHOOK_URL: `${slack.url}/hook` };
     const first = await release(['flip', '--sandbox-gates', 'manual'], { cwd: dir, env: slackEnv });
