@@ -3,4 +3,6 @@
 import { main } from '../dist/cli/main.js';
 
 const code = await main(process.argv.slice(2));
+// Flush stdout before leaving, unless its reader is gone (a closed pipe never delays the exit).
+if (process.stdout.destroyed || !process.stdout.writable) process.exit(code);
 process.stdout.write('', () => process.exit(code));

@@ -2,11 +2,12 @@
  * The composition root: the only place that decides which adapters serve the ports (the sandbox
  * or real ones), where state lives, and how the engine is wired to the terminal.
  */
-import { userInfo, hostname } from 'node:os';
+import { userInfo } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { actionFor } from '../actions/registry.js';
 import type { ActionEnv, ReleaseFacts } from '../actions/env.js';
 import type { Identity } from '../engine/events.js';
+import { currentProcess } from '../engine/owner.js';
 import type { EngineDeps, EngineOptions } from '../engine/executor.js';
 import type { RunState } from '../engine/state.js';
 import { RunStore } from '../engine/runs.js';
@@ -51,7 +52,7 @@ export function identity(env: NodeJS.ProcessEnv = process.env): Identity {
       // no passwd entry (containers): keep $USER
     }
   }
-  return { who, host: hostname(), pid: process.pid };
+  return { who, ...currentProcess() };
 }
 
 export function loadRelease(io: IO, globals: GlobalOptions): LoadedRelease {
@@ -109,8 +110,30 @@ export function recordedRelease(state: RunState): ReleaseConfig {
   return parsed.data;
 }
 
-export function parseSandboxFlags(flags: SandboxFlags, stepIds: string[]): { faults: SandboxFault[]; latencyMs?: number; gates?: 'auto' | 'manual' } {
-  const faults = flags.sandboxFail.map((spec) => {
+export interface ParsedSandboxFlags {
+  faults: SandboxFault[];
+  /** `--sandbox-fail none` on resume: rehearse the fix, dropping the faults the run recorded. */
+  clearFaults?: boolean;
+  latencyMs?: number;
+  gates?: 'auto' | 'manual';
+}
+
+/** The rehearsal settings a run keeps (run.created, or run.resumed when given again). */
+export function sandboxRecord(flags: ParsedSandboxFlags): JsonObject {
+  return { faults: flags.faults as unknown as JsonObject[], ...(flags.latencyMs !== undefined ? { latencyMs: flags.latencyMs } : {}) };
+}
+
+/** Flags given now win; otherwise the run's recorded ones, so a resumed rehearsal keeps its fault. */
+export function effectiveSandboxFlags(given: ParsedSandboxFlags, recorded: JsonObject | undefined): ParsedSandboxFlags {
+  const recordedFaults = Array.isArray(recorded?.faults) ? (recorded.faults as unknown as SandboxFault[]) : [];
+  const latencyMs = given.latencyMs ?? (typeof recorded?.latencyMs === 'number' ? recorded.latencyMs : undefined);
+  return { ...given, faults: given.faults.length || given.clearFaults ? given.faults : recordedFaults, ...(latencyMs !== undefined ? { latencyMs } : {}) };
+}
+
+export function parseSandboxFlags(flags: SandboxFlags, stepIds: string[]): ParsedSandboxFlags {
+  const clearFaults = flags.sandboxFail.includes('none');
+  if (clearFaults && flags.sandboxFail.length > 1) throw usageError('--sandbox-fail none clears the faults: give it alone');
+  const faults = flags.sandboxFail.filter((spec) => spec !== 'none').map((spec) => {
     const [step, platform, extra] = spec.split(':');
     if (!step || extra !== undefined || (platform !== undefined && platform !== 'ios' && platform !== 'android')) {
       throw usageError(`--sandbox-fail ${spec}: write <step-id> or <step-id>:ios|android`);
@@ -126,7 +149,7 @@ export function parseSandboxFlags(flags: SandboxFlags, stepIds: string[]): { fau
       throw usageError(`--sandbox-latency: ${(err as Error).message}`);
     }
   }
-  return { faults, latencyMs, gates: flags.sandboxGates };
+  return { faults, latencyMs, gates: flags.sandboxGates, ...(clearFaults ? { clearFaults } : {}) };
 }
 
 /** The commands printed in hints; they carry --state-dir when the user had to give one. */
@@ -136,10 +159,12 @@ export function commandsFor(globals: GlobalOptions): EngineDeps<ActionEnv>['comm
     resume: (runId) => `release resume ${runId}${stateDir}`,
     signoff: (runId, gate) => `release signoff ${runId} --gate ${gate} --approve --by <name>${stateDir}`,
     rollback: (runId) => `release rollback ${runId}${stateDir}`,
+    repair: (runId) => `release repair ${runId}${stateDir}`,
   };
 }
 
-export function engineOptions(globals: GlobalOptions, extra: { until?: string; wait?: string }, source: { scaleDelay?: (ms: number) => number }): EngineOptions {
+/** Parsed before anything is locked or written, so a bad flag leaves no trace. */
+export function engineOptions(globals: GlobalOptions, extra: { until?: string; wait?: string }): EngineOptions {
   let gateWaitMs: number | undefined;
   if (extra.wait !== undefined) {
     try {
@@ -148,7 +173,7 @@ export function engineOptions(globals: GlobalOptions, extra: { until?: string; w
       throw usageError(`--wait: ${(err as Error).message}`);
     }
   }
-  return { until: extra.until, yes: globals.yes, gateWaitMs, scaleDelay: source.scaleDelay };
+  return { until: extra.until, yes: globals.yes, gateWaitMs };
 }
 
 export function promptAllowed(io: IO, globals: GlobalOptions): boolean {

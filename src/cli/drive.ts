@@ -1,17 +1,15 @@
 /**
- * Drives an executor in this process: Ctrl-C and SIGTERM handling, the lock's life, and the
- * closing summary. Shared by flip, resume and rollback.
+ * The terminal side of a run session: Ctrl-C, SIGTERM and SIGHUP (a closed terminal), the live
+ * view and the closing summary. The session owns the lock and the journal (engine/session.ts).
  */
 import type { ActionEnv } from '../actions/env.js';
 import { actionFor } from '../actions/registry.js';
 import type { EngineEvent } from '../engine/events.js';
-import { Executor, type EngineOptions, type RunOutcome } from '../engine/executor.js';
-import type { LockInfo, LockStore } from '../engine/lock.js';
-import type { RunHandle } from '../engine/runs.js';
-import { isTerminal } from '../engine/state.js';
+import type { EngineOptions, RunOutcome } from '../engine/executor.js';
+import type { RunSession } from '../engine/session.js';
 import { summarize } from '../engine/timeline.js';
 import type { PortsSource } from './adapters.js';
-import { commandsFor, engineAction, identity, promptAllowed } from './context.js';
+import { engineAction, promptAllowed } from './context.js';
 import { exitCodeOf } from './exit.js';
 import type { IO } from './io.js';
 import type { GlobalOptions } from './program.js';
@@ -23,32 +21,19 @@ export interface DriveRequest {
   notifier?: { event(e: EngineEvent): void; flush(): Promise<void> };
   io: IO;
   globals: GlobalOptions;
-  run: RunHandle;
-  locks: LockStore;
-  lock: LockInfo;
-  source: PortsSource;
+  session: RunSession;
+  /** Built only inside the session, so a failure there still parks or releases the lock. */
+  source: () => PortsSource;
   view: RunView;
   options: EngineOptions;
   /** `rollback`: undo now instead of going forward. */
   rollbackReason?: string;
 }
 
-export async function drive(req: DriveRequest): Promise<number> {
-  const { io, run, view } = req;
-  const executor: Executor<ActionEnv> = new Executor<ActionEnv>({
-    run,
-    action: engineAction,
-    envFor: req.source.envFor,
-    emit: (e) => {
-      view.event(e);
-      req.notifier?.event(e);
-    },
-    prompter: promptAllowed(io, req.globals) ? terminalPrompter(io, () => executor.requestInterrupt()) : undefined,
-    identity: identity(),
-    options: req.options,
-    commands: commandsFor(req.globals),
-  });
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
+export async function drive(req: DriveRequest): Promise<number> {
+  const { io, session, view } = req;
   let signals = 0;
   const onSignal = () => {
     signals += 1;
@@ -56,30 +41,38 @@ export async function drive(req: DriveRequest): Promise<number> {
       io.err.write('\nStopped at once. `release resume` checks what the last step did.\n');
       io.exitNow(130);
     }
-    if (!executor.requestInterrupt()) {
+    if (!session.interrupt()) {
       io.err.write('\nRolling back: stopping halfway would leave things worse. Press Ctrl-C again to abandon (resume finishes the rollback).\n');
     } else {
       io.err.write('\nInterrupting the current step (Ctrl-C again exits at once)…\n');
     }
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  for (const s of SIGNALS) process.on(s, onSignal);
 
   let outcome: RunOutcome;
   try {
-    outcome = req.rollbackReason ? await executor.rollback(req.rollbackReason) : await executor.execute();
-  } catch (err) {
-    req.locks.park(req.lock);
-    throw err;
+    outcome = await session.drive<ActionEnv>(
+      () => {
+        const source = req.source();
+        return {
+          action: engineAction,
+          envFor: source.envFor,
+          emit: (e) => {
+            view.event(e);
+            req.notifier?.event(e);
+          },
+          prompter: promptAllowed(io, req.globals) ? terminalPrompter(io, () => session.interrupt()) : undefined,
+          options: { ...req.options, scaleDelay: source.scaleDelay },
+        };
+      },
+      req.rollbackReason !== undefined ? { rollback: req.rollbackReason } : {},
+    );
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    for (const s of SIGNALS) process.off(s, onSignal);
     view.close();
   }
 
-  if (isTerminal(outcome.status)) req.locks.release(req.lock);
-  else req.locks.park(req.lock);
-  const summary = summarize(run.journal.read(), (uses) => actionFor(uses).meta.effect);
+  const summary = summarize(session.events(), (uses) => actionFor(uses).meta.effect);
   view.outcome(outcome, summary);
   await req.notifier?.flush();
   return exitCodeOf(outcome.exit);

@@ -1,12 +1,16 @@
 /**
  * Reopening a run to act on it again (resume, rollback): its state from the journal, the release
- * config it was created with, and streams and journal masked for that config's secrets.
+ * config it was created with, and streams and journal masked for that config's secrets. A run
+ * that is damaged, a dry run, or over is refused here, before any lock is taken.
  */
+import { JournalDamagedError } from '../engine/journal.js';
 import type { RunHandle, RunStore } from '../engine/runs.js';
-import type { RunState } from '../engine/state.js';
+import { explain } from '../engine/session.js';
+import { isTerminal, type RunState } from '../engine/state.js';
+import { EXIT_CODES, usageError } from '../errors.js';
 import type { ReleaseConfig } from '../playbook/release-config.js';
 import { redactedIO, redactFor } from './adapters.js';
-import { openRunStore, recordedRelease, type RunContext } from './context.js';
+import { commandsFor, openRunStore, recordedRelease, type RunContext } from './context.js';
 import type { IO } from './io.js';
 import type { GlobalOptions } from './program.js';
 
@@ -28,4 +32,23 @@ export function openExistingRun(rawIO: IO, globals: GlobalOptions, ref: string):
   const io = redactedIO(rawIO, redact);
   const store = openRunStore(io, globals, undefined, redact);
   return { state, config, context, io, store, run: store.open(state.runId) };
+}
+
+/**
+ * The run, if there is something to act on; otherwise the exit code that says why not. An ended
+ * run whose process died before releasing its lock gets the lock cleared here.
+ */
+export function actionableRun(rawIO: IO, globals: GlobalOptions, ref: string, verb: 'resume' | 'roll back'): ExistingRun | number {
+  const existing = openExistingRun(rawIO, globals, ref);
+  const { state, run, io, store } = existing;
+  if (state.damage) throw explain(new JournalDamagedError(run.journal.path, state.damage), run.id, commandsFor(globals));
+  if (state.dryRun) throw usageError(`Run ${run.id} is a dry run; it changed nothing, so there is nothing to ${verb}.`, 'Start the real thing with `release flip`.');
+  if (isTerminal(state.status)) {
+    const cleared = store.locks.clearLeftover(run.id);
+    io.err.write(`Run ${run.id} already ended: ${state.finished?.message ?? state.status}\n`);
+    if (cleared) io.err.write(`Its lock ${cleared.id} was left behind by a process that is gone; it is cleared.\n`);
+    if (state.status === 'succeeded') return verb === 'resume' ? EXIT_CODES.ok : EXIT_CODES.usage;
+    return state.status === 'rolled_back' ? EXIT_CODES['rolled-back'] : EXIT_CODES['needs-human'];
+  }
+  return existing;
 }

@@ -24,8 +24,8 @@ export interface IO {
 
 export function processIO(exitNow: (code: number) => never): IO {
   return {
-    out: process.stdout,
-    err: process.stderr,
+    out: droppingSink(process.stdout),
+    err: droppingSink(process.stderr),
     stdin: process.stdin,
     stderrStream: process.stderr,
     stdinIsTTY: Boolean(process.stdin.isTTY),
@@ -35,6 +35,28 @@ export function processIO(exitNow: (code: number) => never): IO {
     env: process.env,
     cwd: process.cwd(),
     exitNow,
+  };
+}
+
+/**
+ * A closed pipe (`release flip | head -3`, a CI log reader gone) must never stop a run: once the
+ * stream fails, output is dropped and the run goes on to finish or park normally.
+ */
+export function droppingSink(stream: NodeJS.WritableStream & { destroyed?: boolean }): TextSink {
+  let broken = false;
+  stream.on('error', () => {
+    broken = true;
+  });
+  return {
+    write(text: string) {
+      if (broken || stream.destroyed) return false;
+      try {
+        return stream.write(text);
+      } catch {
+        broken = true;
+        return false;
+      }
+    },
   };
 }
 

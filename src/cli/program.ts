@@ -46,7 +46,7 @@ function examples(...lines: string[]): string {
 
 function withSandboxFlags(cmd: Command): Command {
   return cmd
-    .option('--sandbox-fail <step[:platform]>', 'rehearse a failure: that step fails after its retries (repeatable)', collect, [])
+    .option('--sandbox-fail <step[:platform]>', 'rehearse a failure: that step fails after its retries (repeatable; kept with the run; `none` on resume clears it)', collect, [])
     .option('--sandbox-latency <duration>', 'delay of each simulated call, e.g. 150ms')
     .addOption(new Option('--sandbox-gates <mode>', 'auto: simulated people decide; manual: gates wait for a human').choices(['auto', 'manual']));
 }
@@ -164,6 +164,23 @@ export function buildProgram(io: IO, setExit: (code: number) => void): Command {
     });
 
   program
+    .command('repair')
+    .description('A damaged journal: compare what it says with the world, and record a human decision')
+    .argument('<run>', 'run id, unique prefix, or "latest"')
+    .option('--accept', 'the readable journal is the truth: the run can then be resumed or rolled back')
+    .option('--abandon', 'close the run for good; the world is checked and fixed by hand')
+    .option('--reason <text>', 'why, for the journal (required with a decision)')
+    .addHelpText('after', examples(
+      'release repair latest',
+      'release repair 20261121-102233-3fa9 --accept --reason "world matches the journal" --yes',
+      'release repair 20261121-102233-3fa9 --abandon --reason "restored by hand"',
+    ))
+    .action(async (runRef: string, _opts: object, cmd: Command) => {
+      const { runRepair } = await import('./commands/repair.js');
+      setExit(await runRepair(io, opts(cmd, { run: runRef })));
+    });
+
+  program
     .command('runs')
     .description('List runs in the state directory')
     .addHelpText('after', examples('release runs', 'release runs --json'))
@@ -225,7 +242,8 @@ export function buildProgram(io: IO, setExit: (code: number) => void): Command {
     .command('force-unlock')
     .description('Remove a stale lock (a run whose machine is gone); asks unless --yes')
     .argument('<lock-id>', 'the lock id printed by the locked error or `release status`')
-    .addHelpText('after', examples('release force-unlock lk-3fa9c2d1 --yes'))
+    .option('--force', 'also remove a lock whose holder is alive (fresh lease or running process); it then stops writing', false)
+    .addHelpText('after', examples('release force-unlock lk-3fa9c2d1 --yes', 'release force-unlock lk-3fa9c2d1 --force --yes   # the holder is hung'))
     .action(async (lockId: string, _opts: object, cmd: Command) => {
       const { runForceUnlock } = await import('./commands/force-unlock.js');
       setExit(await runForceUnlock(io, opts(cmd, { lockId })));

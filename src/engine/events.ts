@@ -4,6 +4,7 @@
  */
 import type { JsonObject } from '../util/json-path.js';
 import type { Change, StepPlan } from './action.js';
+import type { ProcessRef } from './owner.js';
 
 export type RunStatus =
   | 'running'
@@ -14,7 +15,11 @@ export type RunStatus =
   | 'rollback_failed'
   | 'needs_human'
   | 'interrupted'
-  | 'planned';
+  | 'planned'
+  /** The journal cannot be trusted past some line: nothing acts on the run until a human repairs it. */
+  | 'damaged'
+  /** Closed by a human after damage (`release repair --abandon`): the tool never acts on it again. */
+  | 'abandoned';
 
 export interface ErrorInfo {
   message: string;
@@ -40,11 +45,15 @@ export interface ResolvedPlaybook {
   steps: ResolvedStep[];
 }
 
-export interface Identity {
+/** Who acts, and from which process (see owner.ts for why a pid alone is not enough). */
+export interface Identity extends ProcessRef {
   who: string;
-  host: string;
-  pid: number;
 }
+
+/** What a failure led to, journaled with the failure itself so a crash cannot separate them. */
+export type FailureDecision =
+  | { then: 'rollback'; reason: string; steps: string[] }
+  | { then: 'stop'; message: string; hint?: string };
 
 export interface GateDecision {
   approved: boolean;
@@ -57,6 +66,8 @@ export interface GateDecision {
 interface Base {
   runId: string;
   ts: string;
+  /** Position in the journal, set when the event is appended. */
+  seq?: number;
 }
 
 export type DurableEvent = Base &
@@ -71,12 +82,13 @@ export type DurableEvent = Base &
         dryRun: boolean;
         by: Identity;
       }
-    | { type: 'run.resumed'; by: Identity }
+    /** `sandbox`: rehearsal faults given again on this resume (they replace the recorded ones). */
+    | { type: 'run.resumed'; by: Identity; sandbox?: JsonObject }
     /** `continued`: picks up a step paused at a gate or settled as not done, rather than a retry. */
     | { type: 'step.started'; step: string; attempt: number; plan: StepPlan; continued?: boolean }
     | { type: 'step.attempt-failed'; step: string; attempt: number; error: ErrorInfo; retryInMs: number }
     | { type: 'step.succeeded'; step: string; output?: JsonObject; settledBy: 'run' | 'verify' }
-    | { type: 'step.failed'; step: string; error: ErrorInfo; partial: boolean }
+    | { type: 'step.failed'; step: string; error: ErrorInfo; partial: boolean; decision: FailureDecision }
     | { type: 'step.interrupted'; step: string }
     | { type: 'step.paused'; step: string; gate: string }
     | { type: 'step.unsettled'; step: string; check: string }
@@ -91,6 +103,10 @@ export type DurableEvent = Base &
     | { type: 'plan.blocked'; step: string; problems: string[] }
     | { type: 'run.paused'; reason: 'gate' | 'until' | 'declined'; step: string; continueWith: string }
     | { type: 'run.finished'; status: RunStatus; message: string; hint?: string }
+    /** A line cut short by a crash or a full disk, kept when the next writer cut it off. */
+    | { type: 'journal.torn'; line: number; fragment: { type?: string; step?: string }; text: string }
+    /** A human's decision about a damaged journal (`release repair`), with what was read back. */
+    | { type: 'run.repaired'; by: Identity; decision: 'accept' | 'abandon'; reason: string; damage: { line: number; problem: string; text: string }; setAside: string; world: JsonObject }
   );
 
 export type TransientEvent = Base &

@@ -4,10 +4,12 @@
  * transition, failures after it stop for a human. The executor emits events and never prints.
  */
 import { ActionError, PausedAtGate, type Action, type GateRequest, type RunFacts, type StepContext, type StepPlan } from './action.js';
-import type { EngineEvent, ErrorInfo, GateDecision, Identity, ResolvedStep, RunStatus } from './events.js';
+import type { EngineEvent, ErrorInfo, FailureDecision, GateDecision, Identity, ResolvedStep, RunStatus } from './events.js';
+import { JournalDamagedError, JournalWriteError } from './journal.js';
+import { LockLostError } from './lock.js';
 import { Recorder, type DurableBody, type TransientBody } from './recorder.js';
 import type { RunHandle } from './runs.js';
-import { IN_DOUBT, pivotCrossed, reduceRun, type RunState, type StepState } from './state.js';
+import { IN_DOUBT, isTerminal, pivotCrossed, reduceJournal, type RunState, type StepState } from './state.js';
 import { errorMessage, type ExitKind } from '../errors.js';
 import type { JsonObject } from '../util/json-path.js';
 import { sleep } from '../util/sleep.js';
@@ -45,6 +47,7 @@ export interface EngineDeps<E> {
     resume(runId: string): string;
     signoff(runId: string, gate: string): string;
     rollback(runId: string): string;
+    repair(runId: string): string;
   };
 }
 
@@ -81,6 +84,8 @@ export class Executor<E> {
   /** Runs (or continues) the run to its next stopping point. */
   async execute(): Promise<RunOutcome> {
     let state = this.state();
+    if (state.damage) return damagedOutcome(state, this.deps.commands);
+    if (isTerminal(state.status)) return { status: state.status, exit: state.status === 'succeeded' ? 'ok' : 'rolled-back', message: `Run ${state.runId} already ended: ${state.finished?.message ?? state.status}` };
     if (state.status === 'rolling_back' || state.status === 'rollback_failed') return this.continueRollback();
 
     for (let i = 0; i < state.steps.length; i++) {
@@ -107,9 +112,18 @@ export class Executor<E> {
     return this.finish('succeeded', 'ok', `${this.state().playbook.name} completed.`);
   }
 
-  /** `release rollback`: undo everything undoable, unless the pivot was crossed. */
+  /**
+   * `release rollback`: undo everything undoable. Refused once the pivot may have gone live:
+   * nothing can be un-published, and undoing the rest would strand the users who updated.
+   */
   async rollback(reason: string): Promise<RunOutcome> {
     const state = this.state();
+    if (state.damage) return damagedOutcome(state, this.deps.commands);
+    const refused = rollbackRefusal(state, (uses) => this.deps.action(uses).meta.pivot, this.deps.commands);
+    if (refused) {
+      this.record({ type: 'run.finished', status: 'needs_human', message: refused.message, ...(refused.hint ? { hint: refused.hint } : {}) });
+      return refused;
+    }
     if (state.status !== 'rolling_back' && state.status !== 'rollback_failed') this.startRollback(state, reason);
     return this.continueRollback();
   }
@@ -124,6 +138,7 @@ export class Executor<E> {
       try {
         plan = await action.plan(def.with, this.planContext(def.id, state));
       } catch (err) {
+        if (isFatal(err)) throw err;
         if (this.interrupt.signal.aborted) return { kind: 'interrupted' };
         const retryable = !(err instanceof ActionError) || err.retryable;
         if (!retryable || tries >= def.retry.attempts) return this.fail(def, { message: `could not plan ${def.id}: ${errorMessage(err)}`, hint: hintOf(err) }, false);
@@ -159,7 +174,13 @@ export class Executor<E> {
   /** Settles an in-doubt step: the effect happened, provably did not, or a human must look. */
   private async settle(step: StepState, def: ResolvedStep, state: RunState): Promise<StepOutcome> {
     const action = this.deps.action(def.uses);
-    if (!step.plan) return this.start(def, state);
+    if (!step.plan) {
+      // Never re-plan an in-doubt step from the world: the world may already hold its effect, and
+      // the new plan's "before" would then be the after. Only a human can say what it did.
+      const check = `${def.id} may have started, but its intent reached the journal only in part (line ${step.tornIntent ?? '?'}), so there is no record of what it changed or how to undo it. Check ${describeTarget(action.meta.effect)} by hand`;
+      this.record({ type: 'step.unsettled', step: def.id, check });
+      return { kind: 'unsettled', check };
+    }
     if (!action.meta.mutates || !action.verify) return this.attempts(def, step.plan, state, true);
     const verdict = await action.verify(def.with, step.plan, this.stepContext(def, 'verify', step.attempts, state));
     if (verdict.status === 'done') {
@@ -184,6 +205,7 @@ export class Executor<E> {
         this.record({ type: 'step.succeeded', step: def.id, settledBy: 'run', ...(output ? { output } : {}) });
         return { kind: 'succeeded' };
       } catch (err) {
+        if (isFatal(err)) throw err;
         if (err instanceof PausedAtGate) {
           this.record({ type: 'step.paused', step: def.id, gate: err.gate });
           return { kind: 'paused', gate: err.gate, title: err.title };
@@ -214,36 +236,50 @@ export class Executor<E> {
     }
   }
 
-  private fail(def: ResolvedStep, error: ErrorInfo, partial: boolean): StepOutcome {
-    this.record({ type: 'step.failed', step: def.id, error, partial });
+  /** The failure is journaled by `afterFailure`, together with what it leads to. */
+  private fail(_def: ResolvedStep, error: ErrorInfo, partial: boolean): StepOutcome {
     return { kind: 'failed', error, partial };
   }
 
+  /** One durable event holds the failure and its decision, so a crash cannot lose the decision. */
   private async afterFailure(def: ResolvedStep, outcome: Extract<StepOutcome, { kind: 'failed' }>): Promise<RunOutcome> {
     const state = this.state();
-    const pivot = pivotCrossed(state, (uses) => this.deps.action(uses).meta.pivot);
+    const failing = state.steps.find((s) => s.id === def.id)!;
+    const asFailed: RunState = { ...state, steps: state.steps.map((s) => (s === failing ? { ...s, status: 'failed', partial: outcome.partial } : s)) };
+    const pivot = pivotCrossed(asFailed, (uses) => this.deps.action(uses).meta.pivot);
     const resume = this.deps.commands.resume(state.runId);
     const what = `${def.id} failed: ${outcome.error.message}`;
+    let decision: FailureDecision;
     if (pivot) {
       const why = pivot === def.id ? 'part of it is already live and cannot be undone' : `${pivot} already went live`;
-      return this.finish('needs_human', 'needs-human', `${what}. Nothing was undone: ${why}.`, join(outcome.error.hint ?? 'Fix the cause.', `Then \`${resume}\` retries ${def.id} (steps already done are not repeated).`));
+      decision = { then: 'stop', message: `${what}. Nothing was undone: ${why}.`, hint: join(outcome.error.hint ?? 'Fix the cause.', `Then \`${resume}\` retries ${def.id} (steps already done are not repeated).`) };
+    } else if (def.onFailure === 'pause') {
+      decision = { then: 'stop', message: `${what}. The playbook says to pause here; nothing was undone.`, hint: join(outcome.error.hint, `Fix and \`${resume}\`, or undo with \`${this.deps.commands.rollback(state.runId)}\`.`) };
+    } else {
+      decision = { then: 'rollback', reason: what, steps: this.undoOrder(asFailed) };
     }
-    if (def.onFailure === 'pause') {
-      return this.finish('needs_human', 'needs-human', `${what}. The playbook says to pause here; nothing was undone.`, join(outcome.error.hint, `Fix and \`${resume}\`, or undo with \`${this.deps.commands.rollback(state.runId)}\`.`));
-    }
-    this.startRollback(state, what);
+    this.record({ type: 'step.failed', step: def.id, error: outcome.error, partial: outcome.partial, decision });
+    if (decision.then === 'stop') return this.finish('needs_human', 'needs-human', decision.message, decision.hint);
     return this.continueRollback();
   }
 
   // --- rollback ------------------------------------------------------------------------------
 
   private startRollback(state: RunState, reason: string): void {
+    this.record({ type: 'rollback.started', reason, steps: this.undoOrder(state) });
+  }
+
+  /**
+   * Every compensable step that may have changed something, newest first. A step counts once it
+   * started (or its intent was torn), with or without a plan: a missing undo record stops the
+   * rollback for a human (undoStep), it never makes the step look untouched.
+   */
+  private undoOrder(state: RunState): string[] {
     const undoable = new Set(['succeeded', 'failed', 'running', 'interrupted', 'unsettled', 'paused', 'undoing', 'undo_failed']);
-    const steps = [...state.steps]
+    return [...state.steps]
       .reverse()
-      .filter((s) => s.plan && undoable.has(s.status) && this.deps.action(s.uses).meta.compensable)
+      .filter((s) => touched(s) && undoable.has(s.status) && this.deps.action(s.uses).meta.compensable)
       .map((s) => s.id);
-    this.record({ type: 'rollback.started', reason, steps });
   }
 
   private async continueRollback(): Promise<RunOutcome> {
@@ -275,13 +311,19 @@ export class Executor<E> {
 
   private async undoStep(def: ResolvedStep, step: StepState, state: RunState): Promise<boolean> {
     const action = this.deps.action(def.uses);
+    if (!step.plan) {
+      const message = `no undo record for ${def.id}: its intent reached the journal only in part (line ${step.tornIntent ?? '?'}), so what it changed is unknown`;
+      this.record({ type: 'undo.failed', step: def.id, attempt: 1, error: { message, hint: `Check ${describeTarget(action.meta.effect)} by hand and restore it; the tool will not guess from the world.` }, final: true });
+      return false;
+    }
     for (let attempt = 1; attempt <= UNDO_ATTEMPTS; attempt++) {
       this.record({ type: 'undo.started', step: def.id, attempt });
       try {
-        await action.undo!(def.with, step.plan!, this.stepContext(def, 'undo', attempt, state));
+        await action.undo!(def.with, step.plan, this.stepContext(def, 'undo', attempt, state));
         this.record({ type: 'undo.succeeded', step: def.id });
         return true;
       } catch (err) {
+        if (isFatal(err)) throw err;
         const final = attempt === UNDO_ATTEMPTS || (err instanceof ActionError && !err.retryable);
         this.record({ type: 'undo.failed', step: def.id, attempt, error: { message: errorMessage(err), hint: hintOf(err) }, final });
         if (final) return false;
@@ -347,7 +389,7 @@ export class Executor<E> {
   facts(state: RunState): RunFacts {
     const live = new Set(['succeeded', 'failed', 'running', 'interrupted', 'unsettled', 'undoing', 'undo_failed']);
     return {
-      backendLive: state.steps.some((s) => this.deps.action(s.uses).meta.effect === 'deploy' && live.has(s.status) && s.plan !== undefined),
+      backendLive: state.steps.some((s) => this.deps.action(s.uses).meta.effect === 'deploy' && live.has(s.status) && touched(s)),
       earlier: state.steps.filter((s) => s.status === 'succeeded' && s.plan).map((s) => ({ step: s.id, uses: s.uses, plan: s.plan! })),
     };
   }
@@ -381,7 +423,7 @@ export class Executor<E> {
   }
 
   private state(): RunState {
-    return reduceRun(this.deps.run.journal.read());
+    return reduceJournal(this.deps.run.journal.read());
   }
 
   private scale(ms: number): number {
@@ -404,6 +446,47 @@ type StepOutcome =
   | { kind: 'declined' }
   | { kind: 'interrupted' }
   | { kind: 'unsettled'; check: string };
+
+/** Failures of the run's own record: never a step's failure, they stop the run where it is. */
+export function isFatal(err: unknown): boolean {
+  return err instanceof JournalWriteError || err instanceof JournalDamagedError || err instanceof LockLostError;
+}
+
+/** Started, or its intent was torn: it may have changed something. */
+function touched(step: StepState): boolean {
+  return step.attempts > 0 || step.tornIntent !== undefined;
+}
+
+function describeTarget(effect: string | undefined): string {
+  if (effect === 'deploy') return 'the backend version now served';
+  if (effect === 'publish') return 'both stores';
+  if (effect === 'wall-up' || effect === 'wall-down') return 'the remote config (maintenance and versions)';
+  return 'what this step changes';
+}
+
+/** Why `rollback` may not run now: the pivot may be live (nothing can be un-published). */
+export function rollbackRefusal(state: RunState, isPivot: (uses: string) => boolean, commands: EngineDeps<unknown>['commands']): RunOutcome | undefined {
+  if (state.status === 'rolling_back' || state.status === 'rollback_failed') return undefined;
+  const pivot = pivotCrossed(state, isPivot);
+  if (!pivot) return undefined;
+  return {
+    status: 'needs_human',
+    exit: 'needs-human',
+    message: `Cannot roll back run ${state.runId}: ${pivot} already went live (or may have), and nothing can be un-published. Nothing was undone.`,
+    hint: `Handle it forward: \`${commands.resume(state.runId)}\` to finish, or damage control (kill switch, emergency maintenance).`,
+  };
+}
+
+/** A damaged journal: nothing acts on the run, and the way out is named. */
+export function damagedOutcome(state: RunState, commands: EngineDeps<unknown>['commands']): RunOutcome {
+  const d = state.damage!;
+  return {
+    status: 'damaged',
+    exit: 'needs-human',
+    message: `Run ${state.runId} has a damaged journal at line ${d.line}: ${d.problem}.${d.text ? ` The line held: ${d.text}` : ''} Nothing was done.`,
+    hint: `\`release status ${state.runId}\` shows what can still be read; \`${commands.repair(state.runId)}\` compares it with the world and records your decision.`,
+  };
+}
 
 function hintOf(err: unknown): string | undefined {
   return err instanceof ActionError || (err instanceof Error && 'hint' in err) ? ((err as { hint?: string }).hint ?? undefined) : undefined;

@@ -1,67 +1,383 @@
-import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
-import type { DurableEvent } from './events.js';
-
 /**
- * The run's append-only NDJSON journal. Each append is written and fsynced before it returns, so
- * intent is on disk before the side effect it announces. A crash can tear only the last line;
- * readers skip it and the next writer cuts it off.
+ * The run's append-only journal: NDJSON lines sealed with a sequence number, the previous line's
+ * hash and a checksum (journal-line.ts), and a head record (last sequence number and hash) kept
+ * outside the run's directory, so a shortened or restored older journal is told apart from a
+ * current one.
+ *
+ * An append is whole or absent: it runs under a file mutex (another process, `release signoff`,
+ * may append too), checks the fence (is the lock still ours?), writes the whole line, fsyncs it,
+ * then moves the head. Any failure cuts the line off again and throws, so the side effect the
+ * event announces never goes ahead. On reading, the only damage tolerated is a torn last line
+ * beyond the head (a crash mid-append); it is evidence, not noise (see `TornTail`).
  */
+import { closeSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { DurableEvent } from './events.js';
+import { withFileMutex } from './file-mutex.js';
+import { fragmentOf, GENESIS, openLine, sealLine } from './journal-line.js';
+import { mapStrings } from '../util/map-strings.js';
+
+/** The first line that cannot be trusted, and what it held. */
+export interface JournalDamage {
+  /** 1-based line number in the journal file (0: the journal as a whole, e.g. shorter than its head). */
+  line: number;
+  problem: string;
+  /** The line as it is on disk (cut to 300 characters), or what is missing. */
+  text: string;
+}
+
+/** A last line cut short by a crash or a full disk, beyond the head: the append never completed. */
+export interface TornTail {
+  line: number;
+  seq?: number;
+  type?: string;
+  step?: string;
+  text: string;
+}
+
+export interface JournalRead {
+  /** Every event up to the first damage, verified. */
+  events: DurableEvent[];
+  damage?: JournalDamage;
+  torn?: TornTail;
+}
+
+export interface Head {
+  seq: number;
+  sum: string;
+}
+
+/** An append that did not reach the disk: the run must stop before the effect it announced. */
+export class JournalWriteError extends Error {
+  constructor(
+    readonly path: string,
+    readonly code: string,
+    cause: unknown,
+  ) {
+    super(`could not write ${path}: ${code === 'ENOSPC' ? 'no space left on the device' : (cause as Error)?.message ?? code}`, { cause });
+    this.name = 'JournalWriteError';
+  }
+}
+
+export class JournalDamagedError extends Error {
+  constructor(
+    readonly path: string,
+    readonly damage: JournalDamage,
+  ) {
+    super(`the journal ${path} is damaged at line ${damage.line}: ${damage.problem}`);
+    this.name = 'JournalDamagedError';
+  }
+}
+
+interface Verified {
+  /** Bytes of whole, verified lines. */
+  offset: number;
+  /** Where the last verified line starts: re-checked before trusting the cache. */
+  lastStart: number;
+  events: DurableEvent[];
+  /** sums[i] is the checksum of event seq i+1. */
+  sums: string[];
+  damage?: JournalDamage;
+}
+
 export class Journal {
-  private fd: number | undefined;
+  /** Checked inside every append, before writing: throws when this writer may no longer append. */
+  fence: (() => void) | undefined;
+  private cache: Verified = empty();
 
   constructor(
     readonly path: string,
-    private readonly redact: (line: string) => string = (l) => l,
+    readonly headPath: string,
+    private readonly redact: (text: string) => string = (t) => t,
   ) {}
 
-  append(event: DurableEvent): void {
-    const fd = this.open();
-    writeSync(fd, this.redact(JSON.stringify(event)) + '\n');
-    fsyncSync(fd);
-  }
-
-  read(): DurableEvent[] {
-    return readJournal(this.path);
-  }
-
-  close(): void {
-    if (this.fd !== undefined) closeSync(this.fd);
-    this.fd = undefined;
-  }
-
-  private open(): number {
-    if (this.fd !== undefined) return this.fd;
-    const fd = openSync(this.path, 'a+');
-    cutTornTail(fd);
-    this.fd = fd;
-    return fd;
-  }
-}
-
-export function readJournal(path: string): DurableEvent[] {
-  if (!existsSync(path)) return [];
-  const events: DurableEvent[] = [];
-  for (const line of readFileSync(path, 'utf8').split('\n')) {
-    if (!line.trim()) continue;
+  /** Seals, writes and fsyncs one event, or throws having written nothing. Returns it with its seq. */
+  append(event: DurableEvent): DurableEvent {
     try {
-      events.push(JSON.parse(line) as DurableEvent);
-    } catch {
-      // A torn last line from a crash mid-write: the event never completed, so it never happened.
+      mkdirSync(dirname(this.path), { recursive: true });
+      return withFileMutex(`${this.path}.mutex`, () => this.appendLocked(event));
+    } catch (err) {
+      throw asWriteError(err, this.path);
     }
   }
-  return events;
+
+  read(): JournalRead {
+    // Head first: a writer moves the head after the line, so a concurrent append can only make
+    // the journal look longer than the head, never shorter.
+    const head = readHead(this.headPath);
+    const scanned = this.scan();
+    return withHeadCheck(scanned.verified, scanned.torn, head, this.headPath);
+  }
+
+  close(): void {}
+
+  /**
+   * For a human's repair: the whole damaged file is kept aside, and the journal becomes its
+   * verified lines, byte for byte, with a head to match. Returns where the damaged file went.
+   */
+  setAside(label: string): string {
+    return withFileMutex(`${this.path}.mutex`, () => {
+      this.cache = empty();
+      const read = this.read();
+      const keep = this.cache.offset;
+      const aside = `${this.path.replace(/\.ndjson$/, '')}.damaged-${label}.ndjson`;
+      const text = readFileSync(this.path);
+      writeWhole(aside, text);
+      writeWhole(`${this.path}.tmp`, text.subarray(0, keep));
+      renameSync(`${this.path}.tmp`, this.path);
+      const last = this.cache.sums.at(-1);
+      if (last) writeHead(this.headPath, { seq: read.events.length, sum: last });
+      else rmIfThere(this.headPath);
+      this.cache = empty();
+      return aside;
+    });
+  }
+
+  private appendLocked(event: DurableEvent): DurableEvent {
+    const current = this.read();
+    if (current.damage) throw new JournalDamagedError(this.path, current.damage);
+    this.fence?.();
+    const { offset, sums } = this.cache;
+    let seq = sums.length;
+    let prev = sums.at(-1) ?? GENESIS;
+    const lines: string[] = [];
+    const torn = current.torn;
+    if (torn) {
+      // Keep what the torn line said before cutting it: an intent there puts its step in doubt.
+      const evidence = sealLine({ type: 'journal.torn', runId: event.runId, ts: event.ts, line: torn.line, fragment: { ...(torn.type ? { type: torn.type } : {}), ...(torn.step ? { step: torn.step } : {}) }, text: torn.text }, ++seq, prev);
+      lines.push(evidence.text);
+      prev = evidence.sum;
+    }
+    const sealed = sealLine(mapStrings(event, this.redact), ++seq, prev);
+    lines.push(sealed.text);
+
+    // Append mode: after the truncation, every write lands at the end, even on a device.
+    const fd = openSync(this.path, 'a');
+    const bytes = Buffer.from(`${lines.join('\n')}\n`);
+    try {
+      if (fstatSync(fd).size !== offset) ftruncateSync(fd, offset); // drops a torn tail (kept as evidence above)
+      try {
+        writeAll(fd, bytes);
+        fsyncSync(fd);
+        writeHead(this.headPath, { seq, sum: sealed.sum });
+      } catch (err) {
+        cutBack(fd, offset);
+        throw err;
+      }
+    } finally {
+      closeSync(fd);
+    }
+    const written = openLine(sealed.text);
+    if (!written.ok) throw new Error('a sealed line did not verify');
+    // What this writer put on disk is known exactly: the next read starts after it.
+    const events = [...this.cache.events];
+    const newSums = [...sums];
+    for (const text of lines) {
+      const opened = openLine(text);
+      if (opened.ok) (events.push(opened.event), newSums.push(opened.sum));
+    }
+    const end = offset + bytes.length;
+    this.cache = { offset: end, lastStart: end - Buffer.byteLength(sealed.text) - 1, events, sums: newSums };
+    return written.event;
+  }
+
+  /** Verifies only what was appended since the last read (another process's lines included). */
+  private scan(): { verified: Verified; torn?: TornTail } {
+    let size = 0;
+    try {
+      size = openAndSize(this.path);
+    } catch {
+      this.cache = empty();
+      return { verified: this.cache };
+    }
+    if (size < this.cache.offset || this.cache.damage || !this.lastLineIntact()) this.cache = empty();
+    const base = this.cache;
+    if (size === base.offset) return { verified: base };
+    const text = readFrom(this.path, base.offset, size - base.offset);
+    const verified: Verified = { offset: base.offset, lastStart: base.lastStart, events: [...base.events], sums: [...base.sums] };
+    let torn: TornTail | undefined;
+    let lineNo = base.events.length;
+    let pos = 0;
+    while (pos < text.length) {
+      const nl = text.indexOf('\n', pos);
+      const raw = nl === -1 ? text.slice(pos) : text.slice(pos, nl);
+      lineNo += 1;
+      if (nl === -1) {
+        const opened = openLine(raw);
+        // A whole line that only lacks its newline is still cut short: the append did not finish.
+        torn = { line: lineNo, ...fragmentOf(raw), ...(opened.ok ? { seq: opened.seq } : {}), text: raw.slice(0, 300) };
+        break;
+      }
+      const problem = this.check(raw, verified);
+      if (problem) {
+        verified.damage = { line: lineNo, problem, text: raw.slice(0, 300) };
+        break;
+      }
+      pos = nl + 1;
+      verified.lastStart = verified.offset;
+      verified.offset += Buffer.byteLength(raw) + 1;
+    }
+    this.cache = verified;
+    return { verified, ...(torn ? { torn } : {}) };
+  }
+
+  /**
+   * Lines before the cached offset are trusted (an append-only file only grows); the last one is
+   * read again, so a journal cut and rewritten since is read anew. Edits further back are found
+   * by the next process that opens the journal, which verifies every line.
+   */
+  private lastLineIntact(): boolean {
+    const { offset, lastStart, sums } = this.cache;
+    if (offset === 0) return true;
+    const opened = openLine(readFrom(this.path, lastStart, offset - lastStart - 1));
+    return opened.ok && opened.sum === sums.at(-1);
+  }
+
+  private check(raw: string, verified: Verified): string | undefined {
+    const opened = openLine(raw);
+    if (!opened.ok) return opened.problem;
+    const expected = verified.sums.length + 1;
+    if (opened.seq < expected) return `it repeats event #${opened.seq} (a duplicated or reordered line; #${expected} was expected)`;
+    if (opened.seq > expected) return `events #${expected}${opened.seq - 1 > expected ? `-#${opened.seq - 1}` : ''} are missing before it (it is #${opened.seq})`;
+    if (opened.prev !== (verified.sums.at(-1) ?? GENESIS)) return 'it does not follow the line before it (its previous-hash differs)';
+    const first = verified.events[0];
+    if (first && opened.event.runId !== first.runId) return `it belongs to run ${opened.event.runId}, not ${first.runId}`;
+    verified.events.push(opened.event);
+    verified.sums.push(opened.sum);
+    return undefined;
+  }
 }
 
-/** Truncates a partial last line so the next append starts on a line of its own. */
-function cutTornTail(fd: number): void {
-  const size = fstatSync(fd).size;
-  if (size === 0) return;
-  const last = Buffer.alloc(1);
-  readSync(fd, last, 0, 1, size - 1);
-  if (last[0] === 0x0a) return;
-  const chunk = Math.min(size, 1 << 20);
-  const buf = Buffer.alloc(chunk);
-  readSync(fd, buf, 0, chunk, size - chunk);
-  const nl = buf.lastIndexOf(0x0a);
-  ftruncateSync(fd, nl === -1 ? size - chunk : size - chunk + nl + 1);
+/** Reads a journal file once (status, log, tests); `headPath` enables the stale-copy check. */
+export function readJournal(path: string, headPath: string): JournalRead {
+  return new Journal(path, headPath).read();
+}
+
+export function readHead(path: string): Head | undefined | 'unreadable' {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+  try {
+    const head = JSON.parse(text) as Head;
+    return typeof head.seq === 'number' && typeof head.sum === 'string' ? head : 'unreadable';
+  } catch {
+    return 'unreadable';
+  }
+}
+
+function withHeadCheck(verified: Verified, torn: TornTail | undefined, head: Head | undefined | 'unreadable', headPath: string): JournalRead {
+  const read: JournalRead = { events: verified.events };
+  const damage = verified.damage ?? headDamage(verified, head, headPath);
+  if (damage) return { ...read, damage };
+  if (!torn) return read;
+  // A torn line the head already counted was whole once: it was damaged afterwards.
+  const headSeq = head === undefined || head === 'unreadable' ? 0 : head.seq;
+  if (torn.seq !== undefined && torn.seq <= headSeq) return { ...read, damage: { line: torn.line, problem: 'it was cut short after it had been written whole', text: torn.text } };
+  return { ...read, torn };
+}
+
+/** Is the journal as long as what was written? The head moves right after each line, so the
+ *  journal may lead it by one line (a crash in between), never trail it. */
+function headDamage(verified: Verified, head: Head | undefined | 'unreadable', headPath: string): JournalDamage | undefined {
+  const count = verified.sums.length;
+  if (head === 'unreadable') return { line: 0, problem: `its head record ${headPath} is unreadable`, text: '' };
+  if (head === undefined) return count > 1 ? { line: 0, problem: `its head record ${headPath} is missing`, text: '' } : undefined;
+  if (head.seq > count) {
+    return { line: count + 1, problem: `the journal ends at event #${count}, but events up to #${head.seq} were written (head record ${headPath}): this is a shortened or restored older copy`, text: `(missing: events #${count + 1}-#${head.seq})` };
+  }
+  if (head.seq > 0 && verified.sums[head.seq - 1] !== head.sum) {
+    return { line: head.seq, problem: `event #${head.seq} is not the one that was written (head record ${headPath})`, text: '' };
+  }
+  if (count > head.seq + 1) return { line: head.seq + 2, problem: `the head record ${headPath} never saw events #${head.seq + 1}-#${count}`, text: '' };
+  return undefined;
+}
+
+function writeHead(path: string, head: Head): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.${process.pid}.tmp`;
+  const fd = openSync(tmp, 'w');
+  try {
+    writeAll(fd, Buffer.from(JSON.stringify(head)));
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  // No directory fsync: after a power cut the old head is fine (the journal may lead it by a line).
+  renameSync(tmp, path);
+}
+
+function writeWhole(path: string, bytes: Buffer): void {
+  const fd = openSync(path, 'w');
+  try {
+    writeAll(fd, bytes);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function rmIfThere(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // already absent
+  }
+}
+
+function empty(): Verified {
+  return { offset: 0, lastStart: 0, events: [], sums: [] };
+}
+
+/** writeSync may write less than asked (a full disk): loop, and fail rather than leave a torn line. */
+function writeAll(fd: number, buf: Buffer): void {
+  let done = 0;
+  while (done < buf.length) {
+    const n = writeSync(fd, buf, done, buf.length - done);
+    if (n <= 0) throw Object.assign(new Error('short write'), { code: 'EIO' });
+    done += n;
+  }
+}
+
+function cutBack(fd: number, offset: number): void {
+  try {
+    ftruncateSync(fd, offset);
+    fsyncSync(fd);
+  } catch {
+    // The reader treats whatever is left as a torn tail beyond the head.
+  }
+}
+
+function openAndSize(path: string): number {
+  const fd = openSync(path, 'r');
+  try {
+    return fstatSync(fd).size;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function readFrom(path: string, offset: number, length: number): string {
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.alloc(length);
+    let got = 0;
+    while (got < length) {
+      const n = readSync(fd, buf, got, length - got, offset + got);
+      if (n === 0) break;
+      got += n;
+    }
+    return buf.subarray(0, got).toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function asWriteError(err: unknown, path: string): unknown {
+  if (err instanceof JournalWriteError || err instanceof JournalDamagedError) return err;
+  const code = (err as NodeJS.ErrnoException)?.code;
+  if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return new JournalWriteError(path, code, err);
+  return err;
 }

@@ -2,13 +2,25 @@
  * One lock per app, as a value (like Terraform's state lock): a second run fails fast naming the
  * holder. A lock outlives its process when a run pauses (gate, --until, needs a human) so nobody
  * starts another flip mid-flip; `resume` of the same run takes it back.
+ *
+ * "Alive" is a fact, not a guess: inside one process space the holder's pid and start time are
+ * checked; from anywhere else only its lease counts, renewed while it works. Every change happens
+ * under a short file mutex and writes the lock whole (aside, then renamed into place). Each take
+ * raises the lock's epoch, the fencing token a holder checks before every journal append.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, openSync, closeSync, readFileSync, readdirSync, rmdirSync, statSync, unlinkSync, writeSync, fsyncSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { ReleaseError } from '../errors.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
+import { formatDuration } from '../util/duration.js';
 import type { Identity } from './events.js';
+import { withFileMutex } from './file-mutex.js';
+import { processState, type ProcessRef } from './owner.js';
+
+/** How long a renewed lease proves its holder alive, seen from another machine or PID namespace. */
+export const LEASE_MS = 30_000;
+export const RENEW_EVERY_MS = 5_000;
 
 export interface LockInfo {
   id: string;
@@ -19,58 +31,142 @@ export interface LockInfo {
   host: string;
   /** The holding process, or null when the run is parked (paused, waiting for a human). */
   pid: number | null;
+  /** The holding process in full (machine, PID namespace, start time); absent when parked. */
+  owner?: ProcessRef;
+  /** Raised on every take: a holder whose epoch is no longer the lock's has lost it. */
+  epoch: number;
   created: string;
+  renewedAt: string;
+  leaseMs: number;
+}
+
+/** Where a lock's run stands, as its journal says: never started, going, or over. */
+export type RunPhase = 'absent' | 'active' | 'ended';
+
+export type HolderState = { state: 'parked' | 'alive' | 'dead'; why: string };
+
+/** A holder's lock was removed or taken by another process: it must not write again. */
+export class LockLostError extends Error {
+  constructor(
+    readonly lock: LockInfo,
+    readonly now: LockInfo | undefined,
+  ) {
+    super(
+      now
+        ? `the lock for ${lock.app} now belongs to ${now.runId === lock.runId ? 'another process of this run' : `run ${now.runId}`} (lock ${now.id}, epoch ${now.epoch}, by ${now.who} on ${now.host})`
+        : `the lock for ${lock.app} (lock ${lock.id}) was removed (force-unlock)`,
+    );
+    this.name = 'LockLostError';
+  }
 }
 
 export class LockStore {
-  constructor(private readonly dir: string) {}
+  constructor(
+    private readonly dir: string,
+    /** How the lock's run stands; locks of runs that never started or already ended are stale. */
+    private readonly phaseOf: (runId: string) => RunPhase = () => 'active',
+  ) {}
 
   /**
    * Takes the app's lock for `runId`. When `resuming` is set, a lock held by the same run is taken
-   * over if it is parked, or if its process is dead on this host.
+   * over if it is parked or its holder is dead. A lock left by a run that never started or has
+   * ended is cleared when its holder is gone.
    */
   acquire(req: { app: string; runId: string; operation: string; by: Identity; resuming?: boolean }): LockInfo {
     mkdirSync(this.dir, { recursive: true });
-    const path = this.pathFor(req.app);
-    const info: LockInfo = {
-      id: `lk-${randomBytes(4).toString('hex')}`,
-      app: req.app,
-      runId: req.runId,
-      operation: req.operation,
-      who: req.by.who,
-      host: req.by.host,
-      pid: req.by.pid,
-      created: new Date().toISOString(),
-    };
-    for (let tries = 0; tries < 5; tries++) {
-      if (createExclusive(path, JSON.stringify(info, null, 2))) return info;
+    return this.locked(req.app, () => {
       const holder = this.read(req.app);
-      if (!holder) continue; // released (or still being written) between our attempt and our read
-      if (req.resuming && holder.runId === req.runId && canTakeOver(holder, req.by)) {
-        return this.takeOver(path, holder, { ...info, id: holder.id }, req.by);
+      if (holder) {
+        const holderNow = holderState(holder);
+        const sameRun = holder.runId === req.runId;
+        const phase = sameRun ? 'active' : this.phaseOf(holder.runId);
+        const stale = holderNow.state !== 'alive' && phase !== 'active';
+        const takeOver = req.resuming && sameRun && holderNow.state !== 'alive';
+        if (!stale && !takeOver) throw lockedError(holder, holderNow);
       }
-      throw lockedError(holder, req.by);
-    }
-    throw new ReleaseError('locked', `Could not take the lock for ${req.app}: ${path} keeps changing.`);
+      const now = new Date().toISOString();
+      const info: LockInfo = {
+        id: holder?.runId === req.runId ? holder.id : `lk-${randomBytes(4).toString('hex')}`,
+        app: req.app,
+        runId: req.runId,
+        operation: req.operation,
+        who: req.by.who,
+        host: req.by.host,
+        pid: req.by.pid,
+        owner: ownerOf(req.by),
+        epoch: (holder?.epoch ?? 0) + 1,
+        created: now,
+        renewedAt: now,
+        leaseMs: LEASE_MS,
+      };
+      writeFileAtomic(this.pathFor(req.app), JSON.stringify(info, null, 2));
+      return info;
+    });
   }
 
-  /** The process is leaving but the run is not finished: keep the reservation, drop the pid. */
-  park(lock: LockInfo): void {
+  /** Extends the lease; false when the lock is no longer this holder's. */
+  renew(lock: LockInfo): boolean {
+    return this.locked(lock.app, () => {
+      const current = this.read(lock.app);
+      if (!isSame(current, lock)) return false;
+      writeFileAtomic(this.pathFor(lock.app), JSON.stringify({ ...current, renewedAt: new Date().toISOString() }, null, 2));
+      return true;
+    });
+  }
+
+  /** The fence: throws unless the lock is still exactly this holder's (same id and epoch). */
+  assertHeld(lock: LockInfo): void {
     const current = this.read(lock.app);
-    if (current?.id !== lock.id) return;
-    writeFileAtomic(this.pathFor(lock.app), JSON.stringify({ ...current, pid: null }, null, 2));
+    if (!isSame(current, lock)) throw new LockLostError(lock, current);
+  }
+
+  /** The process is leaving but the run is not finished: keep the reservation, drop the process. */
+  park(lock: LockInfo): void {
+    this.locked(lock.app, () => {
+      const current = this.read(lock.app);
+      if (!isSame(current, lock)) return;
+      const { owner: _owner, ...rest } = current!;
+      writeFileAtomic(this.pathFor(lock.app), JSON.stringify({ ...rest, pid: null, renewedAt: new Date().toISOString() }, null, 2));
+    });
   }
 
   release(lock: LockInfo): void {
-    const current = this.read(lock.app);
-    if (current?.id === lock.id) unlinkSync(this.pathFor(lock.app));
+    this.locked(lock.app, () => {
+      if (isSame(this.read(lock.app), lock)) unlinkSync(this.pathFor(lock.app));
+    });
   }
 
-  /** Removes the lock with this id, whoever holds it. Returns what was removed. */
-  forceUnlock(lockId: string): LockInfo | undefined {
+  /** Removes a lock left by `runId` whose run is over and whose holder is gone (a crash after the end). */
+  clearLeftover(runId: string): LockInfo | undefined {
+    const lock = this.list().find((l) => l.runId === runId);
+    if (!lock) return undefined;
+    return this.locked(lock.app, () => {
+      const current = this.read(lock.app);
+      if (current?.id !== lock.id || holderState(current).state === 'alive') return undefined;
+      unlinkSync(this.pathFor(lock.app));
+      return current;
+    });
+  }
+
+  /**
+   * Removes the lock with this id. A live holder (fresh lease, or a running process here) keeps
+   * it unless `force`: it would go on writing while another run starts.
+   */
+  forceUnlock(lockId: string, opts: { force: boolean }): LockInfo | undefined {
     const held = this.list().find((l) => l.id === lockId);
-    if (held) unlinkSync(this.pathFor(held.app));
-    return held;
+    if (!held) return undefined;
+    return this.locked(held.app, () => {
+      const current = this.read(held.app);
+      if (current?.id !== lockId) return undefined;
+      const state = holderState(current);
+      if (state.state === 'alive' && !opts.force) {
+        throw new ReleaseError('locked', `Lock ${lockId} is held by a live run: ${describeHolder(current)}.`, {
+          hint: `It is working now (${state.why}). Wait for it, or look with \`release status ${current.runId}\`. Only if you know that process is gone or hung, add --force: it then can no longer write, and \`release resume ${current.runId}\` takes the run over.`,
+        });
+      }
+      unlinkSync(this.pathFor(held.app));
+      return current;
+    });
   }
 
   list(): LockInfo[] {
@@ -90,23 +186,9 @@ export class LockStore {
     return parseLock(this.pathFor(app));
   }
 
-  /** A mkdir mutex so two resumes of the same run cannot both take over. */
-  private takeOver(path: string, holder: LockInfo, next: LockInfo, by: Identity): LockInfo {
-    const mutex = `${path}.takeover`;
-    clearStaleMutex(mutex);
-    try {
-      mkdirSync(mutex);
-    } catch {
-      throw lockedError(holder, by);
-    }
-    try {
-      const again = parseLock(path);
-      if (again && (again.id !== holder.id || again.pid !== holder.pid)) throw lockedError(again, by);
-      writeFileAtomic(path, JSON.stringify(next, null, 2));
-      return next;
-    } finally {
-      rmdirSync(mutex);
-    }
+  private locked<T>(app: string, fn: () => T): T {
+    mkdirSync(this.dir, { recursive: true });
+    return withFileMutex(`${this.pathFor(app)}.mutex`, fn);
   }
 
   private pathFor(app: string): string {
@@ -114,68 +196,53 @@ export class LockStore {
   }
 }
 
-export function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
+export function holderState(holder: LockInfo, now = Date.now()): HolderState {
+  if (holder.pid === null) return { state: 'parked', why: 'parked: no process is running it' };
+  const where = `pid ${holder.pid} on ${holder.host}`;
+  const checked = processState(holder.owner ?? { host: holder.host, pid: holder.pid });
+  if (checked === 'alive') return { state: 'alive', why: `${where} is running` };
+  if (checked === 'dead') return { state: 'dead', why: `${where} is gone` };
+  const age = now - Date.parse(holder.renewedAt ?? holder.created);
+  const lease = holder.leaseMs ?? LEASE_MS;
+  return age < lease
+    ? { state: 'alive', why: `${where}, lease renewed ${formatDuration(Math.max(0, age))} ago` }
+    : { state: 'dead', why: `${where}, lease expired ${formatDuration(age - lease)} ago` };
 }
 
 export function describeHolder(holder: LockInfo): string {
-  const process_ =
-    holder.pid === null ? 'parked: no process is running it' : `pid ${holder.pid} on ${holder.host}`;
-  return `run ${holder.runId} (${holder.operation}) by ${holder.who}, since ${holder.created}, ${process_}`;
+  return `run ${holder.runId} (${holder.operation}) by ${holder.who}, since ${holder.created}, ${holderState(holder).why}`;
 }
 
-function canTakeOver(holder: LockInfo, by: Identity): boolean {
-  if (holder.pid === null) return true;
-  return holder.host === by.host && !isProcessAlive(holder.pid);
-}
-
-function lockedError(holder: LockInfo, by: Identity): ReleaseError {
+function lockedError(holder: LockInfo, state: HolderState): ReleaseError {
   const resume = `release resume ${holder.runId}`;
-  let hint: string;
-  if (holder.pid === null || (holder.host === by.host && !isProcessAlive(holder.pid))) {
-    hint = `Continue that run with \`${resume}\`, or if you are sure it is abandoned: \`release force-unlock ${holder.id}\`.`;
-  } else if (holder.host !== by.host) {
-    hint = `It is held from ${holder.host}. If that machine is gone, clear the lock with \`release force-unlock ${holder.id}\`, then \`${resume}\` from here.`;
-  } else {
-    hint = `Wait for it to finish, or look at it with \`release status ${holder.runId}\`.`;
-  }
+  const hint =
+    state.state === 'alive'
+      ? `Wait for it to finish, or look at it with \`release status ${holder.runId}\`.`
+      : `Continue that run with \`${resume}\`, or if you are sure it is abandoned: \`release force-unlock ${holder.id}\`.`;
   return new ReleaseError('locked', `App ${holder.app} is locked by ${describeHolder(holder)} (lock ${holder.id}).`, { hint });
 }
 
-function createExclusive(path: string, content: string): boolean {
-  let fd: number;
-  try {
-    fd = openSync(path, 'wx');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw err;
-  }
-  try {
-    writeSync(fd, content);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  return true;
+function isSame(current: LockInfo | undefined, lock: LockInfo): boolean {
+  return current !== undefined && current.id === lock.id && current.epoch === lock.epoch && current.runId === lock.runId;
+}
+
+function ownerOf(by: Identity): ProcessRef {
+  const { who: _who, ...ref } = by;
+  return ref;
 }
 
 function parseLock(path: string): LockInfo | undefined {
+  let text: string;
   try {
-    return JSON.parse(readFileSync(path, 'utf8')) as LockInfo;
+    text = readFileSync(path, 'utf8');
   } catch {
     return undefined;
   }
-}
-
-function clearStaleMutex(mutex: string): void {
   try {
-    if (Date.now() - statSync(mutex).mtimeMs > 30_000) rmdirSync(mutex);
+    return JSON.parse(text) as LockInfo;
   } catch {
-    // absent: nothing to clear
+    // Locks are renamed into place whole, so this is a hand edit or an older release's torn file:
+    // it reserves nothing, and the next take overwrites it.
+    return undefined;
   }
 }

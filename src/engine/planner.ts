@@ -24,7 +24,7 @@ export interface PlanDeps<E> {
 
 export async function planRun<E>(deps: PlanDeps<E>): Promise<RunOutcome> {
   const recorder = new Recorder(deps.run, deps.emit);
-  const state = reduceRun(deps.run.journal.read());
+  const state = reduceRun(deps.run.journal.read().events);
   const facts: RunFacts = { backendLive: false, earlier: [] };
   const signal = new AbortController().signal;
   let changes = 0;

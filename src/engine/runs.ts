@@ -1,11 +1,15 @@
-/** Where runs live: `<state-dir>/runs/<run-id>/` holds the journal and anything a run keeps. */
+/**
+ * Where runs live: `<state-dir>/runs/<run-id>/` holds the journal and anything a run keeps;
+ * `<state-dir>/heads/<run-id>.json` holds each journal's head, outside the run's directory so a
+ * restored older copy of that directory cannot match it.
+ */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { usageError } from '../errors.js';
-import { Journal, readJournal } from './journal.js';
-import { LockStore } from './lock.js';
-import { reduceRun, type RunState } from './state.js';
+import { ReleaseError, usageError } from '../errors.js';
+import { Journal, type JournalRead } from './journal.js';
+import { LockStore, type RunPhase } from './lock.js';
+import { isTerminal, reduceJournal, type RunState } from './state.js';
 
 export interface RunHandle {
   id: string;
@@ -18,39 +22,56 @@ export class RunStore {
 
   constructor(
     readonly stateDir: string,
-    private readonly redact?: (line: string) => string,
+    private readonly redact?: (text: string) => string,
   ) {
-    this.locks = new LockStore(join(stateDir, 'locks'));
+    this.locks = new LockStore(join(stateDir, 'locks'), (runId) => this.phase(runId));
   }
 
+  /** The handle of a new run; its directory and journal appear with its first event. */
   create(id = newRunId()): RunHandle {
     const dir = join(this.stateDir, 'runs', id);
     mkdirSync(dir, { recursive: true });
-    return { id, dir, journal: new Journal(join(dir, 'journal.ndjson'), this.redact) };
+    return this.handle(id);
   }
 
   /** Opens a run by id, by unique prefix, or `latest`. */
   open(ref: string): RunHandle {
-    const id = this.resolve(ref);
-    const dir = join(this.stateDir, 'runs', id);
-    return { id, dir, journal: new Journal(join(dir, 'journal.ndjson'), this.redact) };
+    return this.handle(this.resolve(ref));
   }
 
+  /** The run's state; a damaged journal gives a `damaged` state with what could be read. */
   state(ref: string): RunState {
     const handle = this.open(ref);
-    return reduceRun(handle.journal.read());
+    return stateOf(handle.id, handle.journal.read());
   }
 
-  /** Every run with a readable journal, oldest first. */
+  /** Every run with a readable start, oldest first (damaged ones included, as `damaged`). */
   list(): RunState[] {
     return this.ids().flatMap((id) => {
-      const events = readJournal(join(this.stateDir, 'runs', id, 'journal.ndjson'));
       try {
-        return [reduceRun(events)];
+        return [stateOf(id, this.handle(id).journal.read())];
       } catch {
         return [];
       }
     });
+  }
+
+  /** Never started (no `run.created`), going, or over, as the journal says. */
+  phase(runId: string): RunPhase {
+    let read: JournalRead;
+    try {
+      read = this.handle(runId).journal.read();
+    } catch {
+      return 'absent';
+    }
+    if (read.events[0]?.type !== 'run.created') return read.damage ? 'active' : 'absent';
+    const state = reduceJournal(read);
+    return isTerminal(state.status) ? 'ended' : 'active';
+  }
+
+  private handle(id: string): RunHandle {
+    const dir = join(this.stateDir, 'runs', id);
+    return { id, dir, journal: new Journal(join(dir, 'journal.ndjson'), join(this.stateDir, 'heads', `${id}.json`), this.redact) };
   }
 
   private ids(): string[] {
@@ -72,6 +93,20 @@ export class RunStore {
     if (matches.length > 1) throw usageError(`Run id "${ref}" is ambiguous: ${matches.join(', ')}.`);
     throw usageError(`No run "${ref}" in ${this.stateDir}.`, 'List runs with `release runs` (and check --state-dir).');
   }
+}
+
+/** A journal read as a run, or a clear error when there is no run to speak of. */
+export function stateOf(runId: string, read: JournalRead): RunState {
+  if (read.events[0]?.type === 'run.created') return reduceJournal(read);
+  if (read.damage) {
+    throw new ReleaseError('needs-human', `Run ${runId} is damaged from its first line: line ${read.damage.line}: ${read.damage.problem}.`, {
+      details: read.damage.text ? [`line ${read.damage.line} held: ${read.damage.text}`] : [],
+      hint: 'Nothing can be read of it. Check the world by hand; the journal file is kept as it is.',
+    });
+  }
+  throw new ReleaseError('usage', `Run ${runId} never started: it has no run.created in its journal, so it changed nothing.`, {
+    hint: 'Start a new flip; its lock, if one is left, is cleared by the next flip or resume.',
+  });
 }
 
 /** Sortable by start time, unique enough for one team: 20261121-102233-3fa9. */

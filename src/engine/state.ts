@@ -5,6 +5,7 @@
 import type { JsonObject } from '../util/json-path.js';
 import type { StepPlan } from './action.js';
 import type { DurableEvent, ErrorInfo, GateDecision, Identity, ResolvedPlaybook, RunStatus } from './events.js';
+import type { JournalDamage, JournalRead } from './journal.js';
 
 export type StepStatus =
   | 'pending'
@@ -33,6 +34,8 @@ export interface StepState {
   settledBy?: 'run' | 'verify';
   gate?: string;
   check?: string;
+  /** Its latest intent reached the disk only in part (journal line): in doubt, maybe without a plan. */
+  tornIntent?: number;
   startedAt?: string;
   endedAt?: string;
 }
@@ -63,9 +66,26 @@ export interface RunState {
   pausedAfter?: string;
   rollback?: { reason: string; steps: string[] };
   finished?: { status: RunStatus; message: string; hint?: string };
+  /** Set when the journal cannot be trusted past a line: the run is `damaged`. */
+  damage?: JournalDamage;
+  /** Decisions a human journaled about earlier damage. */
+  repairs: { decision: 'accept' | 'abandon'; by: string; reason: string; ts: string }[];
+  /** Rehearsal settings (`--sandbox-fail` and co.) in force: recorded at creation, replaced on resume. */
+  sandbox?: JsonObject;
 }
 
 export const IN_DOUBT: ReadonlySet<StepStatus> = new Set(['running', 'interrupted', 'unsettled']);
+
+/** Reduces what a journal read holds; damage makes the run `damaged`, a torn intent puts its step in doubt. */
+export function reduceJournal(read: JournalRead): RunState {
+  const state = reduceRun(read.events);
+  if (read.torn?.type === 'step.started' && read.torn.step) markTornIntent(state, read.torn.step, read.torn.line);
+  if (read.damage) {
+    state.damage = read.damage;
+    state.status = 'damaged';
+  }
+  return state;
+}
 
 export function reduceRun(events: DurableEvent[]): RunState {
   const first = events[0];
@@ -82,6 +102,8 @@ export function reduceRun(events: DurableEvent[]): RunState {
     status: first.dryRun ? 'planned' : 'running',
     steps: first.playbook.steps.map((s) => ({ id: s.id, uses: s.uses, status: 'pending', attempts: 0 })),
     gates: {},
+    repairs: [],
+    ...(isObject(first.context.sandboxFlags) ? { sandbox: first.context.sandboxFlags } : {}),
   };
   for (const event of events.slice(1)) apply(state, event);
   return state;
@@ -94,6 +116,7 @@ function apply(state: RunState, e: DurableEvent): void {
     case 'run.created':
       return;
     case 'run.resumed':
+      if (e.sandbox) state.sandbox = e.sandbox;
       state.status = state.rollback ? 'rolling_back' : 'running';
       state.waitingAt = undefined;
       state.pausedAfter = undefined;
@@ -109,6 +132,7 @@ function apply(state: RunState, e: DurableEvent): void {
       step.status = 'running';
       step.attempts = e.attempt;
       step.plan = e.plan;
+      step.tornIntent = undefined;
       step.endedAt = undefined;
       return;
     case 'step.attempt-failed':
@@ -128,6 +152,13 @@ function apply(state: RunState, e: DurableEvent): void {
       step.error = e.error;
       step.partial = e.partial;
       step.endedAt = e.ts;
+      if (e.decision.then === 'rollback') {
+        state.status = 'rolling_back';
+        state.rollback = { reason: e.decision.reason, steps: e.decision.steps };
+      } else {
+        state.status = 'needs_human';
+        state.finished = { status: 'needs_human', message: e.decision.message, hint: e.decision.hint };
+      }
       return;
     case 'step.interrupted':
       if (step) step.status = 'interrupted';
@@ -188,12 +219,34 @@ function apply(state: RunState, e: DurableEvent): void {
       state.status = e.status;
       state.finished = { status: e.status, message: e.message, hint: e.hint };
       return;
+    case 'journal.torn':
+      if (e.fragment.type === 'step.started' && e.fragment.step) markTornIntent(state, e.fragment.step, e.line);
+      return;
+    case 'run.repaired':
+      state.repairs.push({ decision: e.decision, by: e.by.who, reason: e.reason, ts: e.ts });
+      if (e.decision === 'abandon') {
+        state.status = 'abandoned';
+        state.finished = { status: 'abandoned', message: `Closed by ${e.by.who} after journal damage: ${e.reason}`, hint: 'The tool will not act on this run again; check the world by hand.' };
+      }
+      return;
   }
+}
+
+/** The intent was never journaled whole: the step is in doubt, settled by verify if an earlier plan exists. */
+function markTornIntent(state: RunState, stepId: string, line: number): void {
+  const step = state.steps.find((s) => s.id === stepId);
+  if (!step) return;
+  step.status = 'running';
+  step.tornIntent = line;
+}
+
+function isObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Statuses after which `resume` has nothing left to do. */
 export function isTerminal(status: RunStatus): boolean {
-  return status === 'succeeded' || status === 'rolled_back' || status === 'planned';
+  return status === 'succeeded' || status === 'rolled_back' || status === 'planned' || status === 'abandoned';
 }
 
 /** The pivot step that went live (fully, partly, or maybe: in doubt), if any. */

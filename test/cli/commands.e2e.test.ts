@@ -1,8 +1,12 @@
 /** The other playbooks and commands, through the real CLI. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ndjson, release } from '../helpers/cli.js';
 import { testdir } from '../helpers/testdir.js';
-import { countEffects, onlyRun, readWorld } from '../helpers/world.js';
+import { countEffects, journalPath, onlyRun, readWorld } from '../helpers/world.js';
+
+const journalOf = (dir: string) => journalPath(join(dir, '.release'), onlyRun(dir));
 
 describe('other playbooks on the sandbox', () => {
   it('scenario-a checks both APIs, publishes, then raises minimum_version without touching maintenance', async () => {
@@ -72,9 +76,12 @@ describe('rollback, runs, status, log, report', () => {
   it('rollback after the pivot is refused: nothing can be un-published', async () => {
     const dir = testdir();
     expect((await release(['flip', '--sandbox', '--sandbox-fail', 'exit-maintenance'], { cwd: dir })).code).toBe(7);
+    const before = readFileSync(journalOf(dir), 'utf8');
     const refused = await release(['rollback', 'latest'], { cwd: dir });
-    expect(refused.code).toBe(2);
-    expect(refused.stderr).toContain('publish-stores already published');
+    expect(refused.code).toBe(7);
+    expect(refused.stderr).toContain('publish-stores already went live');
+    expect(refused.stderr).toContain('nothing can be un-published');
+    expect(readFileSync(journalOf(dir), 'utf8')).toBe(before);
   });
 
   it('runs, status, log and report describe a finished run', async () => {

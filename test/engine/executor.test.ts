@@ -4,7 +4,7 @@ import { Recorder } from '../../src/engine/recorder.js';
 import type { JsonObject } from '../../src/util/json-path.js';
 import { effect, gateStep, harness, readOnly, type FixtureWorld } from '../helpers/engine.js';
 
-const types = (h: ReturnType<typeof harness>) => h.run.journal.read().map((e) => ('step' in e ? `${e.type}:${e.step}` : e.type));
+const types = (h: ReturnType<typeof harness>) => h.run.journal.read().events.map((e) => ('step' in e ? `${e.type}:${e.step}` : e.type));
 
 describe('Executor', () => {
   it('journals the intent before the side effect and the outcome after it', async () => {
@@ -12,7 +12,7 @@ describe('Executor', () => {
     const probe: Action<JsonObject, FixtureWorld> = {
       ...effect('probe'),
       async run(_i, _p, ctx) {
-        const last = h.run.journal.read().at(-1)!;
+        const last = h.run.journal.read().events.at(-1)!;
         seenAtEffect = `${last.type}:${'step' in last ? last.step : ''}`;
         ctx.env.applied.add('probe');
       },
@@ -22,7 +22,7 @@ describe('Executor', () => {
     expect(outcome).toMatchObject({ status: 'succeeded', exit: 'ok' });
     expect(seenAtEffect).toBe('step.started:probe');
     expect(types(h)).toEqual(['run.created', 'step.started:probe', 'step.succeeded:probe', 'run.finished']);
-    expect(h.run.journal.read()[1]).toMatchObject({ plan: { summary: 'apply probe' } });
+    expect(h.run.journal.read().events[1]).toMatchObject({ plan: { summary: 'apply probe' } });
   });
 
   it('before the pivot, a failure undoes every compensable step in strict reverse order', async () => {
@@ -65,7 +65,7 @@ describe('Executor', () => {
     const outcome = await h.executor().execute();
     expect(outcome.status).toBe('succeeded');
     expect(h.world.log).toEqual([]);
-    expect(h.run.journal.read().find((e) => e.type === 'step.succeeded')).toMatchObject({ settledBy: 'verify' });
+    expect(h.run.journal.read().events.find((e) => e.type === 'step.succeeded')).toMatchObject({ settledBy: 'verify' });
   });
 
   it('settles an in-doubt step with verify: provably absent runs exactly once', async () => {
@@ -139,7 +139,7 @@ describe('Executor', () => {
     const prompter = { confirm: async () => true, gate: async () => ({ approved: false, by: 'lead', reason: 'broken' }) };
     const outcome = await h.executor({}, prompter).execute();
     expect(outcome.status).toBe('rolled_back');
-    expect(h.run.journal.read().find((e) => e.type === 'gate.decided')).toMatchObject({ approved: false, by: 'lead', source: 'prompt' });
+    expect(h.run.journal.read().events.find((e) => e.type === 'gate.decided')).toMatchObject({ approved: false, by: 'lead', source: 'prompt' });
   });
 
   it('--wait picks up an out-of-band decision while waiting at a gate', async () => {
@@ -195,7 +195,7 @@ describe('Executor', () => {
     const h = harness([{ id: 'a', action: effect('a', { fail: 2 }), retry: { attempts: 3, delayMs: 5 } }]);
     expect((await h.executor().execute()).status).toBe('succeeded');
     expect(h.world.log).toEqual(['run:a', 'run:a', 'run:a']);
-    expect(h.run.journal.read().filter((e) => e.type === 'step.attempt-failed')).toHaveLength(2);
+    expect(h.run.journal.read().events.filter((e) => e.type === 'step.attempt-failed')).toHaveLength(2);
   });
 
   it('an interrupt stops the running step, which resume then settles', async () => {

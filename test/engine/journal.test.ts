@@ -1,35 +1,176 @@
-import { appendFileSync, readFileSync } from 'node:fs';
+/**
+ * The journal detects every loss: a changed byte, a missing, repeated or moved line, a shortened
+ * or restored older copy. Only a torn last line beyond the head is tolerated, and kept as evidence.
+ * Real files; the write failures are real ones (/dev/full).
+ */
+import { appendFileSync, existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Journal, readJournal } from '../../src/engine/journal.js';
 import type { DurableEvent } from '../../src/engine/events.js';
+import { Journal, JournalDamagedError, JournalWriteError, readJournal } from '../../src/engine/journal.js';
 import { testdir } from '../helpers/testdir.js';
 
-const ev = (step: string): DurableEvent => ({ type: 'step.interrupted', step, runId: 'r', ts: new Date().toISOString() });
+const ev = (step: string, type: 'step.interrupted' | 'step.declined' = 'step.interrupted'): DurableEvent => ({ type, step, runId: 'r', ts: new Date().toISOString() });
+const steps = (events: DurableEvent[]) => events.map((e) => ('step' in e ? e.step : e.type));
+
+function journalIn(dir = testdir()): Journal {
+  return new Journal(join(dir, 'runs', 'r', 'journal.ndjson'), join(dir, 'heads', 'r.json'));
+}
+
+/** What another process opening the journal now reads. */
+function reread(j: Journal) {
+  return readJournal(j.path, j.headPath);
+}
+
+function lines(j: Journal): string[] {
+  return readFileSync(j.path, 'utf8').split('\n').filter(Boolean);
+}
+
+function rewrite(j: Journal, edit: (lines: string[]) => string[], trailingNewline = true): void {
+  const out = edit(lines(j));
+  writeFileSync(j.path, out.join('\n') + (trailingNewline && out.length ? '\n' : ''));
+}
+
+function written(n: number): Journal {
+  const j = journalIn();
+  for (let i = 1; i <= n; i++) j.append(ev(`s${i}`));
+  return j;
+}
 
 describe('Journal', () => {
-  it('appends one JSON event per line and reads them back in order', () => {
-    const j = new Journal(join(testdir(), 'journal.ndjson'));
-    j.append(ev('a'));
-    j.append(ev('b'));
-    expect(j.read().map((e) => ('step' in e ? e.step : ''))).toEqual(['a', 'b']);
-    expect(readFileSync(j.path, 'utf8').split('\n')).toHaveLength(3);
+  it('appends sealed lines (seq, previous hash, checksum) and reads them back in order', () => {
+    const j = written(3);
+    const read = j.read();
+    expect(steps(read.events)).toEqual(['s1', 's2', 's3']);
+    expect(read.events.map((e) => e.seq)).toEqual([1, 2, 3]);
+    expect(read.damage).toBeUndefined();
+    expect(lines(j)[1]).toMatch(/^\{"seq":2,"prev":"[0-9a-f]{32}",.*,"sum":"[0-9a-f]{32}"\}$/);
+    expect(JSON.parse(readFileSync(j.headPath, 'utf8'))).toMatchObject({ seq: 3 });
   });
 
-  it('skips a line torn by a crash, and the next writer cuts it off', () => {
-    const path = join(testdir(), 'journal.ndjson');
-    new Journal(path).append(ev('a'));
-    appendFileSync(path, '{"type":"step.interrupted","st'); // kill -9 mid-write
-    expect(readJournal(path)).toHaveLength(1);
-    const next = new Journal(path);
-    next.append(ev('b'));
-    expect(readJournal(path).map((e) => ('step' in e ? e.step : ''))).toEqual(['a', 'b']);
-    expect(readFileSync(path, 'utf8')).not.toContain('"st\n');
+  it('a changed byte in the middle is damage at that line, naming what it held', () => {
+    const j = written(4);
+    rewrite(j, (ls) => ls.map((l, i) => (i === 1 ? l.replace('"s2"', '"s9"') : l)));
+    const read = reread(j);
+    expect(read.damage).toMatchObject({ line: 2, problem: expect.stringMatching(/checksum/) });
+    expect(read.damage!.text).toContain('"s9"');
+    expect(steps(read.events)).toEqual(['s1']);
   });
 
-  it('masks secrets before they reach the disk', () => {
-    const j = new Journal(join(testdir(), 'journal.ndjson'), (line) => line.replaceAll('s3cr3t', '***'));
-    j.append({ ...ev('a'), step: 'token s3cr3t' } as DurableEvent);
-    expect(readFileSync(j.path, 'utf8')).not.toContain('s3cr3t');
+  it('a line made unreadable (first byte replaced) is damage, not skipped', () => {
+    const j = written(3);
+    rewrite(j, (ls) => ls.map((l, i) => (i === 1 ? `#${l.slice(1)}` : l)));
+    expect(reread(j).damage).toMatchObject({ line: 2 });
+  });
+
+  it('a deleted line is damage at the line after the gap', () => {
+    const j = written(4);
+    rewrite(j, (ls) => ls.filter((_, i) => i !== 1));
+    expect(reread(j).damage).toMatchObject({ line: 2, problem: expect.stringMatching(/#2 are missing/) });
+  });
+
+  it('a duplicated or moved line is damage', () => {
+    const dup = written(3);
+    rewrite(dup, (ls) => [ls[0]!, ls[1]!, ls[1]!, ls[2]!]);
+    expect(reread(dup).damage).toMatchObject({ line: 3, problem: expect.stringMatching(/repeats event #2/) });
+    const moved = written(3);
+    rewrite(moved, (ls) => [ls[0]!, ls[2]!, ls[1]!]);
+    expect(reread(moved).damage).toMatchObject({ line: 2 });
+  });
+
+  it('a shortened journal (lines cut off the end, or a restored older copy) is damage against its head', () => {
+    const j = written(5);
+    rewrite(j, (ls) => ls.slice(0, 3));
+    expect(reread(j).damage).toMatchObject({ line: 4, problem: expect.stringMatching(/shortened or restored older copy/) });
+    const gone = written(3);
+    writeFileSync(gone.headPath, 'nonsense');
+    expect(reread(gone).damage?.problem).toMatch(/head record .* is unreadable/);
+  });
+
+  it('tolerates a journal one line ahead of its head (a crash between the line and the head)', () => {
+    const j = written(3);
+    const head = readFileSync(j.headPath, 'utf8');
+    j.append(ev('s4'));
+    writeFileSync(j.headPath, head);
+    expect(reread(j).damage).toBeUndefined();
+    expect(steps(j.read().events)).toHaveLength(4);
+  });
+
+  it('a torn last line beyond the head is evidence: the next writer keeps what it said, then cuts it off', () => {
+    const j = written(2);
+    appendFileSync(j.path, '{"seq":3,"prev":"abc","type":"step.started","step":"deploy-backend","attempt":1,"pl'); // kill -9 mid-write
+    const read = j.read();
+    expect(read.damage).toBeUndefined();
+    expect(read.torn).toMatchObject({ line: 3, seq: 3, type: 'step.started', step: 'deploy-backend' });
+    const next = journalIn(join(j.path, '..', '..', '..'));
+    next.append(ev('s3'));
+    const after = next.read();
+    expect(after.damage).toBeUndefined();
+    expect(after.events.map((e) => e.type)).toEqual(['step.interrupted', 'step.interrupted', 'journal.torn', 'step.interrupted']);
+    expect(after.events[2]).toMatchObject({ line: 3, fragment: { type: 'step.started', step: 'deploy-backend' } });
+    expect(readFileSync(j.path, 'utf8')).not.toContain('"pl\n');
+  });
+
+  it('a torn line the head already counted is damage (it was whole once)', () => {
+    const j = written(3);
+    rewrite(j, (ls) => [ls[0]!, ls[1]!, ls[2]!.slice(0, 40)], false);
+    expect(reread(j).damage).toMatchObject({ line: 3 });
+  });
+
+  it('refuses to append to a damaged journal', () => {
+    const j = written(3);
+    rewrite(j, (ls) => ls.filter((_, i) => i !== 0));
+    expect(() => j.append(ev('s4'))).toThrow(JournalDamagedError);
+  });
+
+  it('a write the device refuses (ENOSPC from /dev/full) throws a JournalWriteError naming the path, and leaves no line', () => {
+    const dir = testdir();
+    const j = journalIn(dir);
+    j.append(ev('s1'));
+    const full = new Journal(join(dir, 'full.ndjson'), join(dir, 'heads', 'full.json'));
+    symlinkSync('/dev/full', full.path);
+    let error: unknown;
+    try {
+      full.append(ev('s1'));
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(JournalWriteError);
+    expect((error as JournalWriteError).code).toBe('ENOSPC');
+    expect((error as Error).message).toContain(full.path);
+    expect(existsSync(full.headPath)).toBe(false);
+  });
+
+  it('a failing fence stops the append before anything is written', () => {
+    const j = written(1);
+    j.fence = () => {
+      throw new Error('lock lost');
+    };
+    expect(() => j.append(ev('s2'))).toThrow('lock lost');
+    expect(lines(j)).toHaveLength(1);
+  });
+
+  it('masks secrets inside values before encoding, whatever characters they hold', () => {
+    const secret = 'p"a\\ss\nwörd';
+    const dir = testdir();
+    const j = new Journal(join(dir, 'j.ndjson'), join(dir, 'h.json'), (text) => text.replaceAll(secret, '***'));
+    j.append({ ...ev('a'), step: `token ${secret}` } as DurableEvent);
+    const raw = readFileSync(j.path, 'utf8');
+    expect(raw).not.toContain('p\\"a');
+    expect(raw).not.toContain('w\\u00f6rd');
+    expect(raw).not.toContain('wörd');
+    expect(readJournal(j.path, j.headPath).events[0]).toMatchObject({ step: 'token ***' });
+  });
+
+  it('reads what another writer appended since (incrementally, chain checked across)', () => {
+    const dir = testdir();
+    const a = journalIn(dir);
+    const b = journalIn(dir);
+    a.append(ev('s1'));
+    expect(b.read().events).toHaveLength(1);
+    b.append(ev('s2'));
+    a.append(ev('s3'));
+    expect(steps(a.read().events)).toEqual(['s1', 's2', 's3']);
+    expect(steps(b.read().events)).toEqual(['s1', 's2', 's3']);
   });
 });

@@ -108,7 +108,7 @@ export function harness(steps: (Partial<ResolvedStep> & { id: string; action: Fi
     run,
     world,
     events,
-    state: () => reduceRun(run.journal.read()),
+    state: () => reduceRun(run.journal.read().events),
     executor: (options = {}, prompter) =>
       new Executor<FixtureWorld>({
         run,
@@ -118,7 +118,7 @@ export function harness(steps: (Partial<ResolvedStep> & { id: string; action: Fi
         prompter,
         identity: { who: 'test', host: hostname(), pid: process.pid },
         options: { yes: false, scaleDelay: () => 1, ...options },
-        commands: { resume: (id) => `release resume ${id}`, signoff: (id, g) => `release signoff ${id} --gate ${g} --approve`, rollback: (id) => `release rollback ${id}` },
+        commands: { resume: (id) => `release resume ${id}`, signoff: (id, g) => `release signoff ${id} --gate ${g} --approve`, rollback: (id) => `release rollback ${id}`, repair: (id) => `release repair ${id}` },
       }),
   };
 }

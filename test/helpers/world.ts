@@ -23,8 +23,16 @@ export function readWorld(dir: string, runId = onlyRun(dir)): SandboxWorld {
   return JSON.parse(readFileSync(join(dir, '.release', 'runs', runId, 'sandbox.json'), 'utf8')) as SandboxWorld;
 }
 
-export function readEvents(dir: string, runId = onlyRun(dir)): DurableEvent[] {
-  return readJournal(join(dir, '.release', 'runs', runId, 'journal.ndjson'));
+export function readEvents(dir: string, runId = onlyRun(dir), stateDir = join(dir, '.release')): DurableEvent[] {
+  return readJournal(journalPath(stateDir, runId), headPath(stateDir, runId)).events;
+}
+
+export function journalPath(stateDir: string, runId: string): string {
+  return join(stateDir, 'runs', runId, 'journal.ndjson');
+}
+
+export function headPath(stateDir: string, runId: string): string {
+  return join(stateDir, 'heads', `${runId}.json`);
 }
 
 export function countEffects(world: SandboxWorld, op: string, platform?: string): number {

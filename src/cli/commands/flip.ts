@@ -2,8 +2,8 @@
 import { dirname } from 'node:path';
 import { actionCatalog, actionFor } from '../../actions/registry.js';
 import { planRun } from '../../engine/planner.js';
-import { Recorder } from '../../engine/recorder.js';
 import { newRunId } from '../../engine/runs.js';
+import { RunSession } from '../../engine/session.js';
 import { summarize } from '../../engine/timeline.js';
 import { usageError } from '../../errors.js';
 import { loadPlaybook, resolvePlaybook } from '../../playbook/load.js';
@@ -11,8 +11,8 @@ import { locatePlaybook } from '../../playbook/locate.js';
 import { appIdOf, backendVersionOf } from '../../playbook/release-config.js';
 import { formatProblem } from '../../playbook/yaml-source.js';
 import { dryRunPorts, needsWorld, notifierFor, portsFor, redactedIO, redactFor, seedWorld } from '../adapters.js';
-import { checkAttestable, recordAttestations } from '../attest.js';
-import { engineAction, engineOptions, identity, loadRelease, openRunStore, parseSandboxFlags, releaseRecord, type RunContext } from '../context.js';
+import { checkAttestable } from '../attest.js';
+import { commandsFor, engineAction, engineOptions, identity, loadRelease, openRunStore, parseSandboxFlags, releaseRecord, sandboxRecord, type RunContext } from '../context.js';
 import { drive } from '../drive.js';
 import { exitCodeOf } from '../exit.js';
 import type { IO } from '../io.js';
@@ -35,6 +35,7 @@ export async function runFlip(rawIO: IO, opts: FlipOptions): Promise<number> {
   const io = redactedIO(rawIO, redact);
   const projectDir = configFile ? dirname(configFile) : io.cwd;
 
+  // Every flag and input is checked here, before any lock or journal write.
   const playbookFile = locatePlaybook(opts.playbook, io.cwd, projectDir);
   const loaded = loadPlaybook(playbookFile, actionCatalog);
   if (!loaded.ok) throw usageError(`Playbook ${playbookFile} is invalid; nothing was run.`, undefined, loaded.problems.map(formatProblem));
@@ -56,36 +57,38 @@ export async function runFlip(rawIO: IO, opts: FlipOptions): Promise<number> {
   checkAttestable(opts.attest ?? []);
   const rehearsalFlags = flags.faults.length > 0 || flags.latencyMs !== undefined || flags.gates !== undefined;
   if (rehearsalFlags && !needsWorld(config, context)) throw usageError('--sandbox-* flags only apply to sandbox runs: add --sandbox.');
+  const options = engineOptions(opts, opts);
 
   const store = openRunStore(io, opts, configFile, redact);
   const by = identity();
-  const runId = newRunId();
-  const app = appIdOf(config);
-  const lock = opts.dryRun ? undefined : store.locks.acquire({ app, runId, operation: `flip ${playbook.name}`, by });
-  const run = store.create(runId);
-  seedWorld(run.dir, config, context, { latencyMs: flags.latencyMs ?? 0, gates: flags.gates ?? 'auto' });
-
   const view = createRunView(io, { json: opts.json });
-  const recorder = new Recorder(run, (e) => view.event(e));
-  recorder.record({
-    type: 'run.created',
-    playbook,
-    release: releaseRecord(config, needsWorld(config, context)),
-    context: { ...context },
-    dryRun: opts.dryRun,
-    by,
-  });
-  recordAttestations(recorder, run, opts.attest ?? [], by);
+  const commands = commandsFor(opts);
+  const session = RunSession.start(
+    { store, app: appIdOf(config), by, operation: `flip ${playbook.name}`, commands, emit: (e) => view.event(e) },
+    {
+      runId: newRunId(),
+      prepare: (run) => seedWorld(run.dir, config, context, { latencyMs: flags.latencyMs ?? 0, gates: flags.gates ?? 'auto' }),
+      created: {
+        playbook,
+        release: releaseRecord(config, needsWorld(config, context)),
+        context: { ...context, ...(needsWorld(config, context) ? { sandboxFlags: sandboxRecord(flags) } : {}) },
+        dryRun: opts.dryRun,
+        by,
+      },
+      attest: opts.attest ?? [],
+    },
+  );
+  const run = session.run;
+  const source = () => portsFor(io, { dir: run.dir, playbook }, config, context, flags);
 
-  const source = portsFor(io, { dir: run.dir, playbook }, config, context, flags);
   if (opts.dryRun) {
-    const dry = dryRunPorts(source);
+    const dry = dryRunPorts(source());
     const outcome = await planRun({ run, action: engineAction, envFor: dry.envFor, emit: (e) => view.event(e), project: dry.project });
     view.close();
-    view.outcome(outcome, summarize(run.journal.read(), (uses) => actionFor(uses).meta.effect));
+    view.outcome(outcome, summarize(session.events(), (uses) => actionFor(uses).meta.effect));
     return exitCodeOf(outcome.exit);
   }
-  return drive({ io, globals: opts, run, locks: store.locks, lock: lock!, source, view, options: engineOptions(opts, opts, source), notifier: notifierFor(io, config, context) });
+  return drive({ io, globals: opts, session, source, view, options, notifier: notifierFor(io, config, context) });
 }
 
 function parseInputs(pairs: string[]): Record<string, string> {

@@ -10,9 +10,10 @@ export interface LogOptions extends GlobalOptions {
 
 export async function runLog(io: IO, opts: LogOptions): Promise<number> {
   const store = openRunStore(io, opts);
-  const events = store.open(opts.run).journal.read();
+  const { events, damage, torn } = store.open(opts.run).journal.read();
   if (opts.json) {
     for (const e of events) io.out.write(`${JSON.stringify(e)}\n`);
+    if (damage) io.out.write(`${JSON.stringify({ type: 'journal.damaged', runId: events[0]?.runId ?? null, ts: new Date().toISOString(), ...damage })}\n`);
     return 0;
   }
   const view = new HumanRunView(io, wantsColor(io, 'out'), false);
@@ -20,5 +21,7 @@ export async function runLog(io: IO, opts: LogOptions): Promise<number> {
     const lines = e.type === 'run.finished' ? [e.message, ...(e.hint ? [e.hint] : [])] : view.describe(e);
     for (const line of lines) io.out.write(`${e.ts.slice(11, 23)} ${line}\n`);
   }
+  if (torn) io.out.write(`(line ${torn.line} was cut short by a crash: ${torn.type ?? 'an event'}${torn.step ? ` of ${torn.step}` : ''})\n`);
+  if (damage) io.out.write(`DAMAGED at line ${damage.line}: ${damage.problem}.${damage.text ? ` It held: ${damage.text}` : ''}\nNothing after it can be trusted; \`release repair\` records a human's decision.\n`);
   return 0;
 }

@@ -1,6 +1,6 @@
 /** `release report <run>`: Markdown with a Mermaid gantt chart, ready for a CI step summary. */
 import { actionFor } from '../../actions/registry.js';
-import { reduceRun } from '../../engine/state.js';
+import { reduceJournal } from '../../engine/state.js';
 import { summarize } from '../../engine/timeline.js';
 import { openRunStore } from '../context.js';
 import type { IO } from '../io.js';
@@ -12,10 +12,12 @@ export interface ReportOptions extends GlobalOptions {
 }
 
 export async function runReport(io: IO, opts: ReportOptions): Promise<number> {
-  const events = openRunStore(io, opts).open(opts.run).journal.read();
-  const state = reduceRun(events);
+  const read = openRunStore(io, opts).open(opts.run).journal.read();
+  const events = read.events;
+  const state = reduceJournal(read);
   const summary = summarize(events, (uses) => actionFor(uses).meta.effect);
-  const markdown = markdownReport(state, summary);
+  const damage = state.damage ? `\n> **Damaged journal** at line ${state.damage.line}: ${state.damage.problem}. This report shows only what precedes it.\n` : '';
+  const markdown = markdownReport(state, { ...summary, status: state.status }) + damage;
   if (opts.json) io.out.write(`${JSON.stringify({ type: 'run.report', runId: state.runId, ts: new Date().toISOString(), summary, markdown })}\n`);
   else io.out.write(markdown);
   return 0;

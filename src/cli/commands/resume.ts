@@ -1,12 +1,11 @@
 /** `release resume <run>`: settle the step in doubt, then continue (or finish a rollback). */
-import { isTerminal } from '../../engine/state.js';
-import { Recorder } from '../../engine/recorder.js';
-import { EXIT_CODES, usageError } from '../../errors.js';
+import { RunSession } from '../../engine/session.js';
+import { usageError } from '../../errors.js';
 import { appIdOf } from '../../playbook/release-config.js';
 import { needsWorld, notifierFor, portsFor } from '../adapters.js';
-import { checkAttestable, recordAttestations } from '../attest.js';
-import { engineOptions, identity, parseSandboxFlags } from '../context.js';
-import { openExistingRun } from '../existing-run.js';
+import { checkAttestable } from '../attest.js';
+import { commandsFor, effectiveSandboxFlags, engineOptions, identity, parseSandboxFlags, sandboxRecord } from '../context.js';
+import { actionableRun } from '../existing-run.js';
 import { drive } from '../drive.js';
 import type { IO } from '../io.js';
 import type { GlobalOptions, SandboxFlags } from '../program.js';
@@ -20,26 +19,30 @@ export interface ResumeOptions extends GlobalOptions, SandboxFlags {
 }
 
 export async function runResume(rawIO: IO, opts: ResumeOptions): Promise<number> {
-  const { state, config, context, io, store, run } = openExistingRun(rawIO, opts, opts.run);
-  if (state.dryRun) throw usageError(`Run ${run.id} is a dry run; there is nothing to resume.`, 'Start the real thing with `release flip`.');
-  if (isTerminal(state.status)) {
-    io.err.write(`Run ${run.id} already ended: ${state.finished?.message ?? state.status}\n`);
-    return state.status === 'succeeded' ? EXIT_CODES.ok : EXIT_CODES['rolled-back'];
-  }
+  const existing = actionableRun(rawIO, opts, opts.run, 'resume');
+  if (typeof existing === 'number') return existing;
+  const { state, config, context, io, store, run } = existing;
+
+  // Flags and ports first: nothing that can fail happens after the lock is taken.
   const stepIds = state.steps.map((s) => s.id);
   if (opts.until && !stepIds.includes(opts.until)) throw usageError(`--until ${opts.until}: no such step (steps: ${stepIds.join(', ')})`);
-
-  const flags = parseSandboxFlags(opts, stepIds);
+  const given = parseSandboxFlags(opts, stepIds);
   checkAttestable(opts.attest ?? []);
-  if ((flags.faults.length || flags.latencyMs !== undefined) && !needsWorld(config, context)) throw usageError('--sandbox-* flags only apply to sandbox runs.');
+  const rehearsal = given.faults.length > 0 || given.clearFaults === true || given.latencyMs !== undefined;
+  if (rehearsal && !needsWorld(config, context)) throw usageError('--sandbox-* flags only apply to sandbox runs.');
+  const flags = effectiveSandboxFlags(given, state.sandbox);
+  const options = engineOptions(opts, opts);
+  const source = portsFor(io, { dir: run.dir, playbook: state.playbook }, config, context, flags);
 
-  const by = identity();
-  const lock = store.locks.acquire({ app: appIdOf(config), runId: run.id, operation: 'resume', by, resuming: true });
   const view = createRunView(io, { json: opts.json });
   view.begin(state);
-  const recorder = new Recorder(run, (e) => view.event(e));
-  recorder.record({ type: 'run.resumed', by });
-  recordAttestations(recorder, run, opts.attest ?? [], by);
-  const source = portsFor(io, { dir: run.dir, playbook: state.playbook }, config, context, flags);
-  return drive({ io, globals: opts, run, locks: store.locks, lock, source, view, options: engineOptions(opts, opts, source), notifier: notifierFor(io, config, context) });
+  if (!rehearsal && flags.faults.length) {
+    const specs = flags.faults.map((f) => (f.platform ? `${f.step}:${f.platform}` : f.step)).join(', ');
+    io.err.write(`Rehearsal faults recorded with this run still apply: ${specs}. To rehearse the fix instead, resume with --sandbox-fail none.\n`);
+  }
+  const session = RunSession.reopen(
+    { store, app: appIdOf(config), by: identity(), operation: 'resume', commands: commandsFor(opts), emit: (e) => view.event(e) },
+    { runId: run.id, attest: opts.attest ?? [], ...(rehearsal ? { sandbox: sandboxRecord(given) } : {}) },
+  );
+  return drive({ io, globals: opts, session, source: () => source, view, options, notifier: notifierFor(io, config, context) });
 }

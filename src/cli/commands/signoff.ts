@@ -1,5 +1,7 @@
 /** `release signoff <run> --approve|--reject`: decide a gate out of band, on the record. */
+import { JournalDamagedError } from '../../engine/journal.js';
 import { Recorder } from '../../engine/recorder.js';
+import { explain } from '../../engine/session.js';
 import { isTerminal } from '../../engine/state.js';
 import { usageError } from '../../errors.js';
 import { commandsFor, identity, openRunStore } from '../context.js';
@@ -20,6 +22,7 @@ export async function runSignoff(io: IO, opts: SignoffOptions): Promise<number> 
   const store = openRunStore(io, opts);
   const run = store.open(opts.run);
   const state = store.state(run.id);
+  if (state.damage) throw explain(new JournalDamagedError(run.journal.path, state.damage), run.id, commandsFor(opts));
   if (state.dryRun || isTerminal(state.status)) throw usageError(`Run ${run.id} is ${state.status}: it waits at no gate.`);
 
   const open = Object.values(state.gates).filter((g) => g.openedAt && !g.decision).map((g) => g.gate);
@@ -36,14 +39,20 @@ export async function runSignoff(io: IO, opts: SignoffOptions): Promise<number> 
   }
   if (opts.reject && !opts.reason) throw usageError('A rejection needs --reason: the journal and the team need to know what failed.');
 
-  const event = new Recorder(run, (e) => opts.json && io.out.write(`${JSON.stringify(e)}\n`)).record({
-    type: 'gate.decided',
-    gate,
-    approved: Boolean(opts.approve),
-    by: opts.by ?? identity().who,
-    source: 'signoff',
-    ...(opts.reason ? { reason: opts.reason } : {}),
-  });
+  let event;
+  try {
+    // No lock needed: the journal's append mutex orders this line with the running process's.
+    event = new Recorder(run, (e) => opts.json && io.out.write(`${JSON.stringify(e)}\n`)).record({
+      type: 'gate.decided',
+      gate,
+      approved: Boolean(opts.approve),
+      by: opts.by ?? identity().who,
+      source: 'signoff',
+      ...(opts.reason ? { reason: opts.reason } : {}),
+    });
+  } catch (err) {
+    throw explain(err, run.id, commandsFor(opts));
+  }
   if (event.type !== 'gate.decided') return 1;
   const resume = commandsFor(opts).resume(run.id);
   io.err.write(`Recorded: gate ${gate} ${event.approved ? 'approved' : 'rejected'} by ${event.by}.\n`);

@@ -1,7 +1,7 @@
 /** `release status [run]`: where a run stands, what it waits for, who holds its lock. */
 import { Chalk } from 'chalk';
-import { isProcessAlive } from '../../engine/lock.js';
-import { openRunStore } from '../context.js';
+import { holderState } from '../../engine/lock.js';
+import { commandsFor, openRunStore } from '../context.js';
 import { wantsColor, type IO } from '../io.js';
 import type { GlobalOptions } from '../program.js';
 
@@ -13,8 +13,8 @@ export async function runStatus(io: IO, opts: StatusOptions): Promise<number> {
   const store = openRunStore(io, opts);
   const state = store.state(opts.run);
   const lock = store.locks.list().find((l) => l.runId === state.runId);
-  const holderAlive = lock?.pid != null && isProcessAlive(lock.pid);
-  const crashed = state.status === 'running' && !holderAlive;
+  const holder = lock ? holderState(lock) : undefined;
+  const crashed = (state.status === 'running' || state.status === 'rolling_back') && holder?.state !== 'alive';
 
   if (opts.json) {
     const { release, ...rest } = state;
@@ -26,6 +26,13 @@ export async function runStatus(io: IO, opts: StatusOptions): Promise<number> {
   out(c.bold(`Run ${state.runId}: ${state.playbook.name} — ${String(state.release.summary ?? '')}`));
   out(`Status: ${crashed ? c.red('stopped mid-step (process gone): resume it') : state.status}${state.dryRun ? ' (dry run)' : ''}`);
   out(`Started ${state.createdAt} by ${state.createdBy.who} on ${state.createdBy.host}; last event ${state.updatedAt}`);
+  if (state.damage) {
+    out();
+    out(c.red(`DAMAGED: journal line ${state.damage.line}: ${state.damage.problem}.`));
+    if (state.damage.text) out(c.red(`  it held: ${state.damage.text}`));
+    out(`Nothing will act on this run until a human decides: \`${commandsFor(opts).repair(state.runId)}\` shows the world next to what the journal says.`);
+    out('What the journal says up to there:');
+  }
   out();
   for (const step of state.steps) {
     const extra = step.error ? c.dim(` — ${step.error.message}`) : step.check ? c.dim(` — ${step.check}`) : '';
@@ -40,7 +47,7 @@ export async function runStatus(io: IO, opts: StatusOptions): Promise<number> {
   for (const g of Object.values(state.gates).filter((g) => g.decision)) {
     out(c.dim(`Gate ${g.gate}: ${g.decision!.approved ? 'approved' : 'rejected'} by ${g.decision!.by} (${g.decision!.source})${g.decision!.reason ? `: ${g.decision!.reason}` : ''}`));
   }
-  if (lock) out(c.dim(`Lock ${lock.id}: ${lock.pid === null ? 'parked (no process)' : `pid ${lock.pid} on ${lock.host}${holderAlive ? '' : ' (not running)'}`}`));
+  if (lock) out(c.dim(`Lock ${lock.id} (epoch ${lock.epoch}): ${holder!.why}`));
   if (state.finished) {
     out();
     out(state.finished.message);

@@ -96,7 +96,10 @@ export class HumanRunView implements RunView {
       case 'step.succeeded':
         return this.live ? [] : [`${c.green('✔')} ${e.step}${e.settledBy === 'verify' ? c.dim(' (found done on resume)') : ''}`];
       case 'step.failed':
-        return [`${c.red('✖')} ${e.step}: ${e.error.message}`];
+        return [
+          `${c.red('✖')} ${e.step}: ${e.error.message}`,
+          ...(e.decision.then === 'rollback' ? [c.yellow(`↩ Rolling back (${e.decision.steps.join(', ') || 'nothing to undo'})`)] : []),
+        ];
       case 'step.interrupted':
         return [c.yellow(`⏹ ${e.step} interrupted`)];
       case 'step.unsettled':
@@ -119,6 +122,10 @@ export class HumanRunView implements RunView {
         return [`• ${c.bold(e.step)}: ${e.plan.summary}`, ...e.plan.changes.map((ch) => `    ${changeLine(ch, c)}`), ...(e.plan.notes ?? []).map((n) => c.dim(`    ${n}`))];
       case 'plan.blocked':
         return e.problems.map((p) => c.red(`    ! ${p}`));
+      case 'journal.torn':
+        return [c.yellow(`! journal line ${e.line} was cut short (a crash or a full disk)${e.fragment.type ? `: it began a ${e.fragment.type}${e.fragment.step ? ` of ${e.fragment.step}` : ''}` : ''}; kept as evidence`)];
+      case 'run.repaired':
+        return [c.yellow(`! ${e.by.who} ${e.decision === 'accept' ? 'accepted the readable journal' : 'closed the run'} after damage at line ${e.damage.line}: ${e.reason}`)];
       case 'step.paused':
       case 'step.waiting':
       case 'run.paused':

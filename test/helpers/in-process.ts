@@ -1,0 +1,30 @@
+/**
+ * Runs the real CLI entry (`main`) inside the test process, on real files: the same code path
+ * as the binary, minus Node's start-up, for matrices of hundreds of commands.
+ */
+import { PassThrough } from 'node:stream';
+import { main } from '../../src/cli/main.js';
+import type { IO } from '../../src/cli/io.js';
+import { cliEnv, type CliResult } from './cli.js';
+
+export async function releaseInProcess(args: string[], opts: { cwd: string; env?: Record<string, string> }): Promise<CliResult> {
+  let stdout = '';
+  let stderr = '';
+  const io: IO = {
+    out: { write: (t: string) => (stdout += t) },
+    err: { write: (t: string) => (stderr += t) },
+    stdin: new PassThrough(),
+    stderrStream: new PassThrough(),
+    stdinIsTTY: false,
+    stdoutIsTTY: false,
+    stderrIsTTY: false,
+    stderrColumns: 100,
+    env: cliEnv(opts.env),
+    cwd: opts.cwd,
+    exitNow: (code) => {
+      throw new Error(`the CLI asked to exit at once (${code})`);
+    },
+  };
+  const code = await main(args, io);
+  return { code, stdout, stderr };
+}
