@@ -31,11 +31,25 @@ export function journalExpectation(state: RunState): Map<string, { what: string;
   return expected;
 }
 
+const UNTOUCHED = '(untouched)';
+
+/**
+ * Where the readable journal says a target was untouched, the world holding what the run would
+ * have set there (the new backend, the new version, "live") is the sign of a lost step.
+ */
 export async function compareWithWorld(state: RunState, env: ActionEnv, signal: AbortSignal): Promise<Comparison[]> {
   const expected = journalExpectation(state);
-  const { keys, version, platforms } = env.release;
-  for (const path of [keys.maintenance, ...platforms.flatMap((p) => [keys[p].minimum, keys[p].latest])]) {
-    if (!expected.has(`config:${path}`)) expected.set(`config:${path}`, { what: `config ${path}`, value: '(not changed by the run)' });
+  const { keys, version, backendVersion, platforms } = env.release;
+  const targets = new Map<string, JsonValue>([['backend', backendVersion], [`config:${keys.maintenance}`, true]]);
+  for (const p of platforms) {
+    targets.set(`config:${keys[p].minimum}`, version);
+    targets.set(`config:${keys[p].latest}`, version);
+    targets.set(`store:${p}`, 'live');
+  }
+  for (const [key] of targets) {
+    if (expected.has(key)) continue;
+    const what = key === 'backend' ? 'backend version' : key.startsWith('store:') ? `${key.slice(6)} store` : `config ${key.slice(7)}`;
+    expected.set(key, { what, value: UNTOUCHED });
   }
   const world = new Map<string, JsonValue>();
   try {
@@ -52,10 +66,8 @@ export async function compareWithWorld(state: RunState, env: ActionEnv, signal: 
   const rows: Comparison[] = [];
   for (const [key, want] of expected) {
     const have = world.get(key) ?? '(not read)';
-    rows.push({ what: want.what, journal: want.value, world: have, same: JSON.stringify(want.value) === JSON.stringify(have) });
-  }
-  for (const [key, have] of world) {
-    if (!expected.has(key)) rows.push({ what: key === 'backend' ? 'backend version' : `${key.slice(6)} store`, journal: '(not changed by the run)', world: have, same: true });
+    const same = want.value === UNTOUCHED ? JSON.stringify(have) !== JSON.stringify(targets.get(key)) : JSON.stringify(want.value) === JSON.stringify(have);
+    rows.push({ what: want.what, journal: want.value, world: have, same });
   }
   return rows;
 }

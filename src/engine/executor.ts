@@ -174,10 +174,12 @@ export class Executor<E> {
   /** Settles an in-doubt step: the effect happened, provably did not, or a human must look. */
   private async settle(step: StepState, def: ResolvedStep, state: RunState): Promise<StepOutcome> {
     const action = this.deps.action(def.uses);
+    // A read-only step changed nothing: planning it again from the world is safe.
+    if (!step.plan && !action.meta.mutates) return this.start(def, state);
     if (!step.plan) {
       // Never re-plan an in-doubt step from the world: the world may already hold its effect, and
       // the new plan's "before" would then be the after. Only a human can say what it did.
-      const check = `${def.id} may have started, but its intent reached the journal only in part (line ${step.tornIntent ?? '?'}), so there is no record of what it changed or how to undo it. Check ${describeTarget(action.meta.effect)} by hand`;
+      const check = `${def.id} may have started, but its intent reached the journal only in part (line ${step.tornIntent ?? '?'}), so there is no record of what it changed or how to undo it. Check ${describeTarget(action.meta.effect)} by hand; if it changed nothing, \`${this.deps.commands.repair(state.runId)} --accept --reason "…"\` records that`;
       this.record({ type: 'step.unsettled', step: def.id, check });
       return { kind: 'unsettled', check };
     }
@@ -289,8 +291,19 @@ export class Executor<E> {
       const order = state.rollback?.steps ?? [];
       for (const id of order) {
         const step = this.state().steps.find((s) => s.id === id)!;
-        if (step.status === 'undone') continue;
+        // `pending`: a human vouched (repair) that its torn intent changed nothing.
+        if (step.status === 'undone' || step.status === 'pending') continue;
         const def = state.playbook.steps.find((s) => s.id === id)!;
+        if (!step.plan) {
+          // The undo record is missing: stop here (nothing older is undone yet) for a human.
+          const remaining = order.slice(order.indexOf(id));
+          return this.finish(
+            'needs_human',
+            'needs-human',
+            `Rollback stopped at ${id}: its intent reached the journal only in part (line ${step.tornIntent ?? '?'}), so there is no record of what it changed. Still to undo, in order: ${remaining.join(', ')}.`,
+            `Check ${describeTarget(this.deps.action(def.uses).meta.effect)} by hand. If ${id} changed nothing (or you restored it), record that with \`${this.deps.commands.repair(state.runId)} --accept --reason "…"\`, then \`${this.deps.commands.rollback(state.runId)}\` goes on.`,
+          );
+        }
         const ok = await this.undoStep(def, step, this.state());
         if (!ok) {
           const remaining = order.slice(order.indexOf(id));
@@ -311,15 +324,10 @@ export class Executor<E> {
 
   private async undoStep(def: ResolvedStep, step: StepState, state: RunState): Promise<boolean> {
     const action = this.deps.action(def.uses);
-    if (!step.plan) {
-      const message = `no undo record for ${def.id}: its intent reached the journal only in part (line ${step.tornIntent ?? '?'}), so what it changed is unknown`;
-      this.record({ type: 'undo.failed', step: def.id, attempt: 1, error: { message, hint: `Check ${describeTarget(action.meta.effect)} by hand and restore it; the tool will not guess from the world.` }, final: true });
-      return false;
-    }
     for (let attempt = 1; attempt <= UNDO_ATTEMPTS; attempt++) {
       this.record({ type: 'undo.started', step: def.id, attempt });
       try {
-        await action.undo!(def.with, step.plan, this.stepContext(def, 'undo', attempt, state));
+        await action.undo!(def.with, step.plan!, this.stepContext(def, 'undo', attempt, state));
         this.record({ type: 'undo.succeeded', step: def.id });
         return true;
       } catch (err) {

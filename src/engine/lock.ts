@@ -15,6 +15,7 @@ import { ReleaseError } from '../errors.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { formatDuration } from '../util/duration.js';
 import type { Identity } from './events.js';
+import { crashPoint } from './crash-points.js';
 import { withFileMutex } from './file-mutex.js';
 import { processState, type ProcessRef } from './owner.js';
 
@@ -99,7 +100,7 @@ export class LockStore {
         renewedAt: now,
         leaseMs: LEASE_MS,
       };
-      writeFileAtomic(this.pathFor(req.app), JSON.stringify(info, null, 2));
+      writeFileAtomic(this.pathFor(req.app), JSON.stringify(info, null, 2), () => crashPoint('lock-written-aside'));
       return info;
     });
   }

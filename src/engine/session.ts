@@ -11,6 +11,7 @@
  * Anything that fails after the lock is taken releases it (nothing started) or parks it.
  */
 import { ReleaseError } from '../errors.js';
+import { crashPoint } from './crash-points.js';
 import type { DurableEvent, EngineEvent, Identity } from './events.js';
 import { Executor, type EngineDeps, type RunOutcome } from './executor.js';
 import { JournalDamagedError, JournalWriteError } from './journal.js';
@@ -56,10 +57,12 @@ export class RunSession {
     const lock = req.created.dryRun ? undefined : base.store.locks.acquire({ app: base.app, runId: req.runId, operation: base.operation, by: base.by });
     let session: RunSession | undefined;
     try {
+      crashPoint('after-lock');
       const run = base.store.create(req.runId);
       session = new RunSession(base, run, lock);
       req.prepare?.(run);
       session.record({ type: 'run.created', ...req.created });
+      crashPoint('after-created');
       session.attest(req.attest);
       return session;
     } catch (err) {
@@ -125,6 +128,7 @@ export class RunSession {
     try {
       const read = this.run.journal.read();
       const over = read.events[0]?.type !== 'run.created' || (!read.damage && isTerminal(reduceJournal(read).status));
+      if (over) crashPoint('after-finished');
       if (over) this.base.store.locks.release(lock);
       else this.base.store.locks.park(lock);
     } catch {

@@ -224,6 +224,12 @@ function apply(state: RunState, e: DurableEvent): void {
       return;
     case 'run.repaired':
       state.repairs.push({ decision: e.decision, by: e.by.who, reason: e.reason, ts: e.ts });
+      // The human vouched that intents torn before this point changed nothing.
+      for (const s of state.steps) {
+        if (s.tornIntent === undefined || s.plan) continue;
+        s.tornIntent = undefined;
+        s.status = 'pending';
+      }
       if (e.decision === 'abandon') {
         state.status = 'abandoned';
         state.finished = { status: 'abandoned', message: `Closed by ${e.by.who} after journal damage: ${e.reason}`, hint: 'The tool will not act on this run again; check the world by hand.' };

@@ -2,7 +2,7 @@ import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 /** Writes a file so a crash leaves either the old or the new content, never a torn one. */
-export function writeFileAtomic(path: string, content: string): void {
+export function writeFileAtomic(path: string, content: string, beforeRename?: () => void): void {
   const tmp = `${path}.${process.pid}.tmp`;
   const fd = openSync(tmp, 'w');
   try {
@@ -11,6 +11,7 @@ export function writeFileAtomic(path: string, content: string): void {
   } finally {
     closeSync(fd);
   }
+  beforeRename?.();
   renameSync(tmp, path);
   syncDir(dirname(path));
 }

@@ -4,7 +4,7 @@
  * `--accept` (the readable journal is the truth; the run can be resumed or rolled back from it)
  * or `--abandon` (the tool closes the run and never acts on it again). The damaged file is kept.
  */
-import { JournalDamagedError } from '../../engine/journal.js';
+import { JournalDamagedError, type JournalDamage, type JournalRead } from '../../engine/journal.js';
 import { Recorder } from '../../engine/recorder.js';
 import { explain } from '../../engine/session.js';
 import { isTerminal, reduceJournal } from '../../engine/state.js';
@@ -31,10 +31,10 @@ export async function runRepair(rawIO: IO, opts: RepairOptions): Promise<number>
   const commands = commandsFor(opts);
   const probe = openRunStore(rawIO, opts).open(opts.run);
   const read = probe.journal.read();
-  if (!read.damage) throw usageError(`Run ${probe.id} has a whole journal; there is nothing to repair.`, `See it with \`release status ${probe.id}\`.`);
-  const damage = read.damage;
+  const damage = read.damage ?? tornWithoutRecord(read);
+  if (!damage) throw usageError(`Run ${probe.id} has a whole journal; there is nothing to repair.`, `See it with \`release status ${probe.id}\`.`);
   const out = (line = '') => rawIO.out.write(`${line}\n`);
-  out(`Run ${probe.id}: journal damaged at line ${damage.line}: ${damage.problem}.`);
+  out(`Run ${probe.id}: journal ${read.damage ? 'damaged' : 'incomplete'} at line ${damage.line}: ${damage.problem}.`);
   if (damage.text) out(`  the line held: ${damage.text}`);
   if (read.events[0]?.type !== 'run.created') {
     out('Nothing before it can be read: there is no record of what the run did. Check the world by hand.');
@@ -69,7 +69,7 @@ export async function runRepair(rawIO: IO, opts: RepairOptions): Promise<number>
   const by = identity();
   const lock = store.locks.acquire({ app: appIdOf(config), runId: run.id, operation: 'repair', by, resuming: true });
   try {
-    const aside = run.journal.setAside(stamp());
+    const aside = read.damage ? run.journal.setAside(stamp()) : '(nothing set aside: the journal is whole)';
     run.journal.fence = () => store.locks.assertHeld(lock);
     new Recorder(run, () => undefined).record({ type: 'run.repaired', by, decision, reason: opts.reason!, damage, setAside: aside, world: worldRecord(rows) });
     const after = reduceJournal(run.journal.read());
@@ -83,6 +83,14 @@ export async function runRepair(rawIO: IO, opts: RepairOptions): Promise<number>
     if (err instanceof JournalDamagedError || err instanceof ReleaseError) throw err;
     throw explain(err, run.id, commands);
   }
+}
+
+/** An intent cut short with no earlier plan: not damage, but no undo record either. */
+function tornWithoutRecord(read: JournalRead): JournalDamage | undefined {
+  if (read.events[0]?.type !== 'run.created') return undefined;
+  const step = reduceJournal(read).steps.find((s) => s.tornIntent !== undefined && !s.plan);
+  if (!step) return undefined;
+  return { line: step.tornIntent!, problem: `the intent of ${step.id} was cut short, so there is no record of what it changed`, text: '' };
 }
 
 function printComparison(io: IO, steps: string[], rows: Comparison[]): void {
