@@ -64,6 +64,9 @@ export function buildProgram(io: IO, setExit: (code: number) => void): Command {
     .showHelpAfterError('(add --help for usage)')
     .addHelpText('after', `${examples('npx release flip --sandbox', 'release plan', 'release flip --until deploy-backend', 'release resume latest')}${EXIT_CODES_HELP}`)
     .exitOverride()
+    // Commands inherit this (it must come before .command()): each command's --help then also
+    // lists --json, --yes, --sandbox... which otherwise only `release --help` showed.
+    .configureHelp({ showGlobalOptions: true })
     .configureOutput({ writeOut: (s) => io.out.write(s), writeErr: (s) => io.err.write(s) });
 
   /** Every option of the command and the program, for the lazily imported command function. */
