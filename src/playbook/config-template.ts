@@ -25,8 +25,12 @@ backend:
   version: 2.0.0
   provider: sandbox
   # provider: command
-  # deploy: { run: [./scripts/deploy.sh, "{version}"], timeout: 30m }
-  # rollback: { run: [./scripts/rollback.sh, "{version}"], timeout: 15m }
+  # Filled in, with the same meaning in deploy and rollback: {fromVersion} the version being
+  # replaced, {toVersion} the one being made live, {runId} (env RELEASE_FROM_VERSION,
+  # RELEASE_TO_VERSION, RELEASE_RUN_ID). A rollback goes from 2.0.0 back to 1.4.2: its
+  # {toVersion} is the old version. A run keeps the commands it started with.
+  # deploy: { run: [./scripts/deploy.sh, "{fromVersion}", "{toVersion}"], timeout: 30m }
+  # rollback: { run: [./scripts/rollback.sh, "{fromVersion}", "{toVersion}"], timeout: 15m }
   # health: { url: https://api.example.com/health, versionPath: version }
   # waitForVersion: 10m
 
