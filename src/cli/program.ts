@@ -44,6 +44,9 @@ function examples(...lines: string[]): string {
   return `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
 }
 
+/** Lowering a live minimum_version/latest_version is refused (exit 2) unless asked for by name. */
+const allowLowerVersion = () => new Option('--allow-lower-version', 'let the flip lower a live minimum_version or latest_version (refused otherwise, exit 2)').default(false);
+
 function withSandboxFlags(cmd: Command): Command {
   return cmd
     .option('--sandbox-fail <step[:platform]>', 'rehearse a failure: that step fails after its retries (repeatable)', collect, [])
@@ -81,7 +84,8 @@ export function buildProgram(io: IO, setExit: (code: number) => void): Command {
       .option('--until <step>', 'stop (exit 0) after this step succeeds; `resume` continues')
       .option('--var <name=value>', 'a playbook input (repeatable)', collect, [])
       .option('--wait <duration>', 'without a terminal, wait this long at a gate for `release signoff` (or the store) before exiting 10')
-      .option('--attest <gate>', 'vouch for what no API shows, on the record: play-managed-publishing (repeatable)', collect, []),
+      .option('--attest <gate>', 'vouch for what no API shows, on the record: play-managed-publishing (repeatable)', collect, [])
+      .addOption(allowLowerVersion()),
   )
     .addHelpText('after', examples(
       'npx release flip --sandbox',
@@ -102,7 +106,8 @@ export function buildProgram(io: IO, setExit: (code: number) => void): Command {
       .command('plan')
       .description('Dry run: show what a flip would change (same as flip --dry-run)')
       .argument('[playbook]', 'playbook name or path', 'scenario-b')
-      .option('--var <name=value>', 'a playbook input (repeatable)', collect, []),
+      .option('--var <name=value>', 'a playbook input (repeatable)', collect, [])
+      .addOption(allowLowerVersion()),
   )
     .addHelpText('after', examples('release plan --sandbox', 'release plan scenario-a --json'))
     .action(async (playbook: string, _opts: object, cmd: Command) => {
@@ -117,7 +122,8 @@ export function buildProgram(io: IO, setExit: (code: number) => void): Command {
       .argument('<run>', 'run id, unique prefix, or "latest"')
       .option('--until <step>', 'stop (exit 0) after this step succeeds')
       .option('--wait <duration>', 'without a terminal, wait this long at a gate before exiting 10')
-      .option('--attest <gate>', 'vouch for what no API shows, on the record: play-managed-publishing (repeatable)', collect, []),
+      .option('--attest <gate>', 'vouch for what no API shows, on the record: play-managed-publishing (repeatable)', collect, [])
+      .addOption(allowLowerVersion()),
   )
     .addHelpText('after', examples('release resume latest', 'release resume 20261121-102233-3fa9 --until publish-stores'))
     .action(async (runRef: string, _opts: object, cmd: Command) => {

@@ -136,8 +136,9 @@ export class Executor<E> {
         }
       }
     }
-    if (plan.blockers?.length) {
-      return this.fail(def, { message: plan.blockers.join('; '), hint: 'Nothing was changed by this step.' }, false);
+    const blockers = [...(plan.invalid ?? []), ...(plan.blockers ?? [])];
+    if (blockers.length) {
+      return this.fail(def, { message: blockers.join('; '), hint: 'Nothing was changed by this step.' }, false, Boolean(plan.invalid?.length));
     }
     if (def.confirm && this.deps.prompter && !this.deps.options.yes) {
       this.emitTransient({ type: 'step.waiting', step: def.id });
@@ -214,9 +215,9 @@ export class Executor<E> {
     }
   }
 
-  private fail(def: ResolvedStep, error: ErrorInfo, partial: boolean): StepOutcome {
+  private fail(def: ResolvedStep, error: ErrorInfo, partial: boolean, invalidInput = false): StepOutcome {
     this.record({ type: 'step.failed', step: def.id, error, partial });
-    return { kind: 'failed', error, partial };
+    return { kind: 'failed', error, partial, ...(invalidInput ? { invalidInput } : {}) };
   }
 
   private async afterFailure(def: ResolvedStep, outcome: Extract<StepOutcome, { kind: 'failed' }>): Promise<RunOutcome> {
@@ -232,7 +233,10 @@ export class Executor<E> {
       return this.finish('needs_human', 'needs-human', `${what}. The playbook says to pause here; nothing was undone.`, join(outcome.error.hint, `Fix and \`${resume}\`, or undo with \`${this.deps.commands.rollback(state.runId)}\`.`));
     }
     this.startRollback(state, what);
-    return this.continueRollback();
+    const outcomeOfRollback = await this.continueRollback();
+    // Refused for invalid input with nothing to undo: bad input (exit 2), not a failed flip.
+    const nothingUndone = !this.state().rollback?.steps.length;
+    return outcome.invalidInput && nothingUndone && outcomeOfRollback.exit === 'rolled-back' ? { ...outcomeOfRollback, exit: 'usage' } : outcomeOfRollback;
   }
 
   // --- rollback ------------------------------------------------------------------------------
@@ -399,7 +403,7 @@ export class Executor<E> {
 
 type StepOutcome =
   | { kind: 'succeeded' }
-  | { kind: 'failed'; error: ErrorInfo; partial: boolean }
+  | { kind: 'failed'; error: ErrorInfo; partial: boolean; invalidInput?: boolean }
   | { kind: 'paused'; gate: string; title: string }
   | { kind: 'declined' }
   | { kind: 'interrupted' }

@@ -8,7 +8,8 @@ export const CONFIG_TEMPLATE = `# release.config.yaml — what \`release\` needs
 
 app:
   name: Example Shop
-  # The app version being shipped, as submitted to both stores.
+  # The app version being shipped, as submitted to both stores: three numbers, no "v".
+  # It must not lower a live minimum_version/latest_version (\`release plan\` checks).
   version: 2.0.0
   # How old apps are stopped while the breaking backend goes out:
   #   maintenance      your app shows a maintenance screen when maintenance_mode is true

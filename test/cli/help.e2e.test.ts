@@ -37,6 +37,13 @@ describe('--help', () => {
     for (const flag of ['--json', '--yes', '--sandbox', '--state-dir <dir>', '--no-input', '--config <file>']) expect(globals).toContain(flag);
   });
 
+  it('flip, plan and resume take --allow-lower-version', async () => {
+    for (const command of ['flip', 'plan', 'resume']) {
+      const result = await release([command, '--help'], { cwd: testdir() });
+      expect(result.stdout).toContain('--allow-lower-version');
+    }
+  });
+
   it('release --help loads no store SDK, no zod, no yaml: only commander and the program', async () => {
     const dir = testdir();
     const traceFile = join(dir, 'imports.txt');

@@ -17,6 +17,7 @@ export interface ResumeOptions extends GlobalOptions, SandboxFlags {
   until?: string;
   wait?: string;
   attest: string[];
+  allowLowerVersion: boolean;
 }
 
 export async function runResume(rawIO: IO, opts: ResumeOptions): Promise<number> {
@@ -40,6 +41,7 @@ export async function runResume(rawIO: IO, opts: ResumeOptions): Promise<number>
   const recorder = new Recorder(run, (e) => view.event(e));
   recorder.record({ type: 'run.resumed', by });
   recordAttestations(recorder, run, opts.attest ?? [], by);
-  const source = portsFor(io, { dir: run.dir, playbook: state.playbook }, config, context, flags);
+  const allowLower = context.allowLowerVersion || opts.allowLowerVersion ? { allowLowerVersion: true } : {};
+  const source = portsFor(io, { dir: run.dir, playbook: state.playbook }, config, { ...context, ...allowLower }, flags);
   return drive({ io, globals: opts, run, locks: store.locks, lock, source, view, options: engineOptions(opts, opts, source), notifier: notifierFor(io, config, context) });
 }
