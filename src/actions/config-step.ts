@@ -23,6 +23,8 @@ export interface ConfigTargets {
   /** Key path -> the value this step wants there. */
   values: Record<string, JsonValue>;
   blockers?: string[];
+  /** Blockers that make the release invalid input (a version going down): exit 2. */
+  invalid?: string[];
   notes?: string[];
 }
 
@@ -53,6 +55,7 @@ export function defineConfigAction<S extends z.ZodType>(spec: {
         changes: changes.map((c) => ({ target: 'config' as const, ...c })),
         notes: [...(targets.notes ?? []), ...(snap.warning ? [`warning: ${snap.warning}`] : [])],
         blockers: blockers.length ? blockers : undefined,
+        ...(targets.invalid?.length ? { invalid: targets.invalid } : {}),
         data: { readVersion: snap.version, baseline: baselineOf(snap.doc, [...ownedPaths(ctx.env), ...Object.keys(targets.values)]) },
       } satisfies StepPlan;
     },

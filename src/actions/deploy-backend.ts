@@ -32,7 +32,7 @@ export default defineAction({
     const change = plan.changes.find((c) => c.target === 'backend');
     if (!change || change.target !== 'backend') return;
     const { backend } = ctx.env.ports;
-    await backend.deploy({ version: change.after, previousVersion: change.before, runId: ctx.runId }, { signal: ctx.signal, output: ctx.progress, progress: ctx.progress });
+    await backend.deploy({ fromVersion: change.before, toVersion: change.after, runId: ctx.runId }, { signal: ctx.signal, output: ctx.progress, progress: ctx.progress });
     const served = await backend.servedVersion(ctx.signal);
     if (served !== null && served !== change.after) {
       throw new ActionError(`the deploy finished but ${backend.describe} serves ${served}, not ${change.after}`);
@@ -61,7 +61,7 @@ export default defineAction({
     if (still) throw new ActionError(`${still} is still running; let it finish (or stop it) before the rollback`);
     const served = await backend.servedVersion(ctx.signal);
     if (served === change.before) return;
-    await backend.rollback({ version: change.before, previousVersion: served, runId: ctx.runId }, { signal: ctx.signal, output: ctx.progress, progress: ctx.progress });
+    await backend.rollback({ fromVersion: served, toVersion: change.before, runId: ctx.runId }, { signal: ctx.signal, output: ctx.progress, progress: ctx.progress });
     const after = await backend.servedVersion(ctx.signal);
     if (after !== null && after !== change.before) throw new ActionError(`rolled back, but ${backend.describe} serves ${after}, not ${change.before}`);
   },

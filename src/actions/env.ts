@@ -15,6 +15,8 @@ export interface ReleaseFacts {
   platforms: Platform[];
   keys: ConfigKeys;
   wall: 'maintenance' | 'minimum-version';
+  /** `--allow-lower-version`: the captain means to lower a live minimum_version/latest_version. */
+  allowLowerVersion: boolean;
 }
 
 export interface ActionEnv {

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { PLATFORM_NAMES } from '../providers/stores/port.js';
 import { defineConfigAction } from './config-step.js';
 import { describeRelease, readReleases } from './stores.js';
+import { configFindings } from './version-checks.js';
 
 const Input = z
   .object({
@@ -19,14 +20,16 @@ const Input = z
 export default defineConfigAction({
   input: Input,
   meta: { description: 'Raise minimum/latest version on every platform and clear maintenance, in one write', effect: 'wall-down' },
-  targets(input, { release }) {
+  targets(input, { release }, doc) {
     const values: Record<string, string | boolean> = {};
     for (const p of release.platforms) {
       values[release.keys[p].minimum] = release.version;
       if (input.latest) values[release.keys[p].latest] = release.version;
     }
+    // The write that sets the versions is checked too: Scenario A has no earlier check.
+    const versions = configFindings(doc, values, release);
     if (input.maintenance === 'off') values[release.keys.maintenance] = false;
-    return { values };
+    return { values, notes: versions.notes, invalid: versions.problems };
   },
   async precondition(_input, ctx) {
     const releases = await readReleases(ctx.env, ctx.signal);

@@ -1,5 +1,6 @@
 /**
- * Scenario B step 1: the new version must wait for us after review. Automatic publishing would
+ * Scenario B step 1: the release must not lower what is live (version-checks.ts), and the new
+ * version must wait for us after review. Automatic publishing would
  * put 2.0.0 live at 3 AM on a weekend, against the old backend. App Store: releaseType must read
  * back MANUAL (the run offers to set it while the version is editable). Google Play: the API cannot
  * read the managed-publishing switch, so a person attests it, on the record.
@@ -9,6 +10,7 @@ import { ActionError, type StepContext } from '../engine/action.js';
 import { PLATFORM_NAMES, type StoreRelease } from '../providers/stores/port.js';
 import { defineAction, type ActionEnv } from './env.js';
 import { describeRelease, readInternalTesting, readReleases, storeFor } from './stores.js';
+import { checkLiveVersions } from './version-checks.js';
 
 const Input = z
   .object({
@@ -77,11 +79,18 @@ async function attest(r: StoreRelease, ctx: StepContext<ActionEnv>): Promise<str
 
 export default defineAction({
   input: Input,
-  meta: { description: 'Check that both stores hold the new version for manual publishing and on the internal tracks', mutates: false, compensable: false, pivot: false },
+  meta: { description: 'Check that the release lowers no live version, and that both stores hold it for manual publishing and on the internal tracks', mutates: false, compensable: false, pivot: false },
 
   async plan(input, ctx) {
-    const { notes, blockers } = await inspect(ctx.env, input['internal-tracks'], ctx.signal);
-    return { summary: 'check manual publishing and internal tracks', changes: [], notes, blockers: blockers.length ? blockers : undefined };
+    // The flip's first step is where the release meets the live world, before anything changes.
+    const [{ notes, blockers }, versions] = await Promise.all([inspect(ctx.env, input['internal-tracks'], ctx.signal), checkLiveVersions(ctx.env, ctx.signal)]);
+    return {
+      summary: 'check the live versions, manual publishing and internal tracks',
+      changes: [],
+      notes: [...versions.notes, ...notes],
+      blockers: blockers.length ? blockers : undefined,
+      invalid: versions.problems.length ? versions.problems : undefined,
+    };
   },
 
   async run(input, _plan, ctx) {

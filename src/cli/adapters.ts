@@ -117,7 +117,7 @@ export function portsFor(
   context: RunContext,
   sandbox: { faults: SandboxFault[]; latencyMs?: number },
 ): PortsSource {
-  const release = factsOf(config);
+  const release = factsOf(config, context);
   const real = realPorts(io, config, context, run.dir);
   const allReal = real.config && real.backend && real.signoff && sandboxPlatforms(config, context).length === 0;
   if (allReal) {

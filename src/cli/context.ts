@@ -40,6 +40,8 @@ export interface RunContext {
   /** `--sandbox`: every port simulated, whatever the config says. */
   sandbox: boolean;
   configFile: string | null;
+  /** `--allow-lower-version` on flip: journaled with the run, so every later step (and resume) keeps it. */
+  allowLowerVersion?: boolean;
 }
 
 /** Who acts, for locks and the journal: RELEASE_ACTOR, CI's actor, or the OS user. */
@@ -84,7 +86,7 @@ export function openRunStore(io: IO, globals: GlobalOptions, configFile?: string
   return new RunStore(stateDirFor(io, globals, configFile), redact);
 }
 
-export function factsOf(config: ReleaseConfig): ReleaseFacts {
+export function factsOf(config: ReleaseConfig, context: Pick<RunContext, 'allowLowerVersion'> = {}): ReleaseFacts {
   return {
     appName: config.app.name,
     version: config.app.version,
@@ -92,6 +94,7 @@ export function factsOf(config: ReleaseConfig): ReleaseFacts {
     platforms: platformsOf(config),
     keys: config.remoteConfig.keys,
     wall: config.app.wall,
+    allowLowerVersion: context.allowLowerVersion === true,
   };
 }
 

@@ -44,6 +44,9 @@ function examples(...lines: string[]): string {
   return `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
 }
 
+/** Lowering a live minimum_version/latest_version is refused (exit 2) unless asked for by name. */
+const allowLowerVersion = () => new Option('--allow-lower-version', 'let the flip lower a live minimum_version or latest_version (refused otherwise, exit 2)').default(false);
+
 function withSandboxFlags(cmd: Command): Command {
   return cmd
     .option('--sandbox-fail <step[:platform]>', 'rehearse a failure: that step fails after its retries (repeatable; kept with the run; `none` on resume clears it)', collect, [])
@@ -64,6 +67,9 @@ export function buildProgram(io: IO, setExit: (code: number) => void): Command {
     .showHelpAfterError('(add --help for usage)')
     .addHelpText('after', `${examples('npx release flip --sandbox', 'release plan', 'release flip --until deploy-backend', 'release resume latest')}${EXIT_CODES_HELP}`)
     .exitOverride()
+    // Commands inherit this (it must come before .command()): each command's --help then also
+    // lists --json, --yes, --sandbox... which otherwise only `release --help` showed.
+    .configureHelp({ showGlobalOptions: true })
     .configureOutput({ writeOut: (s) => io.out.write(s), writeErr: (s) => io.err.write(s) });
 
   /** Every option of the command and the program, for the lazily imported command function. */
@@ -78,7 +84,8 @@ export function buildProgram(io: IO, setExit: (code: number) => void): Command {
       .option('--until <step>', 'stop (exit 0) after this step succeeds; `resume` continues')
       .option('--var <name=value>', 'a playbook input (repeatable)', collect, [])
       .option('--wait <duration>', 'without a terminal, wait this long at a gate for `release signoff` (or the store) before exiting 10')
-      .option('--attest <gate>', 'vouch for what no API shows, on the record: play-managed-publishing (repeatable)', collect, []),
+      .option('--attest <gate>', 'vouch for what no API shows, on the record: play-managed-publishing (repeatable)', collect, [])
+      .addOption(allowLowerVersion()),
   )
     .addHelpText('after', examples(
       'npx release flip --sandbox',
@@ -99,7 +106,8 @@ export function buildProgram(io: IO, setExit: (code: number) => void): Command {
       .command('plan')
       .description('Dry run: show what a flip would change (same as flip --dry-run)')
       .argument('[playbook]', 'playbook name or path', 'scenario-b')
-      .option('--var <name=value>', 'a playbook input (repeatable)', collect, []),
+      .option('--var <name=value>', 'a playbook input (repeatable)', collect, [])
+      .addOption(allowLowerVersion()),
   )
     .addHelpText('after', examples('release plan --sandbox', 'release plan scenario-a --json'))
     .action(async (playbook: string, _opts: object, cmd: Command) => {
@@ -114,7 +122,8 @@ export function buildProgram(io: IO, setExit: (code: number) => void): Command {
       .argument('<run>', 'run id, unique prefix, or "latest"')
       .option('--until <step>', 'stop (exit 0) after this step succeeds')
       .option('--wait <duration>', 'without a terminal, wait this long at a gate before exiting 10')
-      .option('--attest <gate>', 'vouch for what no API shows, on the record: play-managed-publishing (repeatable)', collect, []),
+      .option('--attest <gate>', 'vouch for what no API shows, on the record: play-managed-publishing (repeatable)', collect, [])
+      .addOption(allowLowerVersion()),
   )
     .addHelpText('after', examples('release resume latest', 'release resume 20261121-102233-3fa9 --until publish-stores'))
     .action(async (runRef: string, _opts: object, cmd: Command) => {

@@ -21,6 +21,11 @@ export interface StepPlan {
   notes?: string[];
   /** What would stop this step if it ran now. A dry run lists them; a real run fails on them. */
   blockers?: string[];
+  /**
+   * Blockers that make the input itself invalid (the release would lower a live version): the
+   * run is refused with exit 2, as for a bad flag, instead of counting as a failed flip.
+   */
+  invalid?: string[];
   /** Action-private facts `run`, `verify` and `undo` need (e.g. the config version read). */
   data?: JsonObject;
 }

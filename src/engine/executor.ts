@@ -151,8 +151,9 @@ export class Executor<E> {
         }
       }
     }
-    if (plan.blockers?.length) {
-      return this.fail(def, { message: plan.blockers.join('; '), hint: 'Nothing was changed by this step.' }, false);
+    const blockers = [...(plan.invalid ?? []), ...(plan.blockers ?? [])];
+    if (blockers.length) {
+      return this.fail(def, { message: blockers.join('; '), hint: 'Nothing was changed by this step.' }, false, Boolean(plan.invalid?.length));
     }
     if (def.confirm && this.deps.prompter && !this.deps.options.yes) {
       this.emitTransient({ type: 'step.waiting', step: def.id });
@@ -239,8 +240,8 @@ export class Executor<E> {
   }
 
   /** The failure is journaled by `afterFailure`, together with what it leads to. */
-  private fail(_def: ResolvedStep, error: ErrorInfo, partial: boolean): StepOutcome {
-    return { kind: 'failed', error, partial };
+  private fail(_def: ResolvedStep, error: ErrorInfo, partial: boolean, invalidInput = false): StepOutcome {
+    return { kind: 'failed', error, partial, ...(invalidInput ? { invalidInput } : {}) };
   }
 
   /** One durable event holds the failure and its decision, so a crash cannot lose the decision. */
@@ -262,7 +263,10 @@ export class Executor<E> {
     }
     this.record({ type: 'step.failed', step: def.id, error: outcome.error, partial: outcome.partial, decision });
     if (decision.then === 'stop') return this.finish('needs_human', 'needs-human', decision.message, decision.hint);
-    return this.continueRollback();
+    const outcomeOfRollback = await this.continueRollback();
+    // Refused for invalid input with nothing to undo: bad input (exit 2), not a failed flip.
+    const nothingUndone = !decision.steps.length;
+    return outcome.invalidInput && nothingUndone && outcomeOfRollback.exit === 'rolled-back' ? { ...outcomeOfRollback, exit: 'usage' } : outcomeOfRollback;
   }
 
   // --- rollback ------------------------------------------------------------------------------
@@ -449,7 +453,7 @@ export class Executor<E> {
 
 type StepOutcome =
   | { kind: 'succeeded' }
-  | { kind: 'failed'; error: ErrorInfo; partial: boolean }
+  | { kind: 'failed'; error: ErrorInfo; partial: boolean; invalidInput?: boolean }
   | { kind: 'paused'; gate: string; title: string }
   | { kind: 'declined' }
   | { kind: 'interrupted' }

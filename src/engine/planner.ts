@@ -29,6 +29,7 @@ export async function planRun<E>(deps: PlanDeps<E>): Promise<RunOutcome> {
   const signal = new AbortController().signal;
   let changes = 0;
   const problems: string[] = [];
+  let invalidInput = false;
 
   for (const def of state.playbook.steps) {
     const action = deps.action(def.uses);
@@ -37,9 +38,11 @@ export async function planRun<E>(deps: PlanDeps<E>): Promise<RunOutcome> {
       recorder.record({ type: 'plan.step', step: def.id, plan });
       facts.earlier.push({ step: def.id, uses: def.uses, plan });
       changes += plan.changes.length;
-      if (plan.blockers?.length) {
-        problems.push(...plan.blockers.map((b) => `${def.id}: ${b}`));
-        recorder.record({ type: 'plan.blocked', step: def.id, problems: plan.blockers });
+      const blockers = [...(plan.invalid ?? []), ...(plan.blockers ?? [])];
+      if (plan.invalid?.length) invalidInput = true;
+      if (blockers.length) {
+        problems.push(...blockers.map((b) => `${def.id}: ${b}`));
+        recorder.record({ type: 'plan.blocked', step: def.id, problems: blockers });
       }
       deps.project(plan.changes);
     } catch (err) {
@@ -53,7 +56,7 @@ export async function planRun<E>(deps: PlanDeps<E>): Promise<RunOutcome> {
   if (problems.length) {
     const hint = `A real run would stop at: ${problems.join(' | ')}`;
     recorder.record({ type: 'run.finished', status: 'planned', message, hint });
-    return { status: 'planned', exit: 'needs-human', message, hint };
+    return { status: 'planned', exit: invalidInput ? 'usage' : 'needs-human', message, hint };
   }
   recorder.record({ type: 'run.finished', status: 'planned', message });
   return { status: 'planned', exit: 'ok', message };

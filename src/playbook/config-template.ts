@@ -8,7 +8,8 @@ export const CONFIG_TEMPLATE = `# release.config.yaml — what \`release\` needs
 
 app:
   name: Example Shop
-  # The app version being shipped, as submitted to both stores.
+  # The app version being shipped, as submitted to both stores: three numbers, no "v".
+  # It must not lower a live minimum_version/latest_version (\`release plan\` checks).
   version: 2.0.0
   # How old apps are stopped while the breaking backend goes out:
   #   maintenance      your app shows a maintenance screen when maintenance_mode is true
@@ -25,8 +26,12 @@ backend:
   version: 2.0.0
   provider: sandbox
   # provider: command
-  # deploy: { run: [./scripts/deploy.sh, "{version}"], timeout: 30m }
-  # rollback: { run: [./scripts/rollback.sh, "{version}"], timeout: 15m }
+  # Filled in, with the same meaning in deploy and rollback: {fromVersion} the version being
+  # replaced, {toVersion} the one being made live, {runId} (env RELEASE_FROM_VERSION,
+  # RELEASE_TO_VERSION, RELEASE_RUN_ID). A rollback goes from 2.0.0 back to 1.4.2: its
+  # {toVersion} is the old version. A run keeps the commands it started with.
+  # deploy: { run: [./scripts/deploy.sh, "{fromVersion}", "{toVersion}"], timeout: 30m }
+  # rollback: { run: [./scripts/rollback.sh, "{fromVersion}", "{toVersion}"], timeout: 15m }
   # health: { url: https://api.example.com/health, versionPath: version }
   # waitForVersion: 10m
 

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { parseDuration } from '../util/duration.js';
+import { RETIRED_PLACEHOLDER_MESSAGE, retiredPlaceholderPaths } from './command-placeholders.js';
 
 /** A secret is named, never written: the env var holding it, or the file containing it. */
 export const SecretRef = z
@@ -47,17 +48,25 @@ const GoogleCredentials = z
   .optional()
   .describe('Default: GOOGLE_APPLICATION_CREDENTIALS (a key file), else application default credentials');
 
+/** Refuses the ambiguous `{previousVersion}` wherever it is written (command-placeholders.ts). */
+function noRetiredPlaceholder(value: unknown, ctx: z.RefinementCtx, at: string): void {
+  for (const path of retiredPlaceholderPaths(value, [at])) ctx.addIssue({ code: 'custom', message: RETIRED_PLACEHOLDER_MESSAGE, path });
+}
+
 /** A child process: an argument array (no shell), or a string with `shell: true`. */
 export const CommandSpec = z
   .object({
-    run: z.union([z.array(z.string()).min(1), z.string().min(1)]).describe('argv, e.g. [./deploy.sh, "{version}"]; {version}, {previousVersion}, {runId} are filled in'),
+    run: z
+      .union([z.array(z.string()).min(1), z.string().min(1)])
+      .describe('argv, e.g. [./deploy.sh, "{toVersion}"]; {fromVersion}, {toVersion} (or {version}), {runId} are filled in'),
     shell: z.boolean().default(false),
     timeout: DurationText('15m'),
     cwd: z.string().optional(),
     env: z.record(z.string(), z.string()).default({}),
   })
   .strict()
-  .refine((c) => Array.isArray(c.run) || c.shell, { message: 'a string command needs shell: true (or write it as an argument list)', path: ['run'] });
+  .refine((c) => Array.isArray(c.run) || c.shell, { message: 'a string command needs shell: true (or write it as an argument list)', path: ['run'] })
+  .superRefine((c, ctx) => noRetiredPlaceholder(c.run, ctx, 'run'));
 export type CommandSpec = z.output<typeof CommandSpec>;
 
 // --- stores ----------------------------------------------------------------------------------
@@ -224,9 +233,10 @@ const Webhook = z
     url: z.string().url(),
     method: z.enum(['POST', 'PUT']).default('POST'),
     headers: z.record(z.string(), z.string()).default({}),
-    body: z.record(z.string(), z.json()).default({}).describe('JSON body; "{version}", "{previousVersion}", "{runId}" are filled in'),
+    body: z.record(z.string(), z.json()).default({}).describe('JSON body; "{fromVersion}", "{toVersion}" (or "{version}"), "{runId}" are filled in'),
   })
-  .strict();
+  .strict()
+  .superRefine((w, ctx) => noRetiredPlaceholder(w.body, ctx, 'body'));
 
 const WebhookBackend = z
   .object({

@@ -13,7 +13,30 @@ import { formatProblem, YamlSource, type Problem } from './yaml-source.js';
 
 export { ConfigKeysSchema, SecretRef, type AppStoreConnectConfig, type GooglePlayConfig } from './provider-config.js';
 
-const Version = z.string().refine((v) => semver.valid(v) !== null, 'must be a semantic version such as 2.0.0');
+/**
+ * Strict: the version is compared with the live config and stores, and written to minimum_version
+ * as given, so `v2.0.0` (which semver's loose parse accepts) would reach the apps as "v2.0.0".
+ */
+const Version = z
+  .string({
+    // `version: 2.0` is the number 2 to YAML.
+    error: (issue) =>
+      typeof issue.input === 'number' ? `must be a semantic version such as 2.0.0 (major.minor.patch): YAML read ${issue.input} as a number; write three numbers, e.g. ${semver.coerce(String(issue.input))?.version ?? '2.0.0'}` : undefined,
+  })
+  .superRefine((v, ctx) => {
+    if (semver.valid(v) === v) return;
+    ctx.addIssue({ code: 'custom', message: `must be a semantic version such as 2.0.0 (major.minor.patch): ${howToWrite(v)}` });
+  });
+
+function howToWrite(v: string): string {
+  const bare = v.trim().replace(/^[vV]/, '');
+  if (/^\s*[vV]/.test(v) && semver.valid(bare) === bare) return `write ${bare}, without the v`;
+  const clean = semver.valid(v, { loose: true });
+  if (clean) return `write ${clean}`;
+  const coerced = semver.coerce(v);
+  if (coerced && /^\d+(\.\d+)?$/.test(bare)) return `write three numbers, e.g. ${coerced.version}`;
+  return 'for example 2.0.0, or 2.0.0-beta.1 for a pre-release';
+}
 
 export const ReleaseConfigSchema = z
   .object({

@@ -43,6 +43,7 @@ export class Projection {
         },
         publish: () => Promise.reject(new DryRunViolation(`${store.storeName} publish`)),
         readInternalTesting: (version, signal) => store.readInternalTesting(version, signal),
+        ...(store.liveVersion ? { liveVersion: store.liveVersion.bind(store) } : {}),
         check: (signal) => store.check(signal),
         ...(store.rollout ? { rollout: readOnlyRollout(store.rollout, store.storeName) } : {}),
       };

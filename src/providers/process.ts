@@ -5,14 +5,9 @@
  */
 import { appendFileSync, mkdirSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
+import { fillPlaceholders as fill, placeholderEnv, type PlaceholderValues } from '../playbook/command-placeholders.js';
 import type { CommandSpec } from '../playbook/provider-config.js';
 import { parseDuration } from '../util/duration.js';
-
-export interface RunVars {
-  version?: string;
-  previousVersion?: string | null;
-  runId?: string;
-}
 
 export interface CommandResult {
   stdout: string;
@@ -30,9 +25,6 @@ export class CommandFailed extends Error {
   }
 }
 
-const fill = (text: string, vars: RunVars) =>
-  text.replace(/\{(version|previousVersion|runId)\}/g, (_, k: keyof RunVars) => String(vars[k] ?? ''));
-
 export function commandLine(spec: CommandSpec): string {
   return Array.isArray(spec.run) ? spec.run.join(' ') : spec.run;
 }
@@ -41,7 +33,7 @@ export async function runCommand(
   what: string,
   spec: CommandSpec,
   opts: {
-    vars?: RunVars;
+    vars?: PlaceholderValues;
     baseDir: string;
     env?: NodeJS.ProcessEnv;
     input?: string;
@@ -59,9 +51,7 @@ export async function runCommand(
   const env = {
     ...(opts.env ?? process.env),
     ...spec.env,
-    ...(vars.version !== undefined ? { RELEASE_VERSION: vars.version } : {}),
-    ...(vars.previousVersion ? { RELEASE_PREVIOUS_VERSION: vars.previousVersion } : {}),
-    ...(vars.runId ? { RELEASE_RUN_ID: vars.runId } : {}),
+    ...placeholderEnv(vars),
   };
   const timeout = parseDuration(spec.timeout);
   const log = (line: string) => opts.logFile && appendFileSync(opts.logFile, `${line}\n`);

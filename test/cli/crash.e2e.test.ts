@@ -13,8 +13,8 @@ import { countEffects, readEvents, readWorld } from '../helpers/world.js';
 const KILL_AFTER_MS = [0, 120, 380, 650, 900, 1150, 1400, 1700, 2000, 2300, 2600, 2900, 3300, 3800];
 
 describe('kill -9 during a flip, then resume', () => {
-  it.concurrent.each(KILL_AFTER_MS)('killed %i ms after the run started: resume finishes it exactly once', async (ms) => {
-    const dir = testdir();
+  it.concurrent.for(KILL_AFTER_MS)('killed %i ms after the run started: resume finishes it exactly once', async (ms, { onTestFinished }) => {
+    const dir = testdir({}, onTestFinished);
     const child = startRelease(['flip', '--sandbox', '--sandbox-latency', '150ms', '--json'], { cwd: dir });
     const runId = await firstRunId(child);
     await delay(ms);

@@ -27,6 +27,23 @@ describe('--help', () => {
     expect(result.stdout).toMatch(/Examples:\n {2}\$ release|Examples:\n {2}\$ npx release|Examples:\n {2}\$ CI=1 release/);
   });
 
+  // Commander shows a parent's options only when asked (showGlobalOptions): without it, `flip --help`
+  // hid --sandbox, --yes and --json, the flags a first rehearsal needs.
+  it.each([...COMMANDS, 'doctor'])('release %s --help lists the global options', async (command) => {
+    const result = await release([command, '--help'], { cwd: testdir() });
+    expect(result.code).toBe(0);
+    const globals = result.stdout.slice(result.stdout.indexOf('Global Options:'));
+    expect(result.stdout).toContain('Global Options:');
+    for (const flag of ['--json', '--yes', '--sandbox', '--state-dir <dir>', '--no-input', '--config <file>']) expect(globals).toContain(flag);
+  });
+
+  it('flip, plan and resume take --allow-lower-version', async () => {
+    for (const command of ['flip', 'plan', 'resume']) {
+      const result = await release([command, '--help'], { cwd: testdir() });
+      expect(result.stdout).toContain('--allow-lower-version');
+    }
+  });
+
   it('release --help loads no store SDK, no zod, no yaml: only commander and the program', async () => {
     const dir = testdir();
     const traceFile = join(dir, 'imports.txt');

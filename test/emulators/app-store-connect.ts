@@ -112,7 +112,10 @@ export class AppStoreConnectEmulator {
     s.route('GET', /^\/v1\/apps\/([^/]+)\/appStoreVersions$/, (req, [id]) => {
       if (id !== this.app.id) return appleError(404, 'NOT_FOUND', 'The specified resource does not exist', `There is no resource of type 'apps' with id '${id}'`);
       const wanted = req.query.get('filter[versionString]')?.split(',');
-      const data = this.versions.filter((v) => !wanted || wanted.includes(v.versionString)).map((v) => this.versionResource(v, true));
+      const states = req.query.get('filter[appVersionState]')?.split(',');
+      const data = this.versions
+        .filter((v) => (!wanted || wanted.includes(v.versionString)) && (!states || states.includes(v.appVersionState)))
+        .map((v) => this.versionResource(v, true));
       return { status: 200, body: { data, links: { self: req.path } } };
     });
     s.route('PATCH', /^\/v1\/appStoreVersions\/([^/]+)$/, (req, [id]) => this.patchVersion(req, id!));

@@ -1,9 +1,13 @@
 /** `release doctor`: read-only checks of every provider — what is missing, wrong or not allowed. */
 import { Chalk } from 'chalk';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { checkLiveVersions } from '../../actions/version-checks.js';
 import { EXIT_CODES } from '../../errors.js';
-import { platformsOf } from '../../playbook/release-config.js';
+import { platformsOf, type ReleaseConfig } from '../../playbook/release-config.js';
 import type { HealthCheck } from '../../providers/health-check.js';
-import { realPorts, redactedIO, redactFor } from '../adapters.js';
+import { dryRunPorts, portsFor, realPorts, redactedIO, redactFor, seedWorld } from '../adapters.js';
 import { loadRelease, type RunContext } from '../context.js';
 import { wantsColor, type IO } from '../io.js';
 import type { GlobalOptions } from '../program.js';
@@ -15,6 +19,24 @@ async function guarded(name: string, check: () => Promise<HealthCheck[]>): Promi
     return await check();
   } catch (err) {
     return [{ ok: false, name, detail: (err as Error).message }];
+  }
+}
+
+/**
+ * The release against the live config and stores, through the ports a run would get (read-only
+ * views; simulated ports read a world seeded from the config, as a rehearsal would start).
+ */
+async function versionChecks(io: IO, config: ReleaseConfig, context: RunContext): Promise<HealthCheck[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'release-doctor-'));
+  try {
+    seedWorld(dir, config, context, { latencyMs: 0, gates: 'auto' });
+    const source = dryRunPorts(portsFor(io, { dir, playbook: { name: 'doctor', file: '', steps: [] } }, config, context, { faults: [] }));
+    const found = await checkLiveVersions(source.envFor('doctor', 'plan'), AbortSignal.timeout(120_000));
+    if (found.problems.length) return found.problems.map((detail) => ({ ok: false, name: 'versions', detail }));
+    const notes = found.notes.length ? `; ${found.notes.join('; ')}` : '';
+    return [{ ok: true, name: 'versions', detail: `nothing live is above ${config.app.version}: ${found.compared.join(', ') || 'nothing to compare'}${notes}` }];
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -33,6 +55,7 @@ export async function runDoctor(rawIO: IO, opts: GlobalOptions): Promise<number>
   const backend = ports.backend;
   checks.push(...(backend?.check ? await guarded('backend', () => backend.check!()) : [simulated('backend')]));
   checks.push(ports.signoff ? { ok: true, name: 'sign-off', detail: 'people decide (prompt or `release signoff`)' } : simulated('sign-off'));
+  checks.push(...(await guarded('versions', () => versionChecks(io, config, context))));
 
   const c = new Chalk({ level: wantsColor(io, 'out') ? 1 : 0 });
   for (const check of checks) {

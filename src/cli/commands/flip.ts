@@ -26,11 +26,12 @@ export interface FlipOptions extends GlobalOptions, SandboxFlags {
   var: string[];
   wait?: string;
   attest: string[];
+  allowLowerVersion: boolean;
 }
 
 export async function runFlip(rawIO: IO, opts: FlipOptions): Promise<number> {
   const { config, file: configFile } = loadRelease(rawIO, opts);
-  const context: RunContext = { sandbox: opts.sandbox, configFile };
+  const context: RunContext = { sandbox: opts.sandbox, configFile, ...(opts.allowLowerVersion ? { allowLowerVersion: true } : {}) };
   const redact = redactFor(rawIO, config, context);
   const io = redactedIO(rawIO, redact);
   const projectDir = configFile ? dirname(configFile) : io.cwd;

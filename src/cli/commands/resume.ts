@@ -16,6 +16,7 @@ export interface ResumeOptions extends GlobalOptions, SandboxFlags {
   until?: string;
   wait?: string;
   attest: string[];
+  allowLowerVersion: boolean;
 }
 
 export async function runResume(rawIO: IO, opts: ResumeOptions): Promise<number> {
@@ -32,7 +33,8 @@ export async function runResume(rawIO: IO, opts: ResumeOptions): Promise<number>
   if (rehearsal && !needsWorld(config, context)) throw usageError('--sandbox-* flags only apply to sandbox runs.');
   const flags = effectiveSandboxFlags(given, state.sandbox);
   const options = engineOptions(opts, opts);
-  const source = portsFor(io, { dir: run.dir, playbook: state.playbook }, config, context, flags);
+  const allowLower = context.allowLowerVersion || opts.allowLowerVersion ? { allowLowerVersion: true } : {};
+  const source = portsFor(io, { dir: run.dir, playbook: state.playbook }, config, { ...context, ...allowLower }, flags);
 
   const view = createRunView(io, { json: opts.json });
   view.begin(state);

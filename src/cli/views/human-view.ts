@@ -12,6 +12,9 @@ import type { IO } from '../io.js';
 import { changeLine, summaryTable } from './format.js';
 import type { RunView } from './run-view.js';
 
+/** A run's playbook, config and commands are journaled at its start; resume uses those. */
+const FROZEN = '; its config and commands are frozen: edits to release.config.yaml apply to new runs only';
+
 const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
 interface StepRow {
@@ -80,7 +83,7 @@ export class HumanRunView implements RunView {
     const c = this.c;
     switch (e.type) {
       case 'run.created':
-        return [c.bold(`${e.dryRun ? 'Dry run of' : 'Run'} ${e.playbook.name} — ${String(e.release.summary ?? '')}`) + c.dim(`  (run ${e.runId})`)];
+        return [c.bold(`${e.dryRun ? 'Dry run of' : 'Run'} ${e.playbook.name} — ${String(e.release.summary ?? '')}`) + c.dim(`  (run ${e.runId}${e.dryRun ? '' : FROZEN})`)];
       case 'run.resumed':
         return [c.bold(`Resuming run ${e.runId}`) + c.dim(` as ${e.by.who} on ${e.by.host}`)];
       case 'step.started': {

@@ -33,12 +33,12 @@ export class DeployedBackend implements BackendPort {
 
   async deploy(req: DeployRequest, opts: DeployOptions = {}): Promise<void> {
     await this.trigger.start('deploy', req, opts);
-    await this.waitFor(req.version, opts);
+    await this.waitFor(req.toVersion, opts);
   }
 
   async rollback(req: DeployRequest, opts: DeployOptions = {}): Promise<void> {
     await this.trigger.start('rollback', req, opts);
-    await this.waitFor(req.version, opts);
+    await this.waitFor(req.toVersion, opts);
   }
 
   async settle(signal?: AbortSignal): Promise<string | undefined> {

@@ -1,11 +1,12 @@
 /** The backend port: deploy, roll back, and read what is actually served. */
 import type { HealthCheck } from '../health-check.js';
 
+/** The same meaning for deploy and rollback: a rollback goes from the new version to the old. */
 export interface DeployRequest {
-  /** The version to make live (for a rollback: the one to go back to). */
-  version: string;
-  /** The version being replaced. */
-  previousVersion: string | null;
+  /** The version being replaced (null: the backend cannot tell what it serves). */
+  fromVersion: string | null;
+  /** The version to make live. */
+  toVersion: string;
   runId: string;
 }
 

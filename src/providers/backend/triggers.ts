@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import type { CommandBackendSection, WebhookBackendSection } from '../../playbook/provider-config.js';
-import type { JsonValue } from '../../util/json-path.js';
+import { fillJson } from '../../playbook/command-placeholders.js';
 import { expandEnv, expandHeaders } from '../env-template.js';
 import { HttpFailure, httpCall } from '../http-json.js';
 import { commandLine, runCommand, runningCommand } from '../process.js';
@@ -23,7 +23,7 @@ export function commandTrigger(cfg: CommandBackendSection, ctx: { baseDir: strin
     describe: `\`${commandLine(cfg.deploy)}\``,
     async start(op, req, opts) {
       await runCommand(`the ${op} command (${commandLine(cfg[op])})`, cfg[op], {
-        vars: { version: req.version, previousVersion: req.previousVersion, runId: req.runId },
+        vars: req,
         baseDir: ctx.baseDir,
         env: ctx.env,
         signal: opts.signal,
@@ -47,8 +47,7 @@ export function webhookTrigger(cfg: WebhookBackendSection, env: NodeJS.ProcessEn
     describe: cfg.deploy.url,
     async start(op, req, opts) {
       const hook = cfg[op];
-      const vars: Record<string, string> = { version: req.version, previousVersion: req.previousVersion ?? '', runId: req.runId };
-      const body = fillBody(hook.body, vars);
+      const body = fillJson(hook.body, req);
       const url = expandEnv(hook.url, env, `backend.${op}.url`);
       opts.output?.(`${hook.method} ${hook.url}`);
       const answer = await httpCall(`${op} webhook`, url, {
@@ -61,11 +60,4 @@ export function webhookTrigger(cfg: WebhookBackendSection, env: NodeJS.ProcessEn
       if (answer.status < 200 || answer.status >= 300) throw new HttpFailure(`${op} webhook (${hook.url})`, answer.status, answer.text.slice(0, 200));
     },
   };
-}
-
-function fillBody(value: JsonValue, vars: Record<string, string>): JsonValue {
-  if (typeof value === 'string') return value.replace(/\{(version|previousVersion|runId)\}/g, (_, k: string) => vars[k] ?? '');
-  if (Array.isArray(value)) return value.map((v) => fillBody(v, vars));
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fillBody(v, vars)]));
-  return value;
 }

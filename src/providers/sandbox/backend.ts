@@ -31,8 +31,8 @@ export class SandboxBackend implements BackendPort {
     return this.call.mutate(op === 'backend.deploy' ? 'backend deploy' : 'backend rollback', undefined, signal, () =>
       this.call.world.update((world) => {
         const from = world.backend.version;
-        world.backend.version = req.version;
-        world.effects.push({ op, at: new Date().toISOString(), step: this.call.step, from, to: req.version });
+        world.backend.version = req.toVersion;
+        world.effects.push({ op, at: new Date().toISOString(), step: this.call.step, from, to: req.toVersion });
       }),
     );
   }

@@ -44,6 +44,10 @@ export class SandboxStore implements StorePort {
     }));
   }
 
+  liveVersion(signal?: AbortSignal): Promise<string | null> {
+    return this.call.read(signal, () => this.store().liveVersion);
+  }
+
   publish(version: string, opts: PublishOptions): Promise<void> {
     const what = this.platform === 'ios' ? 'App Store release request' : 'Play Console "Publish changes"';
     return this.call.mutate(what, this.platform, opts.signal, () =>

@@ -8,6 +8,7 @@
 import type { Client } from '@rage-against-the-pixel/app-store-connect-api/dist/app_store_connect_api/client/index.js';
 import type { AppStoreConnectConfig } from '../../playbook/release-config.js';
 import { parseDuration } from '../../util/duration.js';
+import { highestVersion } from '../../util/versions.js';
 import { pollUntil } from '../../util/poll.js';
 import { sleep } from '../../util/sleep.js';
 import { MissingSecret, resolveSecret, type SecretContext } from '../secrets.js';
@@ -130,6 +131,20 @@ export class AppStoreConnectStore implements StorePort {
     const holding = withAll.length ? withAll : await groups({ 'filter[builds]': [build.id] });
     if (!holding.length) return { ready: false, detail: `${label} is VALID but no internal TestFlight group${this.cfg.internalGroup ? ` named "${this.cfg.internalGroup}"` : ''} has it` };
     return { ready: true, detail: `${label} is VALID for the internal group "${holding[0]!.attributes?.name ?? holding[0]!.id}"` };
+  }
+
+  /** The version on sale now: READY_FOR_DISTRIBUTION (READY_FOR_SALE under the deprecated name). */
+  async liveVersion(signal?: AbortSignal): Promise<string | null> {
+    const appId = await this.resolveAppId(signal);
+    const found = await this.call<{ data: VersionResource[] }>(`GET /v1/apps/${appId}/appStoreVersions (live)`, 'GET', ({ sdk, client }) =>
+      sdk.Apps.appsAppStoreVersionsGetToManyRelated({
+        client,
+        signal,
+        path: { id: appId },
+        query: { 'filter[platform]': ['IOS'], 'filter[appVersionState]': ['READY_FOR_DISTRIBUTION'], limit: 5 },
+      }),
+    );
+    return highestVersion(found.data.filter((v) => STATES[stateOf(v)] === 'live').map((v) => v.attributes?.versionString));
   }
 
   async setManualPublishing(version: string, signal?: AbortSignal): Promise<void> {

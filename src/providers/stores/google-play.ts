@@ -9,6 +9,7 @@
 import type { androidpublisher_v3 } from '@googleapis/androidpublisher';
 import type { GooglePlayConfig } from '../../playbook/release-config.js';
 import { parseDuration } from '../../util/duration.js';
+import { highestVersion, versionIn } from '../../util/versions.js';
 import { pollUntil } from '../../util/poll.js';
 import { sleep } from '../../util/sleep.js';
 import { MissingSecret, resolveSecret, type SecretContext } from '../secrets.js';
@@ -82,6 +83,15 @@ export class GooglePlayStore implements StorePort {
     if (!summary) return { ready: false, detail: `the ${track} track has no release of ${version}${this.app.versionCode ? ` (version code ${this.app.versionCode})` : ''}` };
     const codes = (summary.activeArtifacts ?? []).map((a) => a.versionCode).join(', ');
     return { ready: true, detail: `the ${track} track holds ${version} (version code ${codes}, ${summary.releaseLifecycleState})` };
+  }
+
+  /**
+   * The highest version published on the track (a staged rollout counts). Play keeps versions in
+   * release names ("142 (1.4.2)"), not in a field: a name without one is not counted.
+   */
+  async liveVersion(signal?: AbortSignal): Promise<string | null> {
+    const releases = await this.list(this.cfg.track, signal);
+    return highestVersion(releases.filter((r) => LIFECYCLE[r.releaseLifecycleState ?? ''] === 'live').map((r) => versionIn(r.releaseName)));
   }
 
   /** Managed publishing: the captain pressed "Publish changes"; wait until Play shows it. */

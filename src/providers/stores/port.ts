@@ -63,6 +63,8 @@ export interface StorePort {
   readonly publishing: 'api' | 'console';
   readRelease(version: string, signal?: AbortSignal): Promise<StoreRelease>;
   readInternalTesting(version: string, signal?: AbortSignal): Promise<InternalTesting>;
+  /** The version users get from the store now (the highest live one); null when none is live or none can be read. */
+  liveVersion?(signal?: AbortSignal): Promise<string | null>;
   publish(version: string, opts: PublishOptions): Promise<void>;
   /** Where a human presses Publish (console stores). */
   consoleLink?(version: string): string;
