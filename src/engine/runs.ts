@@ -4,7 +4,7 @@
  * restored older copy of that directory cannot match it.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ReleaseError, usageError } from '../errors.js';
 import { Journal, type JournalRead } from './journal.js';
@@ -32,6 +32,12 @@ export class RunStore {
     const dir = join(this.stateDir, 'runs', id);
     mkdirSync(dir, { recursive: true });
     return this.handle(id);
+  }
+
+  /** Removes a run that never started (no `run.created`): nothing of it happened. */
+  discard(id: string): void {
+    rmSync(join(this.stateDir, 'runs', id), { recursive: true, force: true });
+    rmSync(join(this.stateDir, 'heads', `${id}.json`), { force: true });
   }
 
   /** Opens a run by id, by unique prefix, or `latest`. */

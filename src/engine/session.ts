@@ -66,6 +66,7 @@ export class RunSession {
       session.attest(req.attest);
       return session;
     } catch (err) {
+      if (session && !session.started()) base.store.discard(req.runId);
       if (lock) session ? session.end() : base.store.locks.release(lock);
       throw explain(err, req.runId, base.commands);
     }
@@ -115,6 +116,15 @@ export class RunSession {
 
   state(): RunState {
     return stateOf(this.run.id, this.run.journal.read());
+  }
+
+  /** Has `run.created` reached the journal? */
+  started(): boolean {
+    try {
+      return this.events()[0]?.type === 'run.created';
+    } catch {
+      return true; // unreadable: keep everything for a human to look at
+    }
   }
 
   events(): DurableEvent[] {

@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 /** Writes a file so a crash leaves either the old or the new content, never a torn one. */
@@ -6,11 +6,18 @@ export function writeFileAtomic(path: string, content: string, beforeRename?: ()
   const tmp = `${path}.${process.pid}.tmp`;
   const fd = openSync(tmp, 'w');
   try {
-    writeSync(fd, content);
+    const bytes = Buffer.from(content);
+    for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done);
     fsyncSync(fd);
-  } finally {
+  } catch (err) {
+    // A full disk: leave no half-written file behind, and say which file it was.
     closeSync(fd);
+    rmSync(tmp, { force: true });
+    const e = err as NodeJS.ErrnoException;
+    if (e && typeof e === 'object' && e.path === undefined) e.path = path;
+    throw err;
   }
+  closeSync(fd);
   beforeRename?.();
   renameSync(tmp, path);
   syncDir(dirname(path));

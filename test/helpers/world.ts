@@ -19,8 +19,8 @@ export function onlyRun(dir: string): string {
   return ids[0]!;
 }
 
-export function readWorld(dir: string, runId = onlyRun(dir)): SandboxWorld {
-  return JSON.parse(readFileSync(join(dir, '.release', 'runs', runId, 'sandbox.json'), 'utf8')) as SandboxWorld;
+export function readWorld(dir: string, runId = onlyRun(dir), stateDir = join(dir, '.release')): SandboxWorld {
+  return JSON.parse(readFileSync(join(stateDir, 'runs', runId, 'sandbox.json'), 'utf8')) as SandboxWorld;
 }
 
 export function readEvents(dir: string, runId = onlyRun(dir), stateDir = join(dir, '.release')): DurableEvent[] {
