@@ -40,6 +40,8 @@ async function pressPublishGate(env: ActionEnv, stores: StorePort[], ctx: StepCo
         'Warning: it publishes EVERY approved change of the app (other tracks, store listing), not only this release.',
         'The tool then polls until the store shows the version live.',
       ],
+      // Each look is a store API call: at the store's poll interval, not the gate's every second.
+      autoPollMs: store.pollIntervalMs,
       auto: async (signal) => {
         const release = await store.readRelease(version, signal);
         if (release.state === 'live') return { approved: true, by: store.storeName, source: 'store' };
