@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { ActionError, type StepContext } from '../engine/action.js';
 import { errorMessage } from '../errors.js';
 import { PLATFORM_NAMES, type StorePort, type StoreRelease } from '../providers/stores/port.js';
+import { StoreError } from '../providers/stores/store-error.js';
 import { defineAction, type ActionEnv } from './env.js';
 import { describeRelease, readReleases, storeFor } from './stores.js';
 
@@ -39,6 +40,8 @@ async function pressPublishGate(env: ActionEnv, stores: StorePort[], ctx: StepCo
         'Warning: it publishes EVERY approved change of the app (other tracks, store listing), not only this release.',
         'The tool then polls until the store shows the version live.',
       ],
+      // Each look is a store API call: at the store's poll interval, not the gate's every second.
+      autoPollMs: store.pollIntervalMs,
       auto: async (signal) => {
         const release = await store.readRelease(version, signal);
         if (release.state === 'live') return { approved: true, by: store.storeName, source: 'store' };
@@ -67,7 +70,7 @@ export default defineAction({
 
   async run(input, _plan, ctx) {
     const { env } = ctx;
-    const releases = await readReleases(env, ctx.signal);
+    const releases = await readReleases(env, ctx.signal, ctx.progress);
     const live = releases.filter((r) => r.state === 'live').map((r) => r.platform);
     const blockers = blockersOf(releases);
     if (blockers.length) throw new ActionError(blockers.join('; '), { retryable: false, partial: releases.some(released) });
@@ -93,6 +96,14 @@ export default defineAction({
     // what the stores say now decides whether the pivot was crossed.
     const after = await readReleases(env, ctx.signal).catch(() => releases);
     const gone = after.filter(released).map((r) => r.platform);
+    // A store that could not say whether it released may be live: never roll back over it.
+    const unknown = results.some((r) => r.status === 'rejected' && r.reason instanceof StoreError && r.reason.info.outcome === 'unknown');
+    if (unknown && !gone.length) {
+      throw new ActionError(`cannot tell whether the release went out: ${failed.join('; ')}`, {
+        partial: true,
+        hint: 'Nothing was undone. Look in the store console; `release resume` reads the stores first and publishes only what is not live yet.',
+      });
+    }
     if (gone.length) {
       throw new ActionError(`${gone.map((p) => PLATFORM_NAMES[p]).join(' and ')} released, but ${failed.join('; ')}`, {
         partial: true,

@@ -1,5 +1,5 @@
 /** Store reads the store actions share. */
-import { PLATFORM_NAMES, type Platform, type StorePort, type StoreRelease } from '../providers/stores/port.js';
+import { PLATFORM_NAMES, type Platform, type Progress, type StorePort, type StoreRelease } from '../providers/stores/port.js';
 import type { ActionEnv } from './env.js';
 
 export function storeFor(env: ActionEnv, platform: Platform): StorePort {
@@ -8,8 +8,9 @@ export function storeFor(env: ActionEnv, platform: Platform): StorePort {
   return store;
 }
 
-export async function readReleases(env: ActionEnv, signal: AbortSignal): Promise<StoreRelease[]> {
-  return Promise.all(env.release.platforms.map((p) => storeFor(env, p).readRelease(env.release.version, signal)));
+/** `progress` hears why a store makes a read wait (its rate limit), for the step's progress line. */
+export async function readReleases(env: ActionEnv, signal: AbortSignal, progress?: Progress): Promise<StoreRelease[]> {
+  return Promise.all(env.release.platforms.map((p) => storeFor(env, p).readRelease(env.release.version, signal, progress)));
 }
 
 export function describeRelease(r: StoreRelease): string {

@@ -51,7 +51,7 @@ export default defineAction({
       sleep: ctx.sleep,
       progress: ctx.progress,
       check: async () => {
-        const releases = await readReleases(ctx.env, ctx.signal);
+        const releases = await readReleases(ctx.env, ctx.signal, ctx.progress);
         const blockers = problems(releases, input['accept-live']);
         if (blockers.length) throw new ActionError(blockers.join('; '), { retryable: false, hint: 'Fix what review asked for, resubmit, and start a new flip.' });
         if (releases.every((r) => ready(r, input['accept-live']))) return { done: true, value: { states: Object.fromEntries(releases.map((r) => [r.platform, r.storeState])) } };

@@ -55,6 +55,8 @@ export interface GateRequest {
   instructions: string[];
   /** Asks a non-human decider first (sandbox testers, a store that already shows the change). */
   auto?: (signal: AbortSignal) => Promise<GateDecision | undefined>;
+  /** While the gate waits, ask `auto` this often, then half as long again each time (up to 5x); default every second. */
+  autoPollMs?: number;
 }
 
 /** Facts about the run that actions may not derive themselves. */

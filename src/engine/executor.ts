@@ -361,12 +361,18 @@ export class Executor<E> {
       return this.decide(req.gate, { ...answer, source: 'prompt' });
     }
     const deadline = Date.now() + (this.deps.options.gateWaitMs ?? 0);
+    // The journal is read every second; `auto` (maybe a store API call) only as often as it asked.
+    let autoDelay = req.autoPollMs ?? 0;
+    let nextAuto = Date.now() + autoDelay;
     while (Date.now() < deadline) {
       await sleep(Math.min(GATE_POLL_MS, Math.max(0, deadline - Date.now())), signal);
       const external = this.state().gates[req.gate]?.decision;
       if (external) return external;
+      if (Date.now() < nextAuto) continue;
       const later = await req.auto?.(signal);
       if (later) return this.decide(req.gate, later);
+      autoDelay = Math.min(autoDelay * 1.5, (req.autoPollMs ?? 0) * 5);
+      nextAuto = Date.now() + autoDelay;
     }
     throw new PausedAtGate(req.gate, req.title);
   }

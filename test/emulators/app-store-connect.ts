@@ -2,7 +2,8 @@
  * A local App Store Connect API: apps, App Store versions moving through review, manual release
  * requests, phased releases and TestFlight builds, with Apple's JSON:API error bodies. It checks
  * every ES256 token as Apple documents (kid, aud, exp at most 20 minutes ahead, and not expired),
- * sends X-Rate-Limit on every answer, and takes injected failures.
+ * sends X-Rate-Limit on every answer, can hold a key to a rolling budget of calls (429 past it),
+ * and takes injected failures.
  * Shapes: ../shared/notes/store-apis.md §B and Apple's App Store Connect API reference.
  */
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
@@ -59,13 +60,25 @@ export class AppStoreConnectEmulator {
   /** Every token seen: its expiry, so a test can prove tokens were renewed. */
   readonly tokens: { exp: number; iat?: number; at: number }[] = [];
   rateLimit = { limit: 3500, remaining: 3499 };
+  /**
+   * Apple's budget per key: at most `limit` calls in any rolling `windowMs` (an hour at Apple;
+   * tests shorten it), shown in X-Rate-Limit; past it, 429 RATE_LIMIT_EXCEEDED. Off: the fixed `rateLimit`.
+   * https://developer.apple.com/documentation/appstoreconnectapi/identifying-rate-limits
+   */
+  budget: { limit: number; windowMs: number } | undefined;
+  private readonly spent: number[] = [];
+  /** Release requests Apple acted on (a request answered 503 before acting is not one). */
+  releaseRequestsProcessed = 0;
   private readonly processing = new Map<string, number>();
 
   constructor() {
     const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     this.privateKeyPem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
     this.publicKey = publicKey;
-    this.server.headers = () => ({ 'x-rate-limit': `user-hour-lim:${this.rateLimit.limit};user-hour-rem:${this.rateLimit.remaining};` });
+    this.server.headers = () => {
+      const { limit, remaining } = this.budget ? { limit: this.budget.limit, remaining: this.budget.limit - this.inWindow() } : this.rateLimit;
+      return { 'x-rate-limit': `user-hour-lim:${limit};user-hour-rem:${Math.max(0, remaining)};` };
+    };
     this.routes();
   }
 
@@ -178,10 +191,26 @@ export class AppStoreConnectEmulator {
       // `iat` is optional (the client library sends none); exp must be at most 20 minutes ahead.
       if (protectedHeader.kid !== this.keyId || exp - now > 20 * 60 + 5) return denied;
       this.tokens.push({ exp, iat: payload.iat, at: now });
-      return undefined;
     } catch {
       return denied; // bad signature, wrong audience or issuer, or expired
     }
+    return this.spend();
+  }
+
+  /** One call of the key's budget, or a 429 when the rolling window holds `limit` already. */
+  private spend(): Reply | undefined {
+    if (!this.budget) return undefined;
+    if (this.inWindow() >= this.budget.limit) {
+      return appleError(429, 'RATE_LIMIT_EXCEEDED', 'The request rate limit has been reached.', "We've received too many requests for this API. Please wait and try again or slow down your request rate.");
+    }
+    this.spent.push(Date.now());
+    return undefined;
+  }
+
+  private inWindow(): number {
+    const since = Date.now() - (this.budget?.windowMs ?? 0);
+    while (this.spent.length && this.spent[0]! <= since) this.spent.shift();
+    return this.spent.length;
   }
 
   private patchVersion(req: Request, id: string): Reply {
@@ -205,6 +234,7 @@ export class AppStoreConnectEmulator {
       return appleError(409, 'ENTITY_ERROR.RELATIONSHIP.INVALID', 'The provided entity includes a relationship with an invalid value', `The version is not in a valid state for release: ${v.appVersionState}`, '/data/relationships/appStoreVersion');
     }
     v.appVersionState = 'PROCESSING_FOR_DISTRIBUTION';
+    this.releaseRequestsProcessed += 1;
     this.processing.set(v.id, this.processingReads);
     if (v.phased) v.phased = { ...v.phased, state: 'ACTIVE', day: 1 };
     return { status: 201, body: { data: { type: 'appStoreVersionReleaseRequests', id: `rr-${v.id}` }, links: { self: '/v1/appStoreVersionReleaseRequests' } } };

@@ -44,6 +44,8 @@ export class GooglePlayEmulator {
   commitFlag: 'either' | 'required' | 'forbidden' = 'either';
   /** The internal track's name in this account (`internal` or `qa`). */
   internalTrackName = 'internal';
+  /** Commits Play acted on (a commit answered 503 before acting is not one). */
+  commitsProcessed = 0;
 
   constructor() {
     const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -100,6 +102,11 @@ export class GooglePlayEmulator {
     }
     // A Console change invalidates open API edits (concurrency doc).
     this.invalidateEdits();
+  }
+
+  /** Google stops accepting every access token issued so far (revoked, or expired early). */
+  revokeTokens(): void {
+    this.accessTokens.clear();
   }
 
   /** Another user's commit or a Console edit: every open edit dies. */
@@ -222,6 +229,7 @@ export class GooglePlayEmulator {
     if (this.commitFlag === 'forbidden' && flag) return googleError(400, 'INVALID_ARGUMENT', 'Changes are sent for review automatically. The query parameter changesNotSentForReview must not be set.');
     this.tracks = structuredClone(edit.tracks);
     edit.state = 'committed';
+    this.commitsProcessed += 1;
     // The first commit invalidates every other edit of the app.
     for (const e of this.edits.values()) if (e !== edit && e.state === 'open') e.state = 'deleted';
     return { status: 200, body: { id: edit.id } };

@@ -1,6 +1,7 @@
 /**
- * A tiny HTTP server for emulators: routes, a call log, and injected failures. Listens on
- * 127.0.0.1 on a free port, started and stopped by the test.
+ * A tiny HTTP server for emulators: routes, a call log, and injected failures (an error reply, or
+ * a dropped connection; before the emulated store acts, or after it acted and the answer was
+ * lost). Listens on 127.0.0.1 on a free port, started and stopped by the test.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -18,6 +19,8 @@ export interface Reply {
   status: number;
   body?: unknown;
   headers?: Record<string, string>;
+  /** Drop the connection instead of answering (a reset). */
+  reset?: boolean;
 }
 
 type Handler = (req: Request, params: string[]) => Reply | Promise<Reply>;
@@ -27,10 +30,13 @@ interface Injection {
   path: RegExp;
   reply: Reply | ((req: Request) => Reply);
   times: number;
+  /** The emulated store acts first; only its answer is replaced (the call happened, the client cannot tell). */
+  after: boolean;
 }
 
 export class TestServer {
-  readonly calls: { method: string; path: string; query: string; status: number }[] = [];
+  /** Every request, with its status (0: the connection was dropped) and when it arrived. */
+  readonly calls: { method: string; path: string; query: string; status: number; at: number }[] = [];
   private readonly routes: { method: string; pattern: RegExp; handler: Handler }[] = [];
   private readonly injections: Injection[] = [];
   private server: Server | undefined;
@@ -45,9 +51,9 @@ export class TestServer {
     return this;
   }
 
-  /** The next `times` matching requests get this reply instead of the emulated one. */
-  failNext(path: RegExp, reply: Reply | ((req: Request) => Reply), opts: { method?: string; times?: number } = {}): void {
-    this.injections.push({ path, reply, method: opts.method, times: opts.times ?? 1 });
+  /** The next `times` matching requests get this reply instead of the emulated one (with `after`, once the emulated one acted). */
+  failNext(path: RegExp, reply: Reply | ((req: Request) => Reply), opts: { method?: string; times?: number; after?: boolean } = {}): void {
+    this.injections.push({ path, reply, method: opts.method, times: opts.times ?? 1, after: opts.after ?? false });
   }
 
   clearFailures(): void {
@@ -83,8 +89,13 @@ export class TestServer {
       // form bodies stay raw
     }
     const request: Request = { method: req.method ?? 'GET', path: decodeURIComponent(url.pathname), query: url.searchParams, headers: req.headers, body, rawBody };
+    const at = Date.now();
     const reply = await this.dispatch(request);
-    this.calls.push({ method: request.method, path: request.path, query: url.search, status: reply.status });
+    this.calls.push({ method: request.method, path: request.path, query: url.search, status: reply.reset ? 0 : reply.status, at });
+    if (reply.reset) {
+      req.socket.destroy();
+      return;
+    }
     const headers = { 'content-type': 'application/json', ...this.headers(), ...(reply.headers ?? {}) };
     res.writeHead(reply.status, headers);
     res.end(reply.body === undefined ? '' : JSON.stringify(reply.body));
@@ -96,8 +107,13 @@ export class TestServer {
     const injected = this.injections.find((i) => i.times > 0 && i.path.test(req.path) && (!i.method || i.method === req.method));
     if (injected) {
       injected.times -= 1;
+      if (injected.after) await this.emulate(req);
       return typeof injected.reply === 'function' ? injected.reply(req) : injected.reply;
     }
+    return this.emulate(req);
+  }
+
+  private async emulate(req: Request): Promise<Reply> {
     for (const route of this.routes) {
       if (route.method !== req.method) continue;
       const match = route.pattern.exec(req.path);

@@ -2,7 +2,8 @@
  * The App Store, through the App Store Connect API, on @rage-against-the-pixel/app-store-connect-api.
  * The SDK is imported on first use only. Its generated calls get our own fetch client: the
  * package's AppStoreConnectClient is a process-wide singleton whose token is renewed only after
- * it expired (see asc-token.ts), and it never retries.
+ * it expired (see asc-token.ts), and it never retries. Retries, rate-limit pacing and settling
+ * writes are store-call.ts's, as for Google Play.
  * API: https://developer.apple.com/documentation/appstoreconnectapi
  */
 import type { Client } from '@rage-against-the-pixel/app-store-connect-api/dist/app_store_connect_api/client/index.js';
@@ -10,11 +11,12 @@ import type { AppStoreConnectConfig } from '../../playbook/release-config.js';
 import { parseDuration } from '../../util/duration.js';
 import { highestVersion } from '../../util/versions.js';
 import { pollUntil } from '../../util/poll.js';
-import { sleep } from '../../util/sleep.js';
 import { MissingSecret, resolveSecret, type SecretContext } from '../secrets.js';
 import { AscTokenSource } from './asc-token.js';
-import type { HealthCheck, InternalTesting, PublishOptions, ReviewState, RolloutControl, RolloutOperation, RolloutStatus, StorePort, StoreRelease } from './port.js';
-import { backoffMs, StoreError } from './store-error.js';
+import { Pacer, parseAppleRateLimit, type CallKind } from './pacer.js';
+import type { HealthCheck, InternalTesting, Progress, PublishOptions, ReviewState, RolloutControl, RolloutOperation, RolloutStatus, StorePort, StoreRelease } from './port.js';
+import { storeCall, type Attempt } from './store-call.js';
+import { retryAfterMs, StoreError } from './store-error.js';
 
 type Sdk = typeof import('@rage-against-the-pixel/app-store-connect-api');
 
@@ -32,8 +34,17 @@ interface VersionResource {
 
 type Result<T> = { data?: T; error?: unknown; response?: Response };
 
+/** What one call needs besides its own arguments: Ctrl-C, and where to say why it waits. */
+interface Cx {
+  signal?: AbortSignal;
+  progress?: Progress;
+}
+
 const DEFAULT_BASE = 'https://api.appstoreconnect.apple.com';
-const MAX_ATTEMPTS = 5;
+/** Apple counts calls per key over a rolling hour; RELEASE_ASC_RATE_WINDOW shortens it for tests. */
+const RATE_WINDOW = '1h';
+/** A request unanswered this long has an unknown outcome, like a 5xx. */
+const REQUEST_TIMEOUT_MS = 60_000;
 
 /**
  * Both state names are accepted: `appStoreState` is deprecated for `appVersionState` (API 3.3),
@@ -72,15 +83,20 @@ export class AppStoreConnectStore implements StorePort {
   private connection: Promise<Connection> | undefined;
   private tokens: AscTokenSource | undefined;
   private appId: Promise<string> | undefined;
+  private readonly pacer: Pacer;
+  readonly pollIntervalMs: number;
 
   constructor(
     private readonly cfg: AppStoreConnectConfig,
     private readonly app: { bundleId: string; build?: string },
     private readonly secrets: SecretContext,
-  ) {}
+  ) {
+    this.pacer = new Pacer({ store: this.storeName, windowMs: parseDuration(secrets.env.RELEASE_ASC_RATE_WINDOW ?? RATE_WINDOW), windowName: 'hour' });
+    this.pollIntervalMs = parseDuration(cfg.pollInterval);
+  }
 
-  async readRelease(version: string, signal?: AbortSignal): Promise<StoreRelease> {
-    const v = await this.findVersion(version, signal);
+  async readRelease(version: string, signal?: AbortSignal, progress?: Progress): Promise<StoreRelease> {
+    const v = await this.findVersion(version, { signal, progress });
     if (!v) {
       return { platform: 'ios', version, state: 'not-submitted', storeState: 'NO_SUCH_VERSION', manualPublishing: 'off', manualPublishingSettable: false };
     }
@@ -97,10 +113,11 @@ export class AppStoreConnectStore implements StorePort {
     };
   }
 
-  async readInternalTesting(version: string, signal?: AbortSignal): Promise<InternalTesting> {
-    const appId = await this.resolveAppId(signal);
+  async readInternalTesting(version: string, signal?: AbortSignal, progress?: Progress): Promise<InternalTesting> {
+    const cx = { signal, progress };
+    const appId = await this.resolveAppId(cx);
     type Build = { id: string; attributes?: { version?: string; processingState?: string; expired?: boolean } };
-    const builds = await this.call<{ data: Build[] }>('GET /v1/builds', 'GET', ({ sdk, client }) =>
+    const builds = await this.read<{ data: Build[] }>('GET /v1/builds', cx, ({ sdk, client }) =>
       sdk.Builds.buildsGetCollection({
         client,
         signal,
@@ -123,7 +140,7 @@ export class AppStoreConnectStore implements StorePort {
     type Group = { id: string; attributes?: { name?: string; hasAccessToAllBuilds?: boolean } };
     const groups = async (extra: Record<string, string[]>) =>
       (
-        await this.call<{ data: Group[] }>('GET /v1/betaGroups', 'GET', ({ sdk, client }) =>
+        await this.read<{ data: Group[] }>('GET /v1/betaGroups', cx, ({ sdk, client }) =>
           sdk.BetaGroups.betaGroupsGetCollection({ client, signal, query: { 'filter[app]': [appId], 'filter[isInternalGroup]': ['true'], ...extra } }),
         )
       ).data.filter((g) => !this.cfg.internalGroup || g.attributes?.name === this.cfg.internalGroup);
@@ -134,9 +151,10 @@ export class AppStoreConnectStore implements StorePort {
   }
 
   /** The version on sale now: READY_FOR_DISTRIBUTION (READY_FOR_SALE under the deprecated name). */
-  async liveVersion(signal?: AbortSignal): Promise<string | null> {
-    const appId = await this.resolveAppId(signal);
-    const found = await this.call<{ data: VersionResource[] }>(`GET /v1/apps/${appId}/appStoreVersions (live)`, 'GET', ({ sdk, client }) =>
+  async liveVersion(signal?: AbortSignal, progress?: Progress): Promise<string | null> {
+    const cx = { signal, progress };
+    const appId = await this.resolveAppId(cx);
+    const found = await this.read<{ data: VersionResource[] }>(`GET /v1/apps/${appId}/appStoreVersions (live)`, cx, ({ sdk, client }) =>
       sdk.Apps.appsAppStoreVersionsGetToManyRelated({
         client,
         signal,
@@ -147,9 +165,10 @@ export class AppStoreConnectStore implements StorePort {
     return highestVersion(found.data.filter((v) => STATES[stateOf(v)] === 'live').map((v) => v.attributes?.versionString));
   }
 
-  async setManualPublishing(version: string, signal?: AbortSignal): Promise<void> {
-    const v = await this.requireVersion(version, signal);
-    await this.call('PATCH /v1/appStoreVersions (releaseType MANUAL)', 'PATCH', ({ sdk, client }) =>
+  async setManualPublishing(version: string, signal?: AbortSignal, progress?: Progress): Promise<void> {
+    const cx = { signal, progress };
+    const v = await this.requireVersion(version, cx);
+    await this.write('PATCH /v1/appStoreVersions (releaseType MANUAL)', cx, ({ sdk, client }) =>
       sdk.AppStoreVersions.appStoreVersionsUpdateInstance({
         client,
         signal,
@@ -157,6 +176,7 @@ export class AppStoreConnectStore implements StorePort {
         body: { data: { type: 'appStoreVersions', id: v.id, attributes: { releaseType: 'MANUAL' } } },
       }),
       {
+        landed: async () => (await this.findVersion(version, cx))?.attributes?.releaseType === 'MANUAL',
         next: (status) =>
           status === 409
             ? `App Store Connect locks releaseType in ${stateOf(v)} (store-quirks 17). Remove the version from review ("Developer Reject"), choose "Manually release this version", and resubmit.`
@@ -166,11 +186,12 @@ export class AppStoreConnectStore implements StorePort {
   }
 
   async publish(version: string, opts: PublishOptions): Promise<void> {
-    const v = await this.requireVersion(version, opts.signal);
+    const cx = { signal: opts.signal, progress: opts.progress };
+    const v = await this.requireVersion(version, cx);
     const state = STATES[stateOf(v)];
     if (state === 'approved') {
-      if (opts.phased) await this.ensurePhasedRelease(v.id, opts.signal);
-      await this.requestRelease(v, opts.signal);
+      if (opts.phased) await this.ensurePhasedRelease(v.id, cx);
+      await this.requestRelease(v, cx);
     } else if (state !== 'releasing' && state !== 'live') {
       throw new StoreError({
         store: this.storeName,
@@ -188,14 +209,14 @@ export class AppStoreConnectStore implements StorePort {
       signal: opts.signal,
       progress: opts.progress,
       check: async () => {
-        const r = await this.readRelease(version, opts.signal);
+        const r = await this.readRelease(version, opts.signal, opts.progress);
         return r.state === 'live' ? { done: true, value: undefined } : { done: false, state: r.storeState };
       },
     });
   }
 
   readonly rollout: RolloutControl = {
-    read: (version, signal) => this.readPhased(version, signal),
+    read: (version, signal, progress) => this.readPhased(version, { signal, progress }),
     apply: (version, op, opts) => this.applyPhased(version, op, opts),
   };
 
@@ -209,7 +230,7 @@ export class AppStoreConnectStore implements StorePort {
       return [{ ok: false, name, detail }];
     }
     try {
-      const id = await this.resolveAppId(signal);
+      const id = await this.resolveAppId({ signal });
       return [{ ok: true, name, detail: `key ${this.cfg.keyId} reaches app ${this.app.bundleId} (id ${id}) at ${this.baseUrl()}` }];
     } catch (err) {
       return [{ ok: false, name, detail: err instanceof StoreError ? `${err.message} ${err.hint ?? ''}`.trim() : (err as Error).message }];
@@ -218,12 +239,12 @@ export class AppStoreConnectStore implements StorePort {
 
   // --- versions and release ------------------------------------------------------------------
 
-  private async findVersion(version: string, signal?: AbortSignal): Promise<VersionResource | undefined> {
-    const appId = await this.resolveAppId(signal);
-    const found = await this.call<{ data: VersionResource[] }>(`GET /v1/apps/${appId}/appStoreVersions`, 'GET', ({ sdk, client }) =>
+  private async findVersion(version: string, cx: Cx): Promise<VersionResource | undefined> {
+    const appId = await this.resolveAppId(cx);
+    const found = await this.read<{ data: VersionResource[] }>(`GET /v1/apps/${appId}/appStoreVersions`, cx, ({ sdk, client }) =>
       sdk.Apps.appsAppStoreVersionsGetToManyRelated({
         client,
-        signal,
+        signal: cx.signal,
         path: { id: appId },
         query: { 'filter[versionString]': [version], 'filter[platform]': ['IOS'], limit: 5 },
       }),
@@ -231,8 +252,8 @@ export class AppStoreConnectStore implements StorePort {
     return found.data.find((d) => d.attributes?.versionString === version) ?? found.data[0];
   }
 
-  private async requireVersion(version: string, signal?: AbortSignal): Promise<VersionResource> {
-    const v = await this.findVersion(version, signal);
+  private async requireVersion(version: string, cx: Cx): Promise<VersionResource> {
+    const v = await this.findVersion(version, cx);
     if (v) return v;
     throw new StoreError({
       store: this.storeName,
@@ -244,53 +265,65 @@ export class AppStoreConnectStore implements StorePort {
     });
   }
 
-  /** From PENDING_DEVELOPER_RELEASE only (store-quirks 18). A 409 is read back: already released counts. */
-  private async requestRelease(v: VersionResource, signal?: AbortSignal): Promise<void> {
+  /**
+   * From PENDING_DEVELOPER_RELEASE only (store-quirks 18). The version is read back after a 409
+   * or an unknown outcome: already releasing (or live) means this request, or an earlier one, did it.
+   * A read-back that lags behind Apple (store-quirks 25) leads to a second request, which Apple
+   * refuses with a 409 that is read back in turn.
+   */
+  private async requestRelease(v: VersionResource, cx: Cx): Promise<void> {
+    const released = async () => {
+      const now = await this.findVersion(v.attributes?.versionString ?? '', cx);
+      const state = now ? STATES[stateOf(now)] : undefined;
+      return state === 'releasing' || state === 'live';
+    };
     try {
-      await this.call('POST /v1/appStoreVersionReleaseRequests', 'POST', ({ sdk, client }) =>
+      await this.write('POST /v1/appStoreVersionReleaseRequests', cx, ({ sdk, client }) =>
         sdk.AppStoreVersionReleaseRequests.appStoreVersionReleaseRequestsCreateInstance({
           client,
-          signal,
+          signal: cx.signal,
           body: { data: { type: 'appStoreVersionReleaseRequests', relationships: { appStoreVersion: { data: { type: 'appStoreVersions', id: v.id } } } } },
         }),
+        { landed: released },
       );
     } catch (err) {
       if (!(err instanceof StoreError) || err.info.status !== 409) throw err;
-      const now = await this.findVersion(v.attributes?.versionString ?? '', signal);
-      const state = now ? STATES[stateOf(now)] : undefined;
-      if (state === 'releasing' || state === 'live') return;
+      if (await released()) return;
       throw err;
     }
   }
 
-  private async ensurePhasedRelease(versionId: string, signal?: AbortSignal): Promise<void> {
-    if (await this.phasedRelease(versionId, signal)) return;
-    await this.call('POST /v1/appStoreVersionPhasedReleases', 'POST', ({ sdk, client }) =>
+  private async ensurePhasedRelease(versionId: string, cx: Cx): Promise<void> {
+    if (await this.phasedRelease(versionId, cx)) return;
+    await this.write('POST /v1/appStoreVersionPhasedReleases', cx, ({ sdk, client }) =>
       sdk.AppStoreVersionPhasedReleases.appStoreVersionPhasedReleasesCreateInstance({
         client,
-        signal,
+        signal: cx.signal,
         body: { data: { type: 'appStoreVersionPhasedReleases', relationships: { appStoreVersion: { data: { type: 'appStoreVersions', id: versionId } } } } },
       }),
-      { next: (status) => (status === 409 ? 'Phased release is not available for an app\'s first version; publish without ios-phased.' : undefined) },
+      {
+        landed: async () => (await this.phasedRelease(versionId, cx)) !== undefined,
+        next: (status) => (status === 409 ? 'Phased release is not available for an app\'s first version; publish without ios-phased.' : undefined),
+      },
     );
   }
 
   // --- phased release ------------------------------------------------------------------------
 
-  private async phasedRelease(versionId: string, signal?: AbortSignal) {
+  private async phasedRelease(versionId: string, cx: Cx) {
     type Phased = { id: string; attributes?: { phasedReleaseState?: string; currentDayNumber?: number } };
-    const found = await this.call<{ data: Phased | null } | undefined>(
+    const found = await this.read<{ data: Phased | null } | undefined>(
       `GET /v1/appStoreVersions/${versionId}/appStoreVersionPhasedRelease`,
-      'GET',
-      ({ sdk, client }) => sdk.AppStoreVersions.appStoreVersionsAppStoreVersionPhasedReleaseGetToOneRelated({ client, signal, path: { id: versionId } }),
+      cx,
+      ({ sdk, client }) => sdk.AppStoreVersions.appStoreVersionsAppStoreVersionPhasedReleaseGetToOneRelated({ client, signal: cx.signal, path: { id: versionId } }),
       { accept: (status) => status === 404 },
     );
     return found?.data ?? undefined;
   }
 
-  private async readPhased(version: string, signal?: AbortSignal): Promise<RolloutStatus> {
-    const v = await this.requireVersion(version, signal);
-    const phased = await this.phasedRelease(v.id, signal);
+  private async readPhased(version: string, cx: Cx): Promise<RolloutStatus> {
+    const v = await this.requireVersion(version, cx);
+    const phased = await this.phasedRelease(v.id, cx);
     if (!phased) {
       const live = STATES[stateOf(v)] === 'live';
       return { state: live ? 'complete' : 'not-started', detail: live ? 'released to everyone (no phased release)' : `no phased release (${stateOf(v)})` };
@@ -303,7 +336,8 @@ export class AppStoreConnectStore implements StorePort {
   }
 
   /** PATCH the phased release; "already has this value" and "final state" mean done (store-quirks 20). */
-  private async applyPhased(version: string, op: RolloutOperation, opts: { signal?: AbortSignal; validateOnly?: boolean }): Promise<RolloutStatus> {
+  private async applyPhased(version: string, op: RolloutOperation, opts: { signal?: AbortSignal; validateOnly?: boolean; progress?: Progress }): Promise<RolloutStatus> {
+    const cx = { signal: opts.signal, progress: opts.progress };
     if (op.kind === 'fraction') {
       throw new StoreError({
         store: this.storeName,
@@ -313,10 +347,10 @@ export class AppStoreConnectStore implements StorePort {
         next: 'On the App Store, pause, resume or complete the phased release instead.',
       });
     }
-    const v = await this.requireVersion(version, opts.signal);
-    const phased = await this.phasedRelease(v.id, opts.signal);
+    const v = await this.requireVersion(version, cx);
+    const phased = await this.phasedRelease(v.id, cx);
     if (!phased) {
-      if (op.kind === 'complete') return this.readPhased(version, opts.signal);
+      if (op.kind === 'complete') return this.readPhased(version, cx);
       throw new StoreError({
         store: this.storeName,
         app: this.app.bundleId,
@@ -326,30 +360,31 @@ export class AppStoreConnectStore implements StorePort {
       });
     }
     const target = op.kind === 'halt' ? 'PAUSED' : op.kind === 'resume' ? 'ACTIVE' : 'COMPLETE';
-    if (opts.validateOnly) return this.readPhased(version, opts.signal);
+    if (opts.validateOnly) return this.readPhased(version, cx);
     try {
-      await this.call(`PATCH /v1/appStoreVersionPhasedReleases/${phased.id}`, 'PATCH', ({ sdk, client }) =>
+      await this.write(`PATCH /v1/appStoreVersionPhasedReleases/${phased.id}`, cx, ({ sdk, client }) =>
         sdk.AppStoreVersionPhasedReleases.appStoreVersionPhasedReleasesUpdateInstance({
           client,
-          signal: opts.signal,
+          signal: cx.signal,
           path: { id: phased.id },
           body: { data: { type: 'appStoreVersionPhasedReleases', id: phased.id, attributes: { phasedReleaseState: sdk.PhasedReleaseState[target] } } },
         }),
+        { landed: async () => (await this.phasedRelease(v.id, cx))?.attributes?.phasedReleaseState === target },
       );
     } catch (err) {
       const already = err instanceof StoreError && /already has this value|final state/i.test(err.info.storeMessage);
       if (!already) throw err;
     }
-    return this.readPhased(version, opts.signal);
+    return this.readPhased(version, cx);
   }
 
   // --- transport -------------------------------------------------------------------------------
 
-  private async resolveAppId(signal?: AbortSignal): Promise<string> {
+  private async resolveAppId(cx: Cx): Promise<string> {
     if (this.cfg.appId) return this.cfg.appId;
     this.appId ??= (async () => {
-      const apps = await this.call<{ data: { id: string }[] }>('GET /v1/apps', 'GET', ({ sdk, client }) =>
-        sdk.Apps.appsGetCollection({ client, signal, query: { 'filter[bundleId]': [this.app.bundleId], limit: 2 } }),
+      const apps = await this.read<{ data: { id: string }[] }>('GET /v1/apps', cx, ({ sdk, client }) =>
+        sdk.Apps.appsGetCollection({ client, signal: cx.signal, query: { 'filter[bundleId]': [this.app.bundleId], limit: 2 } }),
       );
       const app = apps.data[0];
       if (!app) {
@@ -393,15 +428,10 @@ export class AppStoreConnectStore implements StorePort {
         import('@rage-against-the-pixel/app-store-connect-api/dist/app_store_connect_api/client/index.js'),
       ]);
       const tokens = this.tokenSource();
-      // Each request gets a current token; one 401 is retried with a fresh one.
+      // Each request gets a current token.
       const authedFetch = async (request: Request): Promise<Response> => {
-        for (let attempt = 1; ; attempt++) {
-          const req = request.clone();
-          req.headers.set('Authorization', `Bearer ${await tokens.get()}`);
-          const response = await fetch(req);
-          if (response.status !== 401 || attempt > 1) return response;
-          tokens.invalidate();
-        }
+        request.headers.set('Authorization', `Bearer ${await tokens.get()}`);
+        return fetch(request, { signal: AbortSignal.any([request.signal, AbortSignal.timeout(REQUEST_TIMEOUT_MS)]) });
       };
       const client = createClient({ baseUrl: this.baseUrl(), fetch: authedFetch as typeof fetch });
       return { sdk, client };
@@ -409,46 +439,64 @@ export class AppStoreConnectStore implements StorePort {
     return this.connection;
   }
 
-  /**
-   * One API call: 429 waits and retries (Apple has not processed it), reads also retry network
-   * errors and 5xx; every other failure becomes a StoreError with the store's words.
-   */
+  private async read<T>(call: string, cx: Cx, send: (c: Connection) => Promise<Result<unknown>>, opts: { accept?: (status: number) => boolean } = {}): Promise<T> {
+    return (await this.call<T>(call, 'safe', cx, send, opts)) as T;
+  }
+
+  /** A write whose outcome, when unknown, `landed` settles by reading the store back. */
+  private async write(call: string, cx: Cx, send: (c: Connection) => Promise<Result<unknown>>, opts: { landed: () => Promise<boolean>; next?: (status: number) => string | undefined }): Promise<void> {
+    await this.call(call, 'write', cx, send, opts);
+  }
+
   private async call<T>(
     call: string,
-    method: 'GET' | 'POST' | 'PATCH',
+    kind: CallKind,
+    cx: Cx,
     send: (c: Connection) => Promise<Result<unknown>>,
-    opts: { accept?: (status: number) => boolean; next?: (status: number) => string | undefined } = {},
-  ): Promise<T> {
+    opts: { accept?: (status: number) => boolean; landed?: () => Promise<boolean>; next?: (status: number) => string | undefined },
+  ): Promise<T | undefined> {
     const connection = await this.connect();
-    for (let attempt = 1; ; attempt++) {
-      let result: Result<unknown>;
-      try {
-        result = await send(connection);
-      } catch (err) {
-        if ((err as Error).name === 'AbortError') throw err;
-        result = { error: err };
-      }
-      const response = result.response;
-      if (response?.ok) return result.data as T;
-      const status = response?.status;
-      if (status !== undefined && opts.accept?.(status)) return undefined as T;
-      const retry = attempt < MAX_ATTEMPTS && (status === 429 || (method === 'GET' && (status === undefined || status >= 500)));
-      if (retry) {
-        await sleep(backoffMs(attempt, response?.headers.get('retry-after')), undefined);
-        continue;
-      }
-      const apple = appleError(result.error);
-      throw new StoreError({
-        store: this.storeName,
-        app: this.app.bundleId,
-        call,
-        status,
-        code: apple.code,
-        storeMessage: apple.message,
-        next: (status !== undefined && opts.next?.(status)) || nextAction(status, response?.headers.get('x-rate-limit')),
-        retryable: status === undefined || status >= 500,
-      });
-    }
+    return storeCall<T>({
+      kind,
+      pacer: this.pacer,
+      renewAuth: () => this.tokenSource().invalidate(),
+      signal: cx.signal,
+      progress: cx.progress,
+      landed: opts.landed,
+      send: async () => {
+        let result: Result<unknown>;
+        try {
+          result = await send(connection);
+        } catch (err) {
+          result = { error: err };
+        }
+        return this.attempt<T>(call, result, opts);
+      },
+    });
+  }
+
+  /** One answer, read: the value or what kind of failure it is (in Apple's words), and the budget left. */
+  private attempt<T>(call: string, result: Result<unknown>, opts: { accept?: (status: number) => boolean; next?: (status: number) => string | undefined }): Attempt<T> {
+    const response = result.response;
+    const budget = parseAppleRateLimit(response?.headers.get('x-rate-limit'));
+    if (response?.ok) return { ok: true, value: result.data as T, budget };
+    const status = response?.status;
+    if (status !== undefined && opts.accept?.(status)) return { ok: true, value: undefined as T, budget };
+    const apple = appleError(result.error);
+    const error = new StoreError({
+      store: this.storeName,
+      app: this.app.bundleId,
+      call,
+      status,
+      code: apple.code,
+      storeMessage: apple.message,
+      next: (status !== undefined && opts.next?.(status)) || nextAction(status, response?.headers.get('x-rate-limit')),
+    });
+    const retryAfter = retryAfterMs(response?.headers.get('retry-after'));
+    if (status === 429) return { ok: false, failure: 'rate-limited', error, retryAfterMs: retryAfter, budget };
+    if (status === 401) return { ok: false, failure: 'unauthorized', error, budget };
+    if (status === undefined || status >= 500) return { ok: false, failure: 'unknown', error, retryAfterMs: retryAfter, budget };
+    return { ok: false, failure: 'refused', error, budget };
   }
 }
 

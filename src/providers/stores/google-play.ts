@@ -3,7 +3,8 @@
  * first use only). Review state comes from `applications.tracks.releases.list` (no edit needed);
  * staged rollouts change through an edit (insert -> tracks.update -> commit). There is no API for
  * "Publish changes" under managed publishing: a person presses it, and this adapter polls until
- * the release reads PUBLISHED.
+ * the release reads PUBLISHED. Retries, pacing and settling a commit are store-call.ts's, as for
+ * the App Store.
  * API: https://developers.google.com/android-publisher/api-ref/rest
  */
 import type { androidpublisher_v3 } from '@googleapis/androidpublisher';
@@ -11,10 +12,11 @@ import type { GooglePlayConfig } from '../../playbook/release-config.js';
 import { parseDuration } from '../../util/duration.js';
 import { highestVersion, versionIn } from '../../util/versions.js';
 import { pollUntil } from '../../util/poll.js';
-import { sleep } from '../../util/sleep.js';
 import { MissingSecret, resolveSecret, type SecretContext } from '../secrets.js';
-import type { HealthCheck, InternalTesting, PublishOptions, ReviewState, RolloutControl, RolloutOperation, RolloutStatus, StorePort, StoreRelease } from './port.js';
-import { backoffMs, StoreError } from './store-error.js';
+import { Pacer, type CallKind } from './pacer.js';
+import type { HealthCheck, InternalTesting, Progress, PublishOptions, ReviewState, RolloutControl, RolloutOperation, RolloutStatus, StorePort, StoreRelease } from './port.js';
+import { storeCall, type Attempt } from './store-call.js';
+import { retryAfterMs, StoreError } from './store-error.js';
 
 type Api = androidpublisher_v3.Androidpublisher;
 type Summary = androidpublisher_v3.Schema$ReleaseSummary;
@@ -23,8 +25,17 @@ type TrackRelease = androidpublisher_v3.Schema$TrackRelease;
 const SCOPE = 'https://www.googleapis.com/auth/androidpublisher';
 const GOOGLE_TOKEN_URL = 'https://oauth2.googleapis.com/token';
 const DEFAULT_ROOT = 'https://androidpublisher.googleapis.com/';
-const MAX_ATTEMPTS = 4;
 const EDIT_ATTEMPTS = 3;
+/** Play's quotas are per-minute buckets (https://developers.google.com/android-publisher/quotas). */
+const RATE_WINDOW_MS = 60_000;
+/** A request unanswered this long has an unknown outcome, like a 5xx. */
+const REQUEST_TIMEOUT_MS = 60_000;
+
+/** What one call needs besides its own arguments: Ctrl-C, and where to say why it waits. */
+interface Cx {
+  signal?: AbortSignal;
+  progress?: Progress;
+}
 
 const LIFECYCLE: Record<string, ReviewState> = {
   RELEASE_LIFECYCLE_STATE_DRAFT: 'not-submitted',
@@ -47,15 +58,21 @@ export class GooglePlayStore implements StorePort {
   readonly storeName = 'Google Play';
   readonly publishing = 'console' as const;
   private api: Promise<Api> | undefined;
+  private readonly pacer = new Pacer({ store: this.storeName, windowMs: RATE_WINDOW_MS, windowName: 'minute' });
+  /** Makes the next call fetch a new access token (service accounts, application default credentials). */
+  private renewAuth: (() => void) | undefined;
+  readonly pollIntervalMs: number;
 
   constructor(
     private readonly cfg: GooglePlayConfig,
     private readonly app: { package: string; versionCode?: number },
     private readonly secrets: SecretContext,
-  ) {}
+  ) {
+    this.pollIntervalMs = parseDuration(cfg.pollInterval);
+  }
 
-  async readRelease(version: string, signal?: AbortSignal): Promise<StoreRelease> {
-    const summary = await this.findRelease(this.cfg.track, version, signal);
+  async readRelease(version: string, signal?: AbortSignal, progress?: Progress): Promise<StoreRelease> {
+    const summary = await this.findRelease(this.cfg.track, version, { signal, progress });
     const storeState = summary?.releaseLifecycleState ?? `NO_RELEASE_ON_${this.cfg.track.toUpperCase()}`;
     const state = summary ? LIFECYCLE[storeState] ?? 'unknown' : 'not-submitted';
     return {
@@ -69,16 +86,17 @@ export class GooglePlayStore implements StorePort {
     };
   }
 
-  async readInternalTesting(version: string, signal?: AbortSignal): Promise<InternalTesting> {
+  async readInternalTesting(version: string, signal?: AbortSignal, progress?: Progress): Promise<InternalTesting> {
+    const cx = { signal, progress };
     let track = this.cfg.internalTrack;
     let summary: Summary | undefined;
     try {
-      summary = await this.findRelease(track, version, signal);
+      summary = await this.findRelease(track, version, cx);
     } catch (err) {
       // Accounts name the internal track `internal` or `qa` (store-apis A2).
       if (!(err instanceof StoreError) || (err.info.status !== 404 && err.info.status !== 400) || track === 'qa') throw err;
       track = 'qa';
-      summary = await this.findRelease(track, version, signal);
+      summary = await this.findRelease(track, version, cx);
     }
     if (!summary) return { ready: false, detail: `the ${track} track has no release of ${version}${this.app.versionCode ? ` (version code ${this.app.versionCode})` : ''}` };
     const codes = (summary.activeArtifacts ?? []).map((a) => a.versionCode).join(', ');
@@ -89,8 +107,8 @@ export class GooglePlayStore implements StorePort {
    * The highest version published on the track (a staged rollout counts). Play keeps versions in
    * release names ("142 (1.4.2)"), not in a field: a name without one is not counted.
    */
-  async liveVersion(signal?: AbortSignal): Promise<string | null> {
-    const releases = await this.list(this.cfg.track, signal);
+  async liveVersion(signal?: AbortSignal, progress?: Progress): Promise<string | null> {
+    const releases = await this.list(this.cfg.track, { signal, progress });
     return highestVersion(releases.filter((r) => LIFECYCLE[r.releaseLifecycleState ?? ''] === 'live').map((r) => versionIn(r.releaseName)));
   }
 
@@ -103,7 +121,7 @@ export class GooglePlayStore implements StorePort {
       signal: opts.signal,
       progress: opts.progress,
       check: async () => {
-        const r = await this.readRelease(version, opts.signal);
+        const r = await this.readRelease(version, opts.signal, opts.progress);
         if (r.state === 'live') return { done: true, value: undefined };
         if (r.state !== 'approved') {
           throw new StoreError({
@@ -125,14 +143,14 @@ export class GooglePlayStore implements StorePort {
   }
 
   readonly rollout: RolloutControl = {
-    read: (version, signal) => this.withEdit({ signal }, async (editId) => ({ commit: false, value: statusOf(await this.ourRelease(editId, version, signal)) })),
+    read: (version, signal, progress) => this.withEdit({ signal, progress }, async (editId, cx) => ({ commit: false, value: statusOf(await this.ourRelease(editId, version, cx)) })),
     apply: (version, op, opts) => this.applyRollout(version, op, opts),
   };
 
   async check(signal?: AbortSignal): Promise<HealthCheck[]> {
     const name = 'Google Play';
     try {
-      const summaries = await this.list(this.cfg.track, signal);
+      const summaries = await this.list(this.cfg.track, { signal });
       return [{ ok: true, name, detail: `${this.describeCredentials()} reaches ${this.app.package} (${this.cfg.track}: ${summaries.length} release(s))` }];
     } catch (err) {
       const detail = err instanceof StoreError ? `${err.message} ${err.hint ?? ''}`.trim() : (err as Error).message;
@@ -142,17 +160,17 @@ export class GooglePlayStore implements StorePort {
 
   // --- releases --------------------------------------------------------------------------------
 
-  private async list(track: string, signal?: AbortSignal): Promise<Summary[]> {
+  private async list(track: string, cx: Cx): Promise<Summary[]> {
     const api = await this.connect();
-    const res = await this.call(`tracks.releases.list (${track})`, true, () =>
-      api.applications.tracks.releases.list({ parent: `applications/${this.app.package}/tracks/${track}` }, { signal }),
+    const res = await this.safe(`tracks.releases.list (${track})`, cx, () =>
+      api.applications.tracks.releases.list({ parent: `applications/${this.app.package}/tracks/${track}` }, { signal: cx.signal }),
     );
     return res.data.releases ?? [];
   }
 
   /** Our release: by version code when configured, else by a release name naming the version. */
-  private async findRelease(track: string, version: string, signal?: AbortSignal): Promise<Summary | undefined> {
-    const releases = await this.list(track, signal);
+  private async findRelease(track: string, version: string, cx: Cx): Promise<Summary | undefined> {
+    const releases = await this.list(track, cx);
     const code = this.app.versionCode;
     if (code !== undefined) return releases.find((r) => (r.activeArtifacts ?? []).some((a) => Number(a.versionCode) === code));
     return releases.find((r) => namesVersion(r.releaseName, version));
@@ -160,29 +178,32 @@ export class GooglePlayStore implements StorePort {
 
   // --- staged rollout through an edit ----------------------------------------------------------
 
-  private async applyRollout(version: string, op: RolloutOperation, opts: { signal?: AbortSignal; validateOnly?: boolean }): Promise<RolloutStatus> {
+  private async applyRollout(version: string, op: RolloutOperation, opts: Cx & { validateOnly?: boolean }): Promise<RolloutStatus> {
     if (op.kind === 'fraction' && !(op.fraction > 0 && op.fraction < 1)) {
       throw this.error('staged rollout', { status: 400, reason: 'badRequest', message: 'User fraction must be lower than one.' }, 'A staged fraction is between 0 and 1 (exclusive); use "complete" for 100 %.');
     }
-    const outcome = await this.withEdit(opts, async (editId) => {
+    const outcome = await this.withEdit(opts, async (editId, cx) => {
       const api = await this.connect();
-      const track = await this.call('edits.tracks.get', true, () => api.edits.tracks.get({ packageName: this.app.package, editId, track: this.cfg.track }, { signal: opts.signal }));
+      const track = await this.safe('edits.tracks.get', cx, () => api.edits.tracks.get({ packageName: this.app.package, editId, track: this.cfg.track }, { signal: cx.signal }));
       const releases = track.data.releases ?? [];
       const ours = releases.find((r) => this.isOurs(r, version));
       if (!ours) throw this.error(`rollout ${op.kind}`, { status: 404, message: `no release of ${version} on the ${this.cfg.track} track` }, 'Publish it first; a rollout exists only for a published release.');
       const next = nextRelease(ours, op);
       if (!next) return { commit: false, value: statusOf(ours) };
-      await this.call('edits.tracks.update', true, () =>
+      await this.safe('edits.tracks.update', cx, () =>
         api.edits.tracks.update(
           { packageName: this.app.package, editId, track: this.cfg.track, requestBody: { track: this.cfg.track, releases: releases.map((r) => (r === ours ? next : r)) } },
-          { signal: opts.signal },
+          { signal: cx.signal },
         ),
       );
-      return { commit: true, value: statusOf(next) };
+      const wanted = statusOf(next);
+      // After a commit with no answer: the track read back (from a fresh edit) says whether it happened.
+      const landed = async () => sameRollout(await this.rollout.read(version, cx.signal, cx.progress), wanted);
+      return { commit: true, value: wanted, landed };
     }).catch(async (err: unknown) => {
       // Halting with nothing in progress: if it is halted already, the halt is done (store-quirks 7).
       if (op.kind === 'halt' && err instanceof StoreError && err.info.code === 'releaseToHaltNotFound') {
-        const now = await this.rollout.read(version, opts.signal);
+        const now = await this.rollout.read(version, opts.signal, opts.progress);
         if (now.state === 'halted') return now;
       }
       throw err;
@@ -190,9 +211,9 @@ export class GooglePlayStore implements StorePort {
     return outcome;
   }
 
-  private async ourRelease(editId: string, version: string, signal?: AbortSignal): Promise<TrackRelease | undefined> {
+  private async ourRelease(editId: string, version: string, cx: Cx): Promise<TrackRelease | undefined> {
     const api = await this.connect();
-    const track = await this.call('edits.tracks.get', true, () => api.edits.tracks.get({ packageName: this.app.package, editId, track: this.cfg.track }, { signal }));
+    const track = await this.safe('edits.tracks.get', cx, () => api.edits.tracks.get({ packageName: this.app.package, editId, track: this.cfg.track }, { signal: cx.signal }));
     return (track.data.releases ?? []).find((r) => this.isOurs(r, version));
   }
 
@@ -205,18 +226,23 @@ export class GooglePlayStore implements StorePort {
    * One edit, redone from a fresh edit when Play invalidated it (another edit committed, a Console
    * change, expiry: store-quirks 10). An edit that is not committed is deleted.
    */
-  private async withEdit<T>(opts: { signal?: AbortSignal; validateOnly?: boolean }, work: (editId: string) => Promise<{ commit: boolean; value: T }>): Promise<T> {
+  private async withEdit<T>(
+    opts: Cx & { validateOnly?: boolean },
+    work: (editId: string, cx: Cx) => Promise<{ commit: boolean; value: T; landed?: () => Promise<boolean> }>,
+  ): Promise<T> {
     const api = await this.connect();
+    const cx = { signal: opts.signal, progress: opts.progress };
     for (let attempt = 1; ; attempt++) {
-      const edit = await this.call('edits.insert', true, () => api.edits.insert({ packageName: this.app.package }, { signal: opts.signal }));
+      // An edit is a draft: a second one after a lost answer costs nothing (it drops the first).
+      const edit = await this.safe('edits.insert', cx, () => api.edits.insert({ packageName: this.app.package }, { signal: cx.signal }));
       const editId = edit.data.id!;
       let committed = false;
       try {
-        const { commit, value } = await work(editId);
+        const { commit, value, landed } = await work(editId, cx);
         if (commit && opts.validateOnly) {
-          await this.call('edits.validate', true, () => api.edits.validate({ packageName: this.app.package, editId }, { signal: opts.signal }));
+          await this.safe('edits.validate', cx, () => api.edits.validate({ packageName: this.app.package, editId }, { signal: cx.signal }));
         } else if (commit) {
-          await this.commit(editId, opts.signal);
+          await this.commit(editId, cx, landed);
           committed = true;
         }
         return value;
@@ -233,10 +259,10 @@ export class GooglePlayStore implements StorePort {
    * Whether `changesNotSentForReview` is required or forbidden flips with the app's review state
    * (store-quirks 1 and 2), so it is never hard-coded: commit plainly, and follow what Play says.
    */
-  private async commit(editId: string, signal?: AbortSignal): Promise<void> {
+  private async commit(editId: string, cx: Cx, landed?: () => Promise<boolean>): Promise<void> {
     const api = await this.connect();
     const attempt = (flag?: boolean) =>
-      this.call('edits.commit', false, () => api.edits.commit({ packageName: this.app.package, editId, ...(flag ? { changesNotSentForReview: true } : {}) }, { signal }));
+      this.call('edits.commit', 'write', cx, () => api.edits.commit({ packageName: this.app.package, editId, ...(flag ? { changesNotSentForReview: true } : {}) }, { signal: cx.signal }), landed);
     try {
       await attempt();
     } catch (err) {
@@ -260,7 +286,7 @@ export class GooglePlayStore implements StorePort {
       const { androidpublisher, auth } = await import('@googleapis/androidpublisher');
       const rootUrl = this.secrets.env.RELEASE_PLAY_API_ROOT ?? this.cfg.apiRoot ?? DEFAULT_ROOT;
       // retry: false — retries are ours, uniform across stores, and never repeat a commit.
-      return androidpublisher({ version: 'v3', auth: await this.authClient(auth), rootUrl, retry: false });
+      return androidpublisher({ version: 'v3', auth: await this.authClient(auth), rootUrl, retry: false, timeout: REQUEST_TIMEOUT_MS });
     })();
     return this.api.catch((err) => {
       this.api = undefined;
@@ -303,6 +329,11 @@ export class GooglePlayStore implements StorePort {
         },
       });
     }
+    // After a 401, mark the token expiring: the client then signs for a new one before the next call.
+    const renewable = client as { credentials: { expiry_date?: number | null } };
+    this.renewAuth = () => {
+      renewable.credentials = { ...renewable.credentials, expiry_date: 1 };
+    };
     // GoogleAuth caches the client configured above; the API calls go through it.
     return google;
   }
@@ -314,23 +345,39 @@ export class GooglePlayStore implements StorePort {
     return 'application default credentials';
   }
 
-  /** Retries what is safe (429, and 5xx / network for idempotent calls); the rest becomes a StoreError. */
-  private async call<T>(call: string, idempotent: boolean, send: () => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await send();
-      } catch (err) {
-        if ((err as Error).name === 'AbortError') throw err;
-        const failure = playFailure(err);
-        const quota = failure.status === 403 && /quota|rateLimitExceeded|usageLimits/i.test(`${failure.reason} ${failure.message}`);
-        const transient = failure.status === 429 || (idempotent && (failure.status === undefined || failure.status >= 500));
-        if (transient && !quota && attempt < MAX_ATTEMPTS) {
-          await sleep(backoffMs(attempt, retryAfterOf(err)));
-          continue;
+  /** A call that may be sent again: a read, or a step of an edit that is not committed yet. */
+  private async safe<T>(call: string, cx: Cx, send: () => Promise<T>): Promise<T> {
+    return (await this.call(call, 'safe', cx, send)) as T;
+  }
+
+  private async call<T>(call: string, kind: CallKind, cx: Cx, send: () => Promise<T>, landed?: () => Promise<boolean>): Promise<T | undefined> {
+    return storeCall<T>({
+      kind,
+      pacer: this.pacer,
+      renewAuth: () => this.renewAuth?.(),
+      signal: cx.signal,
+      progress: cx.progress,
+      landed,
+      send: async (): Promise<Attempt<T>> => {
+        try {
+          return { ok: true, value: await send() };
+        } catch (err) {
+          return this.attempt(call, err);
         }
-        throw this.error(call, failure);
-      }
-    }
+      },
+    });
+  }
+
+  /** A failed call, read: what kind of failure it is, in the store's own words. */
+  private attempt(call: string, err: unknown): Attempt<never> {
+    const failure = playFailure(err);
+    const error = this.error(call, failure);
+    const retryAfter = retryAfterMs(headerOf(err, 'retry-after'));
+    // A used-up daily quota is a 403 and is refused: it does not lift within the run (store-quirks 12).
+    if (failure.status === 429) return { ok: false, failure: 'rate-limited', error, retryAfterMs: retryAfter };
+    if (failure.status === 401) return { ok: false, failure: 'unauthorized', error };
+    if (failure.status === undefined || failure.status >= 500) return { ok: false, failure: 'unknown', error, retryAfterMs: retryAfter };
+    return { ok: false, failure: 'refused', error };
   }
 
   private error(call: string, failure: PlayFailure, next?: string): StoreError {
@@ -399,10 +446,14 @@ function playFailure(err: unknown): PlayFailure {
   return { status, reason, message: body?.message ?? e.message ?? String(err) };
 }
 
-function retryAfterOf(err: unknown): string | null {
+function headerOf(err: unknown, name: string): string | null {
   const headers = (err as { response?: { headers?: { get?(n: string): string | null } & Record<string, unknown> } }).response?.headers;
   if (!headers) return null;
-  return typeof headers.get === 'function' ? headers.get('retry-after') : ((headers['retry-after'] as string | undefined) ?? null);
+  return typeof headers.get === 'function' ? headers.get(name) : ((headers[name] as string | undefined) ?? null);
+}
+
+function sameRollout(a: RolloutStatus, b: RolloutStatus): boolean {
+  return a.state === b.state && a.fraction === b.fraction;
 }
 
 function nextAction(f: PlayFailure, pkg: string): string {

@@ -28,7 +28,7 @@ export interface InternalTesting {
 
 export interface PublishOptions {
   signal?: AbortSignal;
-  progress?: (message: string) => void;
+  progress?: Progress;
   /** App Store phased release (7 days). Play's staged fraction is set on the release itself. */
   phased?: boolean;
 }
@@ -45,10 +45,13 @@ export interface RolloutStatus {
 }
 
 export interface RolloutControl {
-  read(version: string, signal?: AbortSignal): Promise<RolloutStatus>;
+  read(version: string, signal?: AbortSignal, progress?: Progress): Promise<RolloutStatus>;
   /** Idempotent: asking for the state it is already in succeeds. `validateOnly` changes nothing (dry runs). */
-  apply(version: string, op: RolloutOperation, opts: { signal?: AbortSignal; validateOnly?: boolean }): Promise<RolloutStatus>;
+  apply(version: string, op: RolloutOperation, opts: { signal?: AbortSignal; validateOnly?: boolean; progress?: Progress }): Promise<RolloutStatus>;
 }
+
+/** Where an adapter says why it waits (a rate limit, a retry): the step's progress line. */
+export type Progress = (message: string) => void;
 
 export type { HealthCheck } from '../health-check.js';
 import type { HealthCheck } from '../health-check.js';
@@ -61,15 +64,17 @@ export interface StorePort {
    * publishing); a human presses it, then `publish` waits until the store shows it live.
    */
   readonly publishing: 'api' | 'console';
-  readRelease(version: string, signal?: AbortSignal): Promise<StoreRelease>;
-  readInternalTesting(version: string, signal?: AbortSignal): Promise<InternalTesting>;
+  /** The configured first delay between checks while waiting on this store (`pollInterval`). */
+  readonly pollIntervalMs?: number;
+  readRelease(version: string, signal?: AbortSignal, progress?: Progress): Promise<StoreRelease>;
+  readInternalTesting(version: string, signal?: AbortSignal, progress?: Progress): Promise<InternalTesting>;
   /** The version users get from the store now (the highest live one); null when none is live or none can be read. */
-  liveVersion?(signal?: AbortSignal): Promise<string | null>;
+  liveVersion?(signal?: AbortSignal, progress?: Progress): Promise<string | null>;
   publish(version: string, opts: PublishOptions): Promise<void>;
   /** Where a human presses Publish (console stores). */
   consoleLink?(version: string): string;
   /** Switches manual publishing on (App Store releaseType MANUAL) while the version is editable. */
-  setManualPublishing?(version: string, signal?: AbortSignal): Promise<void>;
+  setManualPublishing?(version: string, signal?: AbortSignal, progress?: Progress): Promise<void>;
   readonly rollout?: RolloutControl;
   /** Read-only checks for `release doctor`: credentials, reachability, permissions. */
   check(signal?: AbortSignal): Promise<HealthCheck[]>;

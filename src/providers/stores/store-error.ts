@@ -14,6 +14,8 @@ export interface StoreErrorInfo {
   storeMessage: string;
   next: string;
   retryable?: boolean;
+  /** `unknown`: a write may or may not have taken effect, and reading the store back could not tell. */
+  outcome?: 'unknown';
 }
 
 export class StoreError extends ActionError {
@@ -30,10 +32,22 @@ export class StoreError extends ActionError {
   }
 }
 
-/** Waits the store asked for: `Retry-After` in seconds, else exponential backoff with jitter. */
-export function backoffMs(attempt: number, retryAfter?: string | null, baseMs = 1000, capMs = 60_000): number {
-  const asked = retryAfter ? Number(retryAfter) * 1000 : NaN;
-  if (Number.isFinite(asked) && asked >= 0) return Math.min(asked, capMs * 5);
+/** The same failure with some facts changed (retryable, outcome, next step). */
+export function restate(err: StoreError, patch: Partial<StoreErrorInfo>): StoreError {
+  return new StoreError({ ...err.info, ...patch });
+}
+
+/** `Retry-After` in milliseconds: delay-seconds or an HTTP date (RFC 9110 §10.2.3). */
+export function retryAfterMs(header: string | null | undefined): number | undefined {
+  if (!header) return undefined;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+  const date = Date.parse(header);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+/** Exponential backoff with jitter, so many clients do not retry in step. */
+export function backoffMs(attempt: number, baseMs = 1000, capMs = 60_000): number {
   const exp = Math.min(capMs, baseMs * 2 ** (attempt - 1));
   return Math.round(exp / 2 + Math.random() * (exp / 2));
 }
