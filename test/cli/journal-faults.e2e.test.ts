@@ -8,7 +8,7 @@
  */
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Journal, readJournal } from '../../src/engine/journal.js';
 import type { SandboxWorld } from '../../src/providers/sandbox/world.js';
 import { releaseInProcess } from '../helpers/in-process.js';
@@ -119,11 +119,15 @@ describe('a damaged journal, line by line', () => {
   const bases: Record<string, { dir: string; runId: string; lines: string[]; worldBefore: string[] }> = {};
   const totals: Tally = { cases: 0, converged: 0, refused: 0, wrong: [] };
 
+  // The base runs outlive a single test: their directories go when the file is done.
+  const later: (() => void)[] = [];
+  afterAll(() => later.forEach((fn) => fn()));
+
   beforeAll(async () => {
     // The base runs are real; the spy only photographs the world before each append.
     const original = Journal.prototype.append;
     for (const [name, flags] of Object.entries(SCENARIOS)) {
-      const dir = testdir();
+      const dir = testdir({}, (fn) => later.push(fn));
       const worldBefore: string[] = [];
       const spy = vi.spyOn(Journal.prototype, 'append').mockImplementation(function (this: Journal, event) {
         worldBefore.push(readIfThere(join(this.path, '..', 'sandbox.json')));
