@@ -16,6 +16,7 @@ import type { DurableEvent } from './events.js';
 import { withFileMutex } from './file-mutex.js';
 import { fragmentOf, GENESIS, openLine, sealLine } from './journal-line.js';
 import { mapStrings } from '../util/map-strings.js';
+import { readJsonFile } from '../util/read-json.js';
 
 /** The first line that cannot be trusted, and what it held. */
 export interface JournalDamage {
@@ -254,14 +255,9 @@ export function readJournal(path: string, headPath: string): JournalRead {
 }
 
 export function readHead(path: string): Head | undefined | 'unreadable' {
-  let text: string;
   try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    return undefined;
-  }
-  try {
-    const head = JSON.parse(text) as Head;
+    const head = readJsonFile(path) as Head | undefined;
+    if (head === undefined) return undefined;
     return typeof head.seq === 'number' && typeof head.sum === 'string' ? head : 'unreadable';
   } catch {
     return 'unreadable';

@@ -9,11 +9,12 @@
  * raises the lock's epoch, the fencing token a holder checks before every journal append.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, readdirSync, unlinkSync } from 'node:fs';
+import { mkdirSync, readdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { ReleaseError } from '../errors.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { formatDuration } from '../util/duration.js';
+import { readJsonFile } from '../util/read-json.js';
 import type { Identity } from './events.js';
 import { crashPoint } from './crash-points.js';
 import { withFileMutex } from './file-mutex.js';
@@ -233,14 +234,8 @@ function ownerOf(by: Identity): ProcessRef {
 }
 
 function parseLock(path: string): LockInfo | undefined {
-  let text: string;
   try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    return undefined;
-  }
-  try {
-    return JSON.parse(text) as LockInfo;
+    return readJsonFile(path) as LockInfo | undefined;
   } catch {
     // Locks are renamed into place whole, so this is a hand edit or an older release's torn file:
     // it reserves nothing, and the next take overwrites it.

@@ -235,3 +235,62 @@ describe('Executor', () => {
     expect(seen).toEqual([false, true]);
   });
 });
+
+describe('Executor under faults in its own record', () => {
+  const plan = { summary: 'apply a', changes: [{ target: 'backend' as const, before: null, after: 'a' }] };
+
+  it('resume continues a rollback decided in the failure event itself, and never re-runs the failed step', async () => {
+    const h = harness([
+      { id: 'a', action: effect('a') },
+      { id: 'b', action: effect('b', { fail: 'always' }) },
+    ]);
+    h.world.applied.add('a');
+    const rec = new Recorder(h.run, () => undefined);
+    rec.record({ type: 'step.started', step: 'a', attempt: 1, plan });
+    rec.record({ type: 'step.succeeded', step: 'a', settledBy: 'run' });
+    rec.record({ type: 'step.started', step: 'b', attempt: 1, plan: { ...plan, summary: 'apply b' } });
+    // A crash right after this line: the decision is already on disk.
+    rec.record({ type: 'step.failed', step: 'b', error: { message: 'b broke' }, partial: false, decision: { then: 'rollback', reason: 'b failed', steps: ['b', 'a'] } });
+    expect(h.state().status).toBe('rolling_back');
+    const outcome = await h.executor().execute();
+    expect(outcome).toMatchObject({ status: 'rolled_back', exit: 'rolled-back' });
+    expect(h.world.log).toEqual(['undo:b', 'undo:a']);
+  });
+
+  it('an in-doubt step whose intent was torn (no plan) is never re-planned from the world: it stops for a human', async () => {
+    const h = harness([{ id: 'deploy', action: effect('deploy') }]);
+    new Recorder(h.run, () => undefined).record({ type: 'journal.torn', line: 2, fragment: { type: 'step.started', step: 'deploy' }, text: '{"seq":2,"prev":"…","type":"step.started","step":"deploy"' });
+    const outcome = await h.executor().execute();
+    expect(outcome).toMatchObject({ status: 'needs_human', exit: 'needs-human' });
+    expect(outcome.message).toMatch(/intent reached the journal only in part \(line 2\)/);
+    expect(h.world.log).toEqual([]);
+    const rollback = await h.executor().rollback('asked');
+    expect(rollback).toMatchObject({ exit: 'needs-human' });
+    expect(rollback.message).toMatch(/Rollback stopped at deploy: .*line 2/);
+    expect(h.world.log).toEqual([]);
+  });
+
+  it('Executor.rollback refuses once the pivot may be live, and undoes nothing', async () => {
+    const h = harness([
+      { id: 'a', action: effect('a') },
+      { id: 'publish', action: effect('publish', { meta: { pivot: true, compensable: false } }) },
+      { id: 'after', action: effect('after', { fail: 'always' }) },
+    ]);
+    expect(await h.executor().execute()).toMatchObject({ exit: 'needs-human' });
+    const refused = await h.executor().rollback('asked');
+    expect(refused).toMatchObject({ exit: 'needs-human' });
+    expect(refused.message).toMatch(/publish already went live.*Nothing was undone/);
+    expect(h.world.log).not.toContain('undo:a');
+    expect(h.world.applied.has('a')).toBe(true);
+  });
+
+  it('a journal write that fails stops the run before the effect it announces', async () => {
+    let ran = false;
+    const h = harness([{ id: 'a', action: { ...effect('a'), async run() { ran = true; } } }]);
+    h.run.journal.fence = () => {
+      throw Object.assign(new Error('no space'), { code: 'ENOSPC' });
+    };
+    await expect(h.executor().execute()).rejects.toThrow(/no space left on the device/);
+    expect(ran).toBe(false);
+  });
+});
