@@ -25,13 +25,15 @@ import { HealthReader } from '../providers/backend/health.js';
 import { commandTrigger, webhookTrigger } from '../providers/backend/triggers.js';
 import { HumanSignoff } from '../providers/signoff/human.js';
 import { envNamesIn } from '../providers/env-template.js';
-import { factsOf, type RunContext } from './context.js';
+import { factsOf, type PortLabels, type RunContext } from './context.js';
 import type { IO } from './io.js';
 
 export interface PortsSource {
   envFor(stepId: string, phase: Phase): ActionEnv;
   /** Rehearsals compress waits: a retry delay becomes the simulated latency. */
   scaleDelay?: (ms: number) => number;
+  /** Every port is simulated: nothing real can be changed, so nothing needs a --yes. */
+  simulated: boolean;
 }
 
 const simulated = (provider: string, context: RunContext) => context.sandbox || provider === 'sandbox';
@@ -39,6 +41,15 @@ const simulated = (provider: string, context: RunContext) => context.sandbox || 
 /** The platforms whose store the sandbox simulates. */
 export function sandboxPlatforms(config: ReleaseConfig, context: RunContext): Platform[] {
   return platformsOf(config).filter((p) => simulated(config.stores[p].provider, context));
+}
+
+export function portLabels(config: ReleaseConfig, context: RunContext): PortLabels {
+  const labels: PortLabels = {};
+  for (const p of platformsOf(config)) labels[`${p} store`] = simulated(config.stores[p].provider, context) ? 'simulated' : config.stores[p].provider;
+  labels.config = simulated(config.remoteConfig.provider, context) ? 'simulated' : config.remoteConfig.provider;
+  labels.backend = simulated(config.backend.provider, context) ? 'simulated' : config.backend.provider;
+  labels['sign-off'] = simulated(config.signoff.provider, context) ? 'simulated' : config.signoff.provider;
+  return labels;
 }
 
 /** Does any port of this run need the sandbox world? */
@@ -122,7 +133,7 @@ export function portsFor(
   const allReal = real.config && real.backend && real.signoff && sandboxPlatforms(config, context).length === 0;
   if (allReal) {
     const ports = real as Ports;
-    return { envFor: () => ({ ports, release }) };
+    return { envFor: () => ({ ports, release }), simulated: false };
   }
   const world = new Sandbox(run.dir, sandbox.faults, sandbox.latencyMs);
   if (!world.exists()) throw new ReleaseError('error', `the sandbox world of this run is missing: ${world.path}`);
@@ -139,6 +150,7 @@ export function portsFor(
     },
     // Waits are compressed only when nothing real is involved.
     ...(nothingReal ? { scaleDelay: () => latency } : {}),
+    simulated: nothingReal,
   };
 }
 

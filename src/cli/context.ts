@@ -98,10 +98,24 @@ export function factsOf(config: ReleaseConfig, context: Pick<RunContext, 'allowL
   };
 }
 
-export function releaseRecord(config: ReleaseConfig, sandbox: boolean): JsonObject {
+/** Which adapter serves each port: a provider name when real, `simulated` when the sandbox does. */
+export type PortLabels = Record<string, string>;
+
+/** "sandbox" only when everything is simulated; a mixed run says which parts are real. */
+export function describePorts(labels: PortLabels): string {
+  const entries = Object.entries(labels);
+  const real = entries.filter(([, v]) => v !== 'simulated');
+  if (!real.length) return 'sandbox: every port simulated';
+  if (real.length === entries.length) return `real: ${entries.map(([k, v]) => `${k} ${v}`).join(', ')}`;
+  const fake = entries.filter(([, v]) => v === 'simulated').map(([k]) => k);
+  return `REAL: ${real.map(([k, v]) => `${k} ${v}`).join(', ')}; simulated: ${fake.join(', ')}`;
+}
+
+export function releaseRecord(config: ReleaseConfig, ports: PortLabels): JsonObject {
   return {
-    summary: `${config.app.name} ${config.app.version}, backend ${backendVersionOf(config)}${sandbox ? ', sandbox' : ''}`,
+    summary: `${config.app.name} ${config.app.version}, backend ${backendVersionOf(config)} (${describePorts(ports)})`,
     app: appIdOf(config),
+    ports,
     config: config as unknown as JsonObject,
   };
 }

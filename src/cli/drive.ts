@@ -62,7 +62,7 @@ export async function drive(req: DriveRequest): Promise<number> {
             req.notifier?.event(e);
           },
           prompter: promptAllowed(io, req.globals) ? terminalPrompter(io, () => session.interrupt()) : undefined,
-          options: { ...req.options, scaleDelay: source.scaleDelay },
+          options: { ...req.options, scaleDelay: source.scaleDelay, unattended: source.simulated },
         };
       },
       req.rollbackReason !== undefined ? { rollback: req.rollbackReason } : {},

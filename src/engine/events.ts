@@ -52,7 +52,8 @@ export interface Identity extends ProcessRef {
 
 /** What a failure led to, journaled with the failure itself so a crash cannot separate them. */
 export type FailureDecision =
-  | { then: 'rollback'; reason: string; steps: string[] }
+  /** `hint`: the failing call's next step (the store's own advice), for the final words. */
+  | { then: 'rollback'; reason: string; steps: string[]; hint?: string }
   | { then: 'stop'; message: string; hint?: string };
 
 export interface GateDecision {
@@ -101,7 +102,8 @@ export type DurableEvent = Base &
     | { type: 'undo.failed'; step: string; attempt: number; error: ErrorInfo; final: boolean }
     | { type: 'plan.step'; step: string; plan: StepPlan }
     | { type: 'plan.blocked'; step: string; problems: string[] }
-    | { type: 'run.paused'; reason: 'gate' | 'until' | 'declined'; step: string; continueWith: string }
+    /** `confirm`: a step asks before it runs, nobody could answer, and --yes was not given. */
+    | { type: 'run.paused'; reason: 'gate' | 'until' | 'declined' | 'confirm'; step: string; continueWith: string }
     | { type: 'run.finished'; status: RunStatus; message: string; hint?: string }
     /** A line cut short by a crash or a full disk, kept when the next writer cut it off. */
     | { type: 'journal.torn'; line: number; fragment: { type?: string; step?: string }; text: string }

@@ -6,6 +6,7 @@
 import { ActionError, PausedAtGate, type Action, type GateRequest, type RunFacts, type StepContext, type StepPlan } from './action.js';
 import type { EngineEvent, ErrorInfo, FailureDecision, GateDecision, Identity, ResolvedStep, RunStatus } from './events.js';
 import { JournalDamagedError, JournalWriteError } from './journal.js';
+import { liveNow } from './live-now.js';
 import { LockLostError } from './lock.js';
 import { Recorder, type DurableBody, type TransientBody } from './recorder.js';
 import type { RunHandle } from './runs.js';
@@ -27,6 +28,8 @@ export interface EngineOptions {
   until?: string;
   /** Skip confirmations before irreversible steps. */
   yes: boolean;
+  /** Every port is simulated (a rehearsal): a confirmation nobody can answer is not needed. */
+  unattended?: boolean;
   /** Without a prompt, wait this long at a gate for `release signoff` before pausing. */
   gateWaitMs?: number;
   /** Rehearsals compress retry and poll delays. */
@@ -56,6 +59,8 @@ export interface RunOutcome {
   exit: ExitKind;
   message: string;
   hint?: string;
+  /** What is live now (wall, backend, stores), said at every stop short of success. */
+  live?: string[];
 }
 
 const UNDO_ATTEMPTS = 3;
@@ -154,6 +159,10 @@ export class Executor<E> {
     const blockers = [...(plan.invalid ?? []), ...(plan.blockers ?? [])];
     if (blockers.length) {
       return this.fail(def, { message: blockers.join('; '), hint: 'Nothing was changed by this step.' }, false, Boolean(plan.invalid?.length));
+    }
+    if (def.confirm && !this.deps.prompter && !this.deps.options.yes && !this.deps.options.unattended) {
+      // Like Terraform's apply without -auto-approve: nobody can be asked, so nothing happens.
+      return { kind: 'needs-yes', question: def.confirm };
     }
     if (def.confirm && this.deps.prompter && !this.deps.options.yes) {
       this.emitTransient({ type: 'step.waiting', step: def.id });
@@ -259,7 +268,7 @@ export class Executor<E> {
     } else if (def.onFailure === 'pause') {
       decision = { then: 'stop', message: `${what}. The playbook says to pause here; nothing was undone.`, hint: join(outcome.error.hint, `Fix and \`${resume}\`, or undo with \`${this.deps.commands.rollback(state.runId)}\`.`) };
     } else {
-      decision = { then: 'rollback', reason: what, steps: this.undoOrder(asFailed) };
+      decision = { then: 'rollback', reason: what, steps: this.undoOrder(asFailed), ...(outcome.error.hint ? { hint: outcome.error.hint } : {}) };
     }
     this.record({ type: 'step.failed', step: def.id, error: outcome.error, partial: outcome.partial, decision });
     if (decision.then === 'stop') return this.finish('needs_human', 'needs-human', decision.message, decision.hint);
@@ -320,7 +329,7 @@ export class Executor<E> {
         }
       }
       const undone = order.length ? `Undone, in order: ${order.join(', ')}.` : 'Nothing needed undoing.';
-      return this.finish('rolled_back', 'rolled-back', `${state.rollback?.reason ?? 'Rolled back'}. ${undone}`, 'The world is as it was before the run. Fix the cause and start a new flip.');
+      return this.finish('rolled_back', 'rolled-back', `${state.rollback?.reason ?? 'Rolled back'}. ${undone}`, lines(state.rollback?.hint, 'The world is as it was before the run. Fix the cause and start a new flip.'));
     } finally {
       this.rollingBack = false;
     }
@@ -356,9 +365,14 @@ export class Executor<E> {
     const auto = await req.auto?.(signal);
     if (auto) return this.decide(req.gate, auto);
     if (this.deps.prompter) {
-      this.emitTransient({ type: 'step.waiting', step: stepId });
-      const answer = await this.deps.prompter.gate(req);
-      return this.decide(req.gate, { ...answer, source: 'prompt' });
+      for (;;) {
+        this.emitTransient({ type: 'step.waiting', step: stepId });
+        const answer = await this.deps.prompter.gate(req);
+        // One slip (an unticked box, the wrong choice) must not roll production back unasked.
+        if (answer.approved || (await this.deps.prompter.confirm(this.rejectionQuestion(stepId, answer.reason)))) {
+          return this.decide(req.gate, { ...answer, source: 'prompt' });
+        }
+      }
     }
     const deadline = Date.now() + (this.deps.options.gateWaitMs ?? 0);
     // The journal is read every second; `auto` (maybe a store API call) only as often as it asked.
@@ -375,6 +389,22 @@ export class Executor<E> {
       nextAuto = Date.now() + autoDelay;
     }
     throw new PausedAtGate(req.gate, req.title);
+  }
+
+  /** What a rejection here leads to, asked before it is recorded. */
+  private rejectionQuestion(stepId: string, reason: string | undefined): string {
+    const state = this.state();
+    const asFailed: RunState = { ...state, steps: state.steps.map((s) => (s.id === stepId ? { ...s, status: 'failed' } : s)) };
+    const pivot = pivotCrossed(asFailed, (uses) => this.deps.action(uses).meta.pivot);
+    const def = state.playbook.steps.find((s) => s.id === stepId);
+    const then = pivot
+      ? `Nothing is undone (${pivot} is live); the run stops for a human.`
+      : def?.onFailure === 'pause'
+        ? 'The run stops for a human; nothing is undone.'
+        : this.undoOrder(asFailed).length
+          ? `It rolls back now, in order: ${this.undoOrder(asFailed).join(', ')}.`
+          : 'Nothing needs undoing.';
+    return `Reject${reason ? ` (${reason})` : ''}? ${then}`;
   }
 
   private decide(gate: string, decision: GateDecision): GateDecision {
@@ -420,6 +450,8 @@ export class Executor<E> {
         return this.pause('gate', def.id, `Paused at gate ${outcome.gate}: ${outcome.title}.`, `${this.deps.commands.signoff(runId, outcome.gate)} && ${resume}`);
       case 'declined':
         return this.pause('declined', def.id, `Stopped before ${def.id}: not confirmed.`);
+      case 'needs-yes':
+        return this.pause('confirm', def.id, `Stopped before ${def.id}, which asks "${outcome.question}": nobody can answer here, and --yes was not given. Nothing of ${def.id} was done.`, `${resume} --yes`);
       case 'interrupted':
         return this.finish('interrupted', 'interrupted', `Interrupted during ${def.id}.`, `\`${resume}\` checks what ${def.id} did and continues.`);
       case 'unsettled':
@@ -429,15 +461,29 @@ export class Executor<E> {
     }
   }
 
-  private pause(reason: 'gate' | 'until' | 'declined', step: string, message: string, continueWith?: string): RunOutcome {
+  private pause(reason: 'gate' | 'until' | 'declined' | 'confirm', step: string, message: string, continueWith?: string): RunOutcome {
     const cont = continueWith ?? this.deps.commands.resume(this.deps.run.id);
     this.record({ type: 'run.paused', reason, step, continueWith: cont });
-    return { status: 'paused', exit: reason === 'until' ? 'ok' : 'paused', message, hint: `Continue with: ${cont}` };
+    const state = this.state();
+    return { status: 'paused', exit: reason === 'until' ? 'ok' : 'paused', message, hint: lines(`Continue with: ${cont}`, this.undoHint(state)), live: this.live(state) };
   }
 
   private finish(status: RunStatus, exit: ExitKind, message: string, hint?: string): RunOutcome {
     this.record({ type: 'run.finished', status, message, ...(hint ? { hint } : {}) });
-    return { status, exit, message, hint };
+    const state = this.state();
+    const more = status === 'interrupted' ? this.undoHint(state) : undefined;
+    return { status, exit, message, hint: lines(hint, more) || undefined, ...(status === 'succeeded' ? {} : { live: this.live(state) }) };
+  }
+
+  private live(state: RunState): string[] {
+    return liveNow(state, (uses) => this.deps.action(uses).meta.effect);
+  }
+
+  /** The other way on from a stop: undo, while nothing irreversible has happened. */
+  private undoHint(state: RunState): string | undefined {
+    if (rollbackRefusal(state, (uses) => this.deps.action(uses).meta.pivot, this.deps.commands)) return undefined;
+    if (!state.steps.some((s) => touched(s) && this.deps.action(s.uses).meta.compensable)) return undefined;
+    return `Or undo what was done: ${this.deps.commands.rollback(state.runId)}`;
   }
 
   private state(): RunState {
@@ -462,6 +508,7 @@ type StepOutcome =
   | { kind: 'failed'; error: ErrorInfo; partial: boolean; invalidInput?: boolean }
   | { kind: 'paused'; gate: string; title: string }
   | { kind: 'declined' }
+  | { kind: 'needs-yes'; question: string }
   | { kind: 'interrupted' }
   | { kind: 'unsettled'; check: string };
 
@@ -508,6 +555,10 @@ export function damagedOutcome(state: RunState, commands: EngineDeps<unknown>['c
 
 function hintOf(err: unknown): string | undefined {
   return err instanceof ActionError || (err instanceof Error && 'hint' in err) ? ((err as { hint?: string }).hint ?? undefined) : undefined;
+}
+
+function lines(...parts: (string | undefined)[]): string {
+  return parts.filter(Boolean).join('\n');
 }
 
 function join(...parts: (string | undefined)[]): string {

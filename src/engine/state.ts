@@ -64,7 +64,7 @@ export interface RunState {
   /** The gate (and its step) the run is waiting at, if paused at one. */
   waitingAt?: { gate: string; step: string };
   pausedAfter?: string;
-  rollback?: { reason: string; steps: string[] };
+  rollback?: { reason: string; steps: string[]; hint?: string };
   finished?: { status: RunStatus; message: string; hint?: string };
   /** Set when the journal cannot be trusted past a line: the run is `damaged`. */
   damage?: JournalDamage;
@@ -154,7 +154,7 @@ function apply(state: RunState, e: DurableEvent): void {
       step.endedAt = e.ts;
       if (e.decision.then === 'rollback') {
         state.status = 'rolling_back';
-        state.rollback = { reason: e.decision.reason, steps: e.decision.steps };
+        state.rollback = { reason: e.decision.reason, steps: e.decision.steps, ...(e.decision.hint ? { hint: e.decision.hint } : {}) };
       } else {
         state.status = 'needs_human';
         state.finished = { status: 'needs_human', message: e.decision.message, hint: e.decision.hint };

@@ -38,6 +38,8 @@ export interface RunSummary {
   durationMs: number;
   steps: StepTiming[];
   window: TransitionWindow;
+  /** Which adapter served each port (real provider or simulated), as journaled at the start. */
+  ports?: JsonObject;
 }
 
 export function summarize(events: DurableEvent[], effectOf: (uses: string) => ActionMeta['effect']): RunSummary {
@@ -78,6 +80,7 @@ export function summarize(events: DurableEvent[], effectOf: (uses: string) => Ac
     durationMs: Date.parse(endedAt) - Date.parse(state.createdAt),
     steps,
     window,
+    ...(state.release.ports && typeof state.release.ports === 'object' && !Array.isArray(state.release.ports) ? { ports: state.release.ports } : {}),
   };
 }
 

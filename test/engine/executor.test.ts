@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Action } from '../../src/engine/action.js';
+import { ActionError, type Action } from '../../src/engine/action.js';
 import { Recorder } from '../../src/engine/recorder.js';
 import type { JsonObject } from '../../src/util/json-path.js';
 import { effect, gateStep, harness, readOnly, type FixtureWorld } from '../helpers/engine.js';
@@ -292,5 +292,33 @@ describe('Executor under faults in its own record', () => {
     };
     await expect(h.executor().execute()).rejects.toThrow(/no space left on the device/);
     expect(ran).toBe(false);
+  });
+});
+
+describe('Executor at a terminal', () => {
+  it('a rejection asks first, saying what it undoes; answering no asks the gate again', async () => {
+    const h = harness([
+      { id: 'wall', action: effect('wall') },
+      { id: 'signoff', action: gateStep('testers') },
+    ]);
+    const asked: string[] = [];
+    const answers = [{ approved: false, by: 'qa', reason: 'login broken' }, { approved: true, by: 'qa' }];
+    const prompter = {
+      confirm: async (message: string) => (asked.push(message), false),
+      gate: async () => answers.shift()!,
+    };
+    const outcome = await h.executor({}, prompter).execute();
+    expect(asked).toEqual(['Reject (login broken)? It rolls back now, in order: wall.']);
+    expect(outcome).toMatchObject({ status: 'succeeded' });
+    expect(h.world.log).toEqual(['run:wall', 'gate:testers:qa']);
+  });
+
+  it("the failing call's next step is in the final words of a rollback", async () => {
+    const failing = { ...effect('b'), async run() { throw new ActionError('store said no', { retryable: false, hint: 'Open App Store Connect and switch releaseType to MANUAL.' }); } };
+    const h = harness([{ id: 'a', action: effect('a') }, { id: 'b', action: failing }]);
+    const outcome = await h.executor().execute();
+    expect(outcome).toMatchObject({ exit: 'rolled-back' });
+    expect(outcome.hint).toContain('Open App Store Connect and switch releaseType to MANUAL.');
+    expect(outcome.live).toBeDefined();
   });
 });

@@ -12,7 +12,8 @@ import { loadRelease, type RunContext } from '../context.js';
 import { wantsColor, type IO } from '../io.js';
 import type { GlobalOptions } from '../program.js';
 
-const simulated = (name: string): HealthCheck => ({ ok: true, name, detail: 'sandbox (simulated)' });
+/** A simulated port checks nothing real: said as such, never as a tick. */
+const simulated = (name: string): HealthCheck & { simulated: true } => ({ ok: true, name, detail: 'simulated by the sandbox: nothing real was checked', simulated: true });
 
 async function guarded(name: string, check: () => Promise<HealthCheck[]>): Promise<HealthCheck[]> {
   try {
@@ -60,9 +61,17 @@ export async function runDoctor(rawIO: IO, opts: GlobalOptions): Promise<number>
   const c = new Chalk({ level: wantsColor(io, 'out') ? 1 : 0 });
   for (const check of checks) {
     if (opts.json) io.out.write(`${JSON.stringify({ type: 'doctor.check', runId: null, ts: new Date().toISOString(), ...check })}\n`);
-    else io.out.write(`${check.ok ? c.green('✔') : c.red('✖')} ${check.name}: ${check.detail}\n`);
+    else io.out.write(`${'simulated' in check ? c.dim('○') : check.ok ? c.green('✔') : c.red('✖')} ${check.name}: ${check.detail}\n`);
   }
   const failed = checks.filter((ch) => !ch.ok).length;
-  if (!opts.json) io.err.write(failed ? `\n${failed} problem(s): fix them before a real flip.\n` : '\nEverything reachable.\n');
+  const fake = checks.filter((ch) => 'simulated' in ch).map((ch) => ch.name);
+  const verdict = failed
+    ? `${failed} problem(s): fix them before a real flip.`
+    : fake.length && fake.length === checks.length - 1
+      ? 'Every port is simulated (sandbox): nothing real was checked. Configure real providers in release.config.yaml for a real flip.'
+      : fake.length
+        ? `Everything real is reachable; simulated, so not checked: ${fake.join(', ')}.`
+        : 'Everything reachable.';
+  if (!opts.json) io.err.write(`\n${verdict}\n`);
   return failed ? EXIT_CODES.usage : EXIT_CODES.ok;
 }

@@ -10,7 +10,7 @@ import { loadPlaybook, resolvePlaybook } from '../../playbook/load.js';
 import { locatePlaybook } from '../../playbook/locate.js';
 import { appIdOf, backendVersionOf } from '../../playbook/release-config.js';
 import { formatProblem } from '../../playbook/yaml-source.js';
-import { dryRunPorts, needsWorld, notifierFor, portsFor, redactedIO, redactFor, seedWorld } from '../adapters.js';
+import { dryRunPorts, needsWorld, notifierFor, portLabels, portsFor, redactedIO, redactFor, seedWorld } from '../adapters.js';
 import { checkAttestable } from '../attest.js';
 import { commandsFor, engineAction, engineOptions, identity, loadRelease, openRunStore, parseSandboxFlags, releaseRecord, sandboxRecord, type RunContext } from '../context.js';
 import { drive } from '../drive.js';
@@ -71,7 +71,7 @@ export async function runFlip(rawIO: IO, opts: FlipOptions): Promise<number> {
       prepare: (run) => seedWorld(run.dir, config, context, { latencyMs: flags.latencyMs ?? 0, gates: flags.gates ?? 'auto' }),
       created: {
         playbook,
-        release: releaseRecord(config, needsWorld(config, context)),
+        release: releaseRecord(config, portLabels(config, context)),
         context: { ...context, ...(needsWorld(config, context) ? { sandboxFlags: sandboxRecord(flags) } : {}) },
         dryRun: opts.dryRun,
         by,

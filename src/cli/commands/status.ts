@@ -1,6 +1,10 @@
 /** `release status [run]`: where a run stands, what it waits for, who holds its lock. */
 import { Chalk } from 'chalk';
+import { actionFor } from '../../actions/registry.js';
+import { rollbackRefusal } from '../../engine/executor.js';
+import { liveNow } from '../../engine/live-now.js';
 import { holderState } from '../../engine/lock.js';
+import { isTerminal } from '../../engine/state.js';
 import { commandsFor, openRunStore } from '../context.js';
 import { wantsColor, type IO } from '../io.js';
 import type { GlobalOptions } from '../program.js';
@@ -8,6 +12,8 @@ import type { GlobalOptions } from '../program.js';
 export interface StatusOptions extends GlobalOptions {
   run: string;
 }
+
+const effectOf = (uses: string) => actionFor(uses).meta.effect;
 
 export async function runStatus(io: IO, opts: StatusOptions): Promise<number> {
   const store = openRunStore(io, opts);
@@ -18,7 +24,7 @@ export async function runStatus(io: IO, opts: StatusOptions): Promise<number> {
 
   if (opts.json) {
     const { release, ...rest } = state;
-    io.out.write(`${JSON.stringify({ type: 'run.status', ts: new Date().toISOString(), summary: release.summary, ...rest, lock: lock ?? null, crashed })}\n`);
+    io.out.write(`${JSON.stringify({ type: 'run.status', ts: new Date().toISOString(), summary: release.summary, ...rest, lock: lock ?? null, crashed, live: liveNow(state, effectOf) })}\n`);
     return 0;
   }
   const c = new Chalk({ level: wantsColor(io, 'out') ? 1 : 0 });
@@ -48,6 +54,17 @@ export async function runStatus(io: IO, opts: StatusOptions): Promise<number> {
     out(c.dim(`Gate ${g.gate}: ${g.decision!.approved ? 'approved' : 'rejected'} by ${g.decision!.by} (${g.decision!.source})${g.decision!.reason ? `: ${g.decision!.reason}` : ''}`));
   }
   if (lock) out(c.dim(`Lock ${lock.id} (epoch ${lock.epoch}): ${holder!.why}`));
+  const live = liveNow(state, effectOf);
+  if (live.length && state.status !== 'succeeded') {
+    out();
+    out(c.bold('Live now:'));
+    for (const line of live) out(`  ${line}`);
+  }
+  if (!isTerminal(state.status) && !state.damage && !state.dryRun && (!holder || holder.state !== 'alive')) {
+    const commands = commandsFor(opts);
+    out(`Continue: ${commands.resume(state.runId)}`);
+    if (!rollbackRefusal(state, (uses) => actionFor(uses).meta.pivot, commands)) out(`Or undo it: ${commands.rollback(state.runId)}`);
+  }
   if (state.finished) {
     out();
     out(state.finished.message);

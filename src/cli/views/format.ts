@@ -48,5 +48,6 @@ export function summaryTable(summary: RunSummary): string[] {
     (s) => `  ${s.id.padEnd(width)}  ${s.status.padEnd(10)}  ${s.durationMs === undefined ? '-' : formatDuration(s.durationMs)}`,
   );
   const window = windowLine(summary);
-  return [`  ${'Step'.padEnd(width)}  ${'Status'.padEnd(10)}  Duration`, ...rows, ...waitLines(summary), ...(window ? [window] : []), `Total: ${formatDuration(summary.durationMs)}`];
+  const ports = summary.ports ? [`Ports: ${Object.entries(summary.ports).map(([k, v]) => `${k} ${String(v)}`).join(', ')}`] : [];
+  return [`  ${'Step'.padEnd(width)}  ${'Status'.padEnd(10)}  Duration`, ...rows, ...waitLines(summary), ...(window ? [window] : []), ...ports, `Total: ${formatDuration(summary.durationMs)}`];
 }

@@ -30,6 +30,8 @@ export class HumanRunView implements RunView {
   private drawn = 0;
   private frame = 0;
   private timer: NodeJS.Timeout | undefined;
+  /** A rejection's words, shown once where it is decided; later lines point back to it. */
+  private rejection: string | undefined;
 
   constructor(
     private readonly io: IO,
@@ -70,12 +72,17 @@ export class HumanRunView implements RunView {
     if (summary && !summary.steps.every((s) => s.status === 'pending')) {
       this.io.err.write(`\n${summaryTable(summary).join('\n')}\n`);
     }
-    this.io.err.write(`\n${mark} ${outcome.message}\n`);
+    this.io.err.write(`\n${mark} ${this.once(outcome.message)}\n`);
+    if (outcome.live?.length) this.io.err.write(`Live now:\n${outcome.live.map((l) => `  ${l}`).join('\n')}\n`);
     if (outcome.hint) this.io.err.write(`${outcome.hint}\n`);
   }
 
   close(): void {
     this.stopTimer();
+  }
+
+  private once(text: string): string {
+    return this.rejection && text.includes(this.rejection) ? text.replace(this.rejection, '(the reason above)') : text;
   }
 
   /** The plain lines an event shows as (also used by `release log`). */
@@ -100,7 +107,8 @@ export class HumanRunView implements RunView {
         return this.live ? [] : [`${c.green('✔')} ${e.step}${e.settledBy === 'verify' ? c.dim(' (found done on resume)') : ''}`];
       case 'step.failed':
         return [
-          `${c.red('✖')} ${e.step}: ${e.error.message}`,
+          `${c.red('✖')} ${e.step}: ${this.once(e.error.message)}`,
+          ...(e.error.hint ? [c.dim(`  next: ${e.error.hint}`)] : []),
           ...(e.decision.then === 'rollback' ? [c.yellow(`↩ Rolling back (${e.decision.steps.join(', ') || 'nothing to undo'})`)] : []),
         ];
       case 'step.interrupted':
@@ -112,6 +120,7 @@ export class HumanRunView implements RunView {
       case 'gate.opened':
         return [c.bold(`⏸ Gate ${e.gate}: ${e.title}`), ...e.instructions.map((i) => `    - ${i}`)];
       case 'gate.decided':
+        if (!e.approved && e.reason) this.rejection = e.reason;
         return [`${e.approved ? c.green('✔') : c.red('✖')} gate ${e.gate} ${e.approved ? 'approved' : 'rejected'} by ${e.by}${e.reason ? `: ${e.reason}` : ''}`];
       case 'rollback.started':
         return [c.yellow(`↩ Rolling back (${e.steps.join(', ') || 'nothing to undo'}): ${e.reason}`)];

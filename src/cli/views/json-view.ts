@@ -20,7 +20,7 @@ export class JsonRunView implements RunView {
   outcome(outcome: RunOutcome, summary?: RunSummary): void {
     const ts = new Date().toISOString();
     if (summary) this.io.out.write(`${JSON.stringify({ type: 'run.summary', runId: this.runId, ts, summary })}\n`);
-    this.io.out.write(`${JSON.stringify({ type: 'run.exit', runId: this.runId, ts, status: outcome.status, exit: outcome.exit, message: outcome.message, hint: outcome.hint })}\n`);
+    this.io.out.write(`${JSON.stringify({ type: 'run.exit', runId: this.runId, ts, status: outcome.status, exit: outcome.exit, message: outcome.message, hint: outcome.hint, ...(outcome.live ? { live: outcome.live } : {}) })}\n`);
   }
 
   close(): void {}

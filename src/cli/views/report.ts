@@ -11,6 +11,7 @@ export function markdownReport(state: RunState, summary: RunSummary): string {
     '',
     `Run \`${summary.runId}\` · ${String(state.release.summary ?? '')} · started ${summary.startedAt} · took ${formatDuration(summary.durationMs)}`,
     '',
+    ...(summary.ports ? [`Ports: ${Object.entries(summary.ports).map(([k, v]) => `${k} **${String(v)}**`).join(', ')}`, ''] : []),
     '| Step | Status | Started (UTC) | Duration |',
     '| --- | --- | --- | --- |',
     ...summary.steps.map((s) => `| ${s.id} | ${s.status} | ${time(s.startedAt)} | ${s.durationMs === undefined ? '-' : formatDuration(s.durationMs)} |`),
