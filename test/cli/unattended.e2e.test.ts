@@ -103,3 +103,12 @@ describe('doctor and summaries label each port', () => {
     expect(report.stdout).toMatch(/Ports: ios store \*\*simulated\*\*.*config \*\*file\*\*/);
   });
 });
+
+describe('a rejection', () => {
+  it('is printed once; the lines after it point back to it', async () => {
+    const rejected = await release(['flip', '--sandbox', '--sandbox-fail', 'internal-signoff'], { cwd: testdir() });
+    expect(rejected.code).toBe(3);
+    expect(rejected.stderr.split('the new app fails against the new backend')).toHaveLength(2);
+    expect(rejected.stderr).toContain('(the reason above)');
+  });
+});
