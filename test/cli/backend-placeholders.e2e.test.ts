@@ -48,7 +48,7 @@ describe('backend command placeholders', () => {
     const env = { ARGV_LOG: log, BACKEND_ADMIN: server.server.url };
 
     // The testers say no after the deploy: the backend is rolled back.
-    const result = await release(['flip', '--sandbox-fail', 'internal-signoff'], { cwd: dir, env });
+    const result = await release(['flip', '--yes', '--sandbox-fail', 'internal-signoff'], { cwd: dir, env });
     expect(result.code, result.stderr).toBe(3);
 
     const calls = readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { argv: string[]; env: Record<string, string> });
@@ -77,7 +77,7 @@ describe('backend command placeholders', () => {
 
   it('the run header says its commands and config are frozen at its start', async () => {
     const dir = project('  provider: sandbox');
-    const result = await release(['flip'], { cwd: dir });
+    const result = await release(['flip', '--yes'], { cwd: dir });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr.split('\n')[0]).toMatch(/^Run scenario-b — .*config and commands are frozen: edits to release\.config\.yaml apply to new runs only/);
   });
@@ -97,7 +97,7 @@ describe('backend command placeholders', () => {
     expect(validate.code).toBe(2);
     expect(validate.stderr).toMatch(where);
     expect(validate.stderr).toContain('{previousVersion} is no longer filled in: write {fromVersion} (the version being replaced) or {toVersion} (the version being made live)');
-    const flip = await release(['flip'], { cwd: dir });
+    const flip = await release(['flip', '--yes'], { cwd: dir });
     expect(flip.code).toBe(2);
     expect(flip.stderr).toContain('write {fromVersion}');
     expect(runIds(dir)).toEqual([]);

@@ -98,7 +98,7 @@ describe('remote config and backend providers, end to end', () => {
     const { dir, config, proxy, backend, env } = await project({ proxyTtlMs: 2000 });
     // The apps keep the CDN warm: at the moment of our write it holds the old document.
     config.beforeWrite = (n) => n === 1 && proxy.hold(structuredClone(config.doc));
-    const result = await release(['flip', '--json'], { cwd: dir, env });
+    const result = await release(['flip', '--yes', '--json'], { cwd: dir, env });
     expect(result.code, result.stderr).toBe(0);
 
     expect(config.doc).toEqual(FLIPPED);
@@ -123,7 +123,7 @@ describe('remote config and backend providers, end to end', () => {
   it('a config endpoint without ETags still works (read-verify-write), and the run says what that risks', async () => {
     const { dir, config, env } = await project();
     config.etags = false;
-    const result = await release(['flip'], { cwd: dir, env });
+    const result = await release(['flip', '--yes'], { cwd: dir, env });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toContain('enter-maintenance: warning: the config endpoint sends no ETag');
     expect(config.doc).toEqual(FLIPPED);
@@ -132,7 +132,7 @@ describe('remote config and backend providers, end to end', () => {
   it('a colleague\'s edit of another key is kept, across a 412', async () => {
     const { dir, config, env } = await project();
     config.beforeWrite = (n) => n === 2 && config.edit((d) => ((d.feature_flags as Record<string, boolean>).show_revamped_banner = true));
-    const result = await release(['flip'], { cwd: dir, env });
+    const result = await release(['flip', '--yes'], { cwd: dir, env });
     expect(result.code, result.stderr).toBe(0);
     expect(config.server.calls.filter((c) => c.status === 412)).toHaveLength(1);
     expect(config.doc).toEqual({ ...FLIPPED, feature_flags: { enable_new_registration_flow: true, show_revamped_banner: true } });
@@ -141,7 +141,7 @@ describe('remote config and backend providers, end to end', () => {
   it('a colleague\'s edit of one of our keys stops the run with the diff, and is never overwritten', async () => {
     const { dir, config, env } = await project();
     config.afterWrite = (n) => n === 1 && setTimeout(() => config.edit((d) => ((d.ios as Record<string, string>).minimum_version = '1.5.0')), 0);
-    const result = await release(['flip'], { cwd: dir, env });
+    const result = await release(['flip', '--yes'], { cwd: dir, env });
     expect(result.code, result.stderr).toBe(7); // after publishing: forward only
     expect(result.stderr).toContain('someone else changed ios.minimum_version meanwhile: it is "1.5.0", this run left it at "1.3.0"');
     expect((config.doc.ios as Record<string, string>).minimum_version).toBe('1.5.0');
@@ -151,7 +151,7 @@ describe('remote config and backend providers, end to end', () => {
   it('a failing smoke test rejects the sign-off; the rollback runs the rollback command and restores only our keys', async () => {
     const { dir, config, backend, env } = await project({ signoff: `  provider: human\n  smoke: { run: [node, -e, "console.log('checking login'); process.exit(3)"], timeout: 10s }` });
     config.afterWrite = (n) => n === 1 && config.edit((d) => (d.support_url = 'https://example.com/status'));
-    const result = await release(['flip'], { cwd: dir, env });
+    const result = await release(['flip', '--yes'], { cwd: dir, env });
     expect(result.code, result.stderr).toBe(3);
     expect(result.stderr).toContain('internal sign-off rejected by smoke test');
     expect(result.stderr).toContain('checking login');
@@ -162,7 +162,7 @@ describe('remote config and backend providers, end to end', () => {
 
   it('a deploy that fails after switching is rolled back by the rollback command (exit 3), with its last lines shown', async () => {
     const { dir, config, backend, env } = await project({ deployEnv: { DEPLOY_EXIT: '1', DEPLOY_SWITCH_FIRST: '1' } });
-    const result = await release(['flip'], { cwd: dir, env });
+    const result = await release(['flip', '--yes'], { cwd: dir, env });
     expect(result.code, result.stderr).toBe(3);
     expect(result.stderr).toContain('failed with exit code 1');
     expect(result.stderr).toContain('migration 0042 failed');
@@ -174,7 +174,7 @@ describe('remote config and backend providers, end to end', () => {
   it('a deploy that hangs is stopped at its timeout and rolled back', async () => {
     const { dir, config, env } = await project({ deployEnv: { DEPLOY_HANG: '1' }, deployTimeout: '2s' });
     const began = Date.now();
-    const result = await release(['flip'], { cwd: dir, env });
+    const result = await release(['flip', '--yes'], { cwd: dir, env });
     expect(result.code, result.stderr).toBe(3);
     expect(Date.now() - began).toBeLessThan(20_000);
     expect(result.stderr).toContain('did not finish within 2s and was stopped');
@@ -183,7 +183,7 @@ describe('remote config and backend providers, end to end', () => {
 
   it('kill -9 of the CLI during a deploy, then resume: the deploy is not run again once the new version serves', async () => {
     const { dir, config, backend, env } = await project({ deployEnv: { DEPLOY_DELAY_MS: '2500' } });
-    const child = startRelease(['flip', '--json'], { cwd: dir, env });
+    const child = startRelease(['flip', '--yes', '--json'], { cwd: dir, env });
     await new Promise<void>((resolve) => {
       let seen = '';
       child.stdout?.on('data', (c: Buffer) => {
@@ -197,7 +197,7 @@ describe('remote config and backend providers, end to end', () => {
     const runId = onlyRun(dir);
     expect(existsSync(join(dir, '.release', 'runs', runId, 'logs', 'backend-deploy.pid'))).toBe(true);
 
-    const resumed = await release(['resume', runId], { cwd: dir, env });
+    const resumed = await release(['resume', '--yes', runId], { cwd: dir, env });
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(backend.deploys.filter((d) => d.via === 'deploy')).toHaveLength(1);
     expect(readEvents(dir).find((e) => e.type === 'step.succeeded' && e.step === 'deploy-backend')).toMatchObject({ settledBy: 'verify' });
@@ -218,7 +218,7 @@ describe('remote config and backend providers, end to end', () => {
     const { dir, env } = await project({
       remoteConfig: `  provider: firebase\n  projectId: ${firebase.projectId}\n  credentials: { accessToken: { env: FIREBASE_TOKEN } }\n  baseUrl: ${firebase.server.url}`,
     });
-    const result = await release(['flip', '--json'], { cwd: dir, env: { ...env, FIREBASE_TOKEN: firebase.token } });
+    const result = await release(['flip', '--yes', '--json'], { cwd: dir, env: { ...env, FIREBASE_TOKEN: firebase.token } });
     expect(result.code, result.stderr).toBe(0);
     const p = firebase.template.parameters;
     expect(p.maintenance_mode).toEqual({ defaultValue: { value: 'false' }, valueType: 'BOOLEAN' });
@@ -234,7 +234,7 @@ describe('remote config and backend providers, end to end', () => {
   it('Ctrl-C during a deploy stops the deploy process and exits 130; resume finishes', async () => {
     const hold = join(testdir({ 'hold': 'the deploy waits while this file exists' }), 'hold');
     const { dir, backend, env } = await project({ deployEnv: { DEPLOY_HANG_FILE: hold }, deployTimeout: '60s' });
-    const child = startRelease(['flip', '--json'], { cwd: dir, env });
+    const child = startRelease(['flip', '--yes', '--json'], { cwd: dir, env });
     await new Promise<void>((resolve) => {
       let seen = '';
       child.stdout?.on('data', (c: Buffer) => {
@@ -252,7 +252,7 @@ describe('remote config and backend providers, end to end', () => {
     expect(backend.deploys).toEqual([]);
 
     rmSync(hold);
-    const resumed = await release(['resume', onlyRun(dir)], { cwd: dir, env });
+    const resumed = await release(['resume', '--yes', onlyRun(dir)], { cwd: dir, env });
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(backend.deploys).toEqual([expect.objectContaining({ version: '2.0.0', via: 'deploy' })]);
   });
@@ -268,14 +268,14 @@ describe('remote config and backend providers, end to end', () => {
       notify: '  slack: { webhook: { env: SLACK_WEBHOOK_URL } }',
     });
     const slackEnv = { ...env, SLACK_WEBHOOK_URL: `${slack.url}/hook` };
-    const first = await release(['flip', '--sandbox-gates', 'manual'], { cwd: dir, env: slackEnv });
+    const first = await release(['flip', '--yes', '--sandbox-gates', 'manual'], { cwd: dir, env: slackEnv });
     expect(first.code, first.stderr).toBe(10);
     const runId = onlyRun(dir);
     expect(messages.join('\n')).toContain(`run ${runId} waits at *internal-signoff*`);
     expect(messages.join('\n')).toContain(`To continue: \`release signoff ${runId} --gate internal-signoff --approve`);
     for (let round = 0; round < 3; round++) {
       if ((await release(['signoff', runId, '--approve', '--by', 'qa'], { cwd: dir, env: slackEnv })).code !== 0) break;
-      const resumed = await release(['resume', runId], { cwd: dir, env: slackEnv });
+      const resumed = await release(['resume', '--yes', runId], { cwd: dir, env: slackEnv });
       if (resumed.code === 0) break;
     }
     expect(backend.deploys).toEqual([expect.objectContaining({ version: '2.0.0', via: 'webhook' })]);

@@ -85,7 +85,7 @@ describe('real store adapters against the emulators', () => {
     play.seed();
     asc.approveAfter(3500);
     play.approveAfter(2500);
-    const child = startRelease(['flip', '--json', '--attest', 'play-managed-publishing', '--wait', '60s'], { cwd: dir, env });
+    const child = startRelease(['flip', '--yes', '--json', '--attest', 'play-managed-publishing', '--wait', '60s'], { cwd: dir, env });
     pressPublishAtGate(child, play);
     const result = await child;
     expect(result.exitCode, String(result.stderr)).toBe(0);
@@ -116,7 +116,7 @@ describe('real store adapters against the emulators', () => {
     const { dir, asc, play, env } = await project();
     asc.seed({ state: 'PENDING_DEVELOPER_RELEASE' });
     play.seed({ lifecycle: 'RELEASE_LIFECYCLE_STATE_APPROVED_NOT_PUBLISHED' });
-    const child = startRelease(['flip', 'scenario-a', '--json', '--wait', '60s'], { cwd: dir, env });
+    const child = startRelease(['flip', '--yes', 'scenario-a', '--json', '--wait', '60s'], { cwd: dir, env });
     pressPublishAtGate(child, play);
     const result = await child;
     expect(result.exitCode, String(result.stderr)).toBe(0);
@@ -128,7 +128,7 @@ describe('real store adapters against the emulators', () => {
     const { dir, asc, play, env } = await project();
     asc.seed({ state: 'PENDING_DEVELOPER_RELEASE' });
     play.seed({ lifecycle: 'RELEASE_LIFECYCLE_STATE_APPROVED_NOT_PUBLISHED' });
-    const first = await release(['flip', '--attest', 'play-managed-publishing'], { cwd: dir, env });
+    const first = await release(['flip', '--yes', '--attest', 'play-managed-publishing'], { cwd: dir, env });
     expect(first.code, first.stderr).toBe(10);
     expect(first.stderr).toContain('Press "Publish changes" in the Google Play console');
     expect(first.stderr).toContain('publishes EVERY approved change');
@@ -136,7 +136,7 @@ describe('real store adapters against the emulators', () => {
     expect(first.stderr).toContain(`release signoff ${runId} --gate play-publish --approve`);
 
     expect((await release(['signoff', runId, '--gate', 'play-publish', '--reject', '--reason', 'marketing is not ready'], { cwd: dir, env })).code).toBe(0);
-    const resumed = await release(['resume', runId], { cwd: dir, env });
+    const resumed = await release(['resume', '--yes', runId], { cwd: dir, env });
     expect(resumed.code, resumed.stderr).toBe(3);
     expect(asc.server.count('POST', /appStoreVersionReleaseRequests/)).toBe(0);
     const world = readWorld(dir);
@@ -149,7 +149,7 @@ describe('real store adapters against the emulators', () => {
     asc.seed({ state: 'PENDING_DEVELOPER_RELEASE' });
     play.seed({ lifecycle: 'RELEASE_LIFECYCLE_STATE_APPROVED_NOT_PUBLISHED' });
     asc.server.failNext(/appStoreVersionReleaseRequests/, appleError(500, 'UNEXPECTED_ERROR', 'An unexpected error occurred.', 'Please try again later.'), { times: 20 });
-    const child = startRelease(['flip', '--attest', 'play-managed-publishing', '--wait', '60s'], { cwd: dir, env });
+    const child = startRelease(['flip', '--yes', '--attest', 'play-managed-publishing', '--wait', '60s'], { cwd: dir, env });
     pressPublishAtGate(child, play);
     const result = await child;
     expect(result.exitCode, String(result.stderr)).toBe(7);
@@ -159,7 +159,7 @@ describe('real store adapters against the emulators', () => {
     expect(readEvents(dir).some((e) => e.type === 'rollback.started')).toBe(false);
 
     asc.server.clearFailures(); // Apple recovers
-    const resumed = await release(['resume', onlyRun(dir)], { cwd: dir, env });
+    const resumed = await release(['resume', '--yes', onlyRun(dir)], { cwd: dir, env });
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(asc.version().appVersionState).toBe('READY_FOR_DISTRIBUTION');
     expect(readWorld(dir).config.maintenance_mode).toBe(false);
@@ -170,7 +170,7 @@ describe('real store adapters against the emulators', () => {
     asc.seed();
     play.seed();
     setTimeout(() => (asc.version().appVersionState = 'REJECTED'), 800).unref();
-    const result = await release(['flip', '--attest', 'play-managed-publishing'], { cwd: dir, env });
+    const result = await release(['flip', '--yes', '--attest', 'play-managed-publishing'], { cwd: dir, env });
     expect(result.code, result.stderr).toBe(3);
     expect(result.stderr).toContain('iOS rejected 2.0.0: REJECTED: read Apple\'s notes in the App Store Connect Resolution Center');
     expect(readWorld(dir).effects).toEqual([]);
@@ -180,12 +180,12 @@ describe('real store adapters against the emulators', () => {
     const { dir, asc, play, env } = await project();
     asc.seed({ releaseType: 'AFTER_APPROVAL' });
     play.seed();
-    const first = await release(['flip', '--attest', 'play-managed-publishing', '--until', 'verify-manual-publishing'], { cwd: dir, env });
+    const first = await release(['flip', '--yes', '--attest', 'play-managed-publishing', '--until', 'verify-manual-publishing'], { cwd: dir, env });
     expect(first.code, first.stderr).toBe(10);
     expect(first.stderr).toContain('Gate ios-release-type');
     const runId = onlyRun(dir);
     expect((await release(['signoff', runId, '--approve', '--by', 'lead'], { cwd: dir, env })).code).toBe(0);
-    const resumed = await release(['resume', runId, '--until', 'verify-manual-publishing'], { cwd: dir, env });
+    const resumed = await release(['resume', '--yes', runId, '--until', 'verify-manual-publishing'], { cwd: dir, env });
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(asc.version().releaseType).toBe('MANUAL');
   });
@@ -194,7 +194,7 @@ describe('real store adapters against the emulators', () => {
     const { dir, asc, play, env } = await project();
     asc.seed({ releaseType: 'AFTER_APPROVAL', state: 'IN_REVIEW' });
     play.seed();
-    const result = await release(['flip', '--attest', 'play-managed-publishing'], { cwd: dir, env });
+    const result = await release(['flip', '--yes', '--attest', 'play-managed-publishing'], { cwd: dir, env });
     expect(result.code).toBe(3);
     expect(result.stderr).toContain('manual publishing is off and can no longer be changed for 2.0.0 (IN_REVIEW)');
     expect(readWorld(dir).effects).toEqual([]);
@@ -205,7 +205,7 @@ describe('real store adapters against the emulators', () => {
     asc.seed();
     play.seed();
     play.server.failNext(/releases$/, googleError(401, 'UNAUTHENTICATED', `Invalid Credentials: token ${play.accessToken} was revoked`, 'authError'), { times: 50 });
-    const result = await release(['flip', '--attest', 'play-managed-publishing', '--json'], { cwd: dir, env });
+    const result = await release(['flip', '--yes', '--attest', 'play-managed-publishing', '--json'], { cwd: dir, env });
     expect(result.code).toBe(3);
     expect(result.stderr).toContain('token *** was revoked');
     expect(result.stderr + result.stdout).not.toContain(play.accessToken);

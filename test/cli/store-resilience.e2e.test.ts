@@ -27,7 +27,7 @@ describe('store calls that fail, pace or wait, in a real flip', () => {
     asc.seed({ state: 'PENDING_DEVELOPER_RELEASE' });
     play.seed({ lifecycle: 'RELEASE_LIFECYCLE_STATE_APPROVED_NOT_PUBLISHED' });
     asc.server.failNext(/appStoreVersionReleaseRequests$/, appleError(503, 'UNEXPECTED_ERROR', 'An unexpected error occurred.', 'Please try again later.'), { method: 'POST' });
-    const child = startRelease(['flip', '--attest', 'play-managed-publishing', '--wait', '60s'], { cwd: dir, env });
+    const child = startRelease(['flip', '--yes', '--attest', 'play-managed-publishing', '--wait', '60s'], { cwd: dir, env });
     void pressPublishAtGate(child, play);
     const result = await child;
     expect(result.exitCode, String(result.stderr)).toBe(0);
@@ -44,7 +44,7 @@ describe('store calls that fail, pace or wait, in a real flip', () => {
       asc.server.failNext(/appStoreVersions$/, unavailable, { method: 'GET', times: 40 });
       return unavailable;
     }, { method: 'POST', after: true });
-    const result = await release(['flip'], { cwd: dir, env });
+    const result = await release(['flip', '--yes'], { cwd: dir, env });
     expect(result.code, result.stderr).toBe(7);
     expect(result.stderr).toContain('cannot tell whether the release went out');
     expect(asc.releaseRequestsProcessed).toBe(1);
@@ -57,7 +57,7 @@ describe('store calls that fail, pace or wait, in a real flip', () => {
     asc.seed();
     play.seed();
     asc.server.failNext(/^\/v1\/apps$/, appleError(401, 'NOT_AUTHORIZED', 'Authentication credentials are missing or invalid.', 'Provide a properly configured and signed bearer token.'), { times: 2 });
-    const result = await release(['flip', '--attest', 'play-managed-publishing', '--until', 'verify-manual-publishing'], { cwd: dir, env });
+    const result = await release(['flip', '--yes', '--attest', 'play-managed-publishing', '--until', 'verify-manual-publishing'], { cwd: dir, env });
     expect(result.code, result.stderr).toBe(0);
     expect(asc.server.calls.filter((c) => c.path === '/v1/apps').map((c) => c.status)).toEqual([401, 401, 200]);
   });
@@ -70,7 +70,7 @@ describe('store calls that fail, pace or wait, in a real flip', () => {
     asc.budget = { limit: 6, windowMs: 1500 };
     asc.approveAfter(2500);
     play.approveAfter(1000);
-    const child = startRelease(['flip', '--json', '--attest', 'play-managed-publishing', '--wait', '60s'], { cwd: dir, env: { ...env, RELEASE_ASC_RATE_WINDOW: '1500ms' } });
+    const child = startRelease(['flip', '--yes', '--json', '--attest', 'play-managed-publishing', '--wait', '60s'], { cwd: dir, env: { ...env, RELEASE_ASC_RATE_WINDOW: '1500ms' } });
     void pressPublishAtGate(child, play);
     const result = await child;
     expect(result.exitCode, String(result.stderr)).toBe(0);
@@ -84,7 +84,7 @@ describe('store calls that fail, pace or wait, in a real flip', () => {
     const { dir, asc, play, env } = await project({ androidPollInterval: '2s' });
     asc.seed({ state: 'PENDING_DEVELOPER_RELEASE' });
     play.seed({ lifecycle: 'RELEASE_LIFECYCLE_STATE_APPROVED_NOT_PUBLISHED' });
-    const child = startRelease(['flip', '--json', '--attest', 'play-managed-publishing', '--wait', '60s'], { cwd: dir, env });
+    const child = startRelease(['flip', '--yes', '--json', '--attest', 'play-managed-publishing', '--wait', '60s'], { cwd: dir, env });
     const pressed = pressPublishAtGate(child, play, 4500);
     const result = await child;
     expect(result.exitCode, String(result.stderr)).toBe(0);
@@ -102,7 +102,7 @@ describe('store calls that fail, pace or wait, in a real flip', () => {
     asc.seed();
     play.seed();
     asc.server.failNext(/appStoreVersions$/, { ...appleError(429, 'RATE_LIMIT_EXCEEDED', 'The request rate limit has been reached.', 'too many'), headers: { 'retry-after': '60' } }, { times: 5 });
-    const child = startRelease(['flip', '--attest', 'play-managed-publishing'], { cwd: dir, env });
+    const child = startRelease(['flip', '--yes', '--attest', 'play-managed-publishing'], { cwd: dir, env });
     while (!asc.server.calls.some((c) => c.status === 429)) await new Promise((r) => setTimeout(r, 50));
     await new Promise((r) => setTimeout(r, 200));
     const interrupted = Date.now();
