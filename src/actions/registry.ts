@@ -4,6 +4,7 @@
  */
 import type { z } from 'zod';
 import type { ActionCatalog } from '../playbook/schema.js';
+import appRecovery from './app-recovery.js';
 import checkApi from './check-api.js';
 import deployBackend from './deploy-backend.js';
 import enterMaintenance from './enter-maintenance.js';
@@ -22,6 +23,7 @@ export const ACTIONS: Record<string, ActionDefinition> = {
   'store/wait-for-approval': waitForApproval,
   'store/publish': publishStores,
   'store/rollout': rollout,
+  'store/app-recovery': appRecovery,
   'config/enter-maintenance': enterMaintenance,
   'config/raise-versions': raiseVersions,
   'config/set-maintenance': setMaintenance,

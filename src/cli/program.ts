@@ -247,6 +247,50 @@ export function buildProgram(io: IO, setExit: (code: number) => void): Command {
       setExit(await runDoctor(io, opts(cmd)));
     });
 
+  const recovery = program
+    .command('app-recovery')
+    .description('Play App Recovery (Android): make users of a bad version code update, even without a force-update wall')
+    .addHelpText('after', examples(
+      'release app-recovery create --versions 140-142 --reason "double charge at checkout"',
+      'release app-recovery deploy 7001 --versions 140-142 --reason "double charge at checkout"',
+      'release app-recovery list --versions 140-142',
+    ));
+  for (const operation of ['create', 'deploy', 'cancel'] as const) {
+    const cmd = recovery.command(operation);
+    if (operation !== 'create') cmd.argument('<recovery-id>', 'the id `app-recovery create` printed (see `app-recovery list`)');
+    withSandboxFlags(
+      cmd
+        .description(
+          operation === 'create'
+            ? 'Create a draft targeting a range of version codes (it reaches nobody until deploy); journaled'
+            : operation === 'deploy'
+              ? 'Deploy a draft: every targeted user is asked to update; journaled (undo: cancel)'
+              : 'Cancel it for users not yet recovered (those who updated stay updated; it cannot resume); journaled',
+        )
+        .requiredOption('--versions <range>', 'the version codes targeted: 142 or 140-142 (Play lists actions by version code)')
+        .requiredOption('--reason <text>', 'why, for the journal and the team')
+        .option('--dry-run', 'show the change; change nothing', false),
+    )
+      .addHelpText('after', examples(
+        operation === 'create' ? 'release app-recovery create --versions 140-142 --reason "double charge" --sandbox' : `release app-recovery ${operation} 7001 --versions 140-142 --reason "double charge"`,
+      ))
+      .action(async (...args: unknown[]) => {
+        const command = args[args.length - 1] as Command;
+        const recoveryId = operation === 'create' ? undefined : (args[0] as string);
+        const { runAppRecovery } = await import('./commands/app-recovery.js');
+        setExit(await runAppRecovery(io, opts(command, { operation, recoveryId })));
+      });
+  }
+  recovery
+    .command('list')
+    .description('List the App Recovery actions targeting version codes (read-only)')
+    .option('--versions <range>', 'version codes: 142 or 140-142 (default: app.android.versionCode)')
+    .addHelpText('after', examples('release app-recovery list --versions 140-142', 'release app-recovery list --versions 142 --json'))
+    .action(async (_opts: object, cmd: Command) => {
+      const { runAppRecoveryList } = await import('./commands/app-recovery.js');
+      setExit(await runAppRecoveryList(io, opts(cmd)));
+    });
+
   program
     .command('force-unlock')
     .description('Remove a stale lock (a run whose machine is gone); asks unless --yes')

@@ -12,7 +12,8 @@ export type Change =
   | { target: 'config'; path: string; before: JsonValue | null; after: JsonValue | null }
   | { target: 'backend'; before: string | null; after: string }
   | { target: 'store'; platform: string; before: string; after: string }
-  | { target: 'rollout'; platform: string; before: string; after: string };
+  | { target: 'rollout'; platform: string; before: string; after: string }
+  | { target: 'recovery'; platform: string; before: string; after: string };
 
 export interface StepPlan {
   summary: string;

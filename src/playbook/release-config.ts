@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { ReleaseError } from '../errors.js';
 import { BackendSection, ConfigKeysSchema, NotifySection, RemoteConfigSection, SignoffSection, StoresSection } from './provider-config.js';
 import { formatProblem, YamlSource, type Problem } from './yaml-source.js';
+import { parseVersionCodes, VERSION_CODES_HINT } from '../util/version-codes.js';
 
 export { ConfigKeysSchema, SecretRef, type AppStoreConnectConfig, type GooglePlayConfig } from './provider-config.js';
 
@@ -67,6 +68,18 @@ export const ReleaseConfigSchema = z
         apis: z.array(z.string()).default(['v1', 'v2']).describe('API versions the simulated backend answers'),
         androidStagedFraction: z.number().gt(0).lt(1).optional().describe('Play staged rollout the release was submitted with'),
         config: z.record(z.string(), z.json()).optional().describe('The remote-config document before the flip'),
+        appRecoveries: z
+          .array(
+            z
+              .object({
+                id: z.string(),
+                state: z.enum(['draft', 'active', 'canceled']),
+                versions: z.string().refine((v) => parseVersionCodes(v) !== undefined, VERSION_CODES_HINT),
+              })
+              .strict(),
+          )
+          .default([])
+          .describe('Play App Recovery actions that exist before the run'),
       })
       .strict()
       .prefault({})

@@ -5,7 +5,7 @@
 import type { Change } from '../engine/action.js';
 import { withChanges, type KeyChange } from './config/compare-and-set.js';
 import type { Ports } from './ports.js';
-import type { Platform, ReviewState, RolloutControl } from './stores/port.js';
+import type { AppRecoveryControl, Platform, ReviewState, RolloutControl } from './stores/port.js';
 
 export class DryRunViolation extends Error {
   constructor(call: string) {
@@ -46,6 +46,7 @@ export class Projection {
         ...(store.liveVersion ? { liveVersion: store.liveVersion.bind(store) } : {}),
         check: (signal) => store.check(signal),
         ...(store.rollout ? { rollout: readOnlyRollout(store.rollout, store.storeName) } : {}),
+        ...(store.appRecovery ? { appRecovery: readOnlyRecovery(store.appRecovery, store.storeName) } : {}),
       };
     }
     return {
@@ -80,5 +81,15 @@ function readOnlyRollout(rollout: RolloutControl, storeName: string): RolloutCon
       if (!opts.validateOnly) return Promise.reject(new DryRunViolation(`${storeName} rollout ${op.kind}`));
       return rollout.apply(version, op, opts);
     },
+  };
+}
+
+/** App Recovery lists pass through; create, deploy and cancel are refused. */
+function readOnlyRecovery(recovery: AppRecoveryControl, storeName: string): AppRecoveryControl {
+  return {
+    list: (versionCode, signal) => recovery.list(versionCode, signal),
+    createDraft: () => Promise.reject(new DryRunViolation(`${storeName} App Recovery create`)),
+    deploy: () => Promise.reject(new DryRunViolation(`${storeName} App Recovery deploy`)),
+    cancel: () => Promise.reject(new DryRunViolation(`${storeName} App Recovery cancel`)),
   };
 }

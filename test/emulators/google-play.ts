@@ -3,7 +3,8 @@
  * through review (IN_REVIEW -> APPROVED_NOT_PUBLISHED, and PUBLISHED only when a person "presses
  * Publish changes"), edits with Google's invalidation rules, staged-rollout track updates with
  * Play's userFraction and halt rules, both changesNotSentForReview commit errors, and an OAuth
- * token endpoint that checks service-account assertions. Error bodies are Google's JSON errors.
+ * token endpoint that checks service-account assertions, and App Recovery actions (draft ->
+ * active -> canceled; listed by version code only, as Play does). Error bodies are Google's JSON errors.
  * Shapes: ../shared/notes/store-apis.md §A and store-quirks.md.
  */
 import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
@@ -16,6 +17,17 @@ export interface PlayRelease {
   status: 'draft' | 'inProgress' | 'halted' | 'completed';
   userFraction?: number;
   lifecycle: string;
+}
+
+/** One App Recovery action, in Play's shape (Schema$AppRecoveryAction). */
+export interface PlayRecovery {
+  appRecoveryId: string;
+  status: 'RECOVERY_STATUS_DRAFT' | 'RECOVERY_STATUS_ACTIVE' | 'RECOVERY_STATUS_CANCELED';
+  targeting: { versionRange?: { versionCodeStart: string; versionCodeEnd: string }; versionList?: { versionCodes: string[] } };
+  createTime: string;
+  lastUpdateTime: string;
+  deployTime?: string;
+  cancelTime?: string;
 }
 
 interface Edit {
@@ -46,6 +58,8 @@ export class GooglePlayEmulator {
   internalTrackName = 'internal';
   /** Commits Play acted on (a commit answered 503 before acting is not one). */
   commitsProcessed = 0;
+  readonly recoveries = new Map<string, PlayRecovery>();
+  private nextRecovery = 7001;
 
   constructor() {
     const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -135,6 +149,11 @@ export class GooglePlayEmulator {
       this.onEdit(pkg!, id!, (e) => (e.tracks[track!] ? { status: 200, body: { track, releases: e.tracks[track!]!.map(trackRelease) } } : googleError(404, 'NOT_FOUND', `Track not found: ${track}`, 'notFound'))),
     );
     s.route('PUT', new RegExp(`^${app}/edits/([^/:]+)/tracks/([^/]+)$`), (req, [pkg, id, track]) => this.onEdit(pkg!, id!, (e) => this.updateTrack(req, e, track!)));
+    s.route('POST', new RegExp(`^${app}/appRecoveries$`), (req, [pkg]) => this.onPackage(pkg!, () => this.createRecovery(req)));
+    s.route('GET', new RegExp(`^${app}/appRecoveries$`), (req, [pkg]) => this.onPackage(pkg!, () => this.listRecoveries(req)));
+    s.route('POST', new RegExp(`^${app}/appRecoveries/([^/:]+):(deploy|cancel)$`), (_req, [pkg, id, verb]) =>
+      this.onPackage(pkg!, () => this.changeRecovery(id!, verb as 'deploy' | 'cancel')),
+    );
     s.before = (req) => (req.path === '/token' ? undefined : this.authenticate(req));
   }
 
@@ -215,6 +234,44 @@ export class GooglePlayEmulator {
     }
     edit.tracks[track] = next;
     return { status: 200, body: { track, releases: next.map(trackRelease) } };
+  }
+
+  // --- App Recovery (https://developers.google.com/android-publisher/api-ref/rest/v3/apprecovery)
+
+  private createRecovery(req: Request): Reply {
+    const body = (req.body ?? {}) as { remoteInAppUpdate?: { isRemoteInAppUpdateRequested?: boolean }; targeting?: PlayRecovery['targeting'] };
+    if (body.remoteInAppUpdate?.isRemoteInAppUpdateRequested !== true) return googleError(400, 'INVALID_ARGUMENT', 'Recovery action type must be specified.');
+    const t = body.targeting ?? {};
+    if (!t.versionRange && !t.versionList) return googleError(400, 'INVALID_ARGUMENT', 'Targeting must specify app versions (a version list or a version range).');
+    if (t.versionRange && Number(t.versionRange.versionCodeStart) > Number(t.versionRange.versionCodeEnd)) return googleError(400, 'INVALID_ARGUMENT', 'versionCodeStart must not be greater than versionCodeEnd.');
+    const now = new Date().toISOString();
+    const action: PlayRecovery = { appRecoveryId: String(this.nextRecovery++), status: 'RECOVERY_STATUS_DRAFT', targeting: structuredClone(t), createTime: now, lastUpdateTime: now };
+    this.recoveries.set(action.appRecoveryId, action);
+    return { status: 200, body: action };
+  }
+
+  private listRecoveries(req: Request): Reply {
+    const code = req.query.get('versionCode');
+    if (!code) return googleError(400, 'INVALID_ARGUMENT', 'Version code is required.');
+    const targets = (a: PlayRecovery) =>
+      a.targeting.versionList?.versionCodes.includes(code) ||
+      (a.targeting.versionRange !== undefined && Number(a.targeting.versionRange.versionCodeStart) <= Number(code) && Number(code) <= Number(a.targeting.versionRange.versionCodeEnd));
+    return { status: 200, body: { recoveryActions: [...this.recoveries.values()].filter(targets) } };
+  }
+
+  private changeRecovery(id: string, verb: 'deploy' | 'cancel'): Reply {
+    const action = this.recoveries.get(id);
+    if (!action) return googleError(404, 'NOT_FOUND', `App recovery action ${id} not found.`, 'notFound');
+    const now = new Date().toISOString();
+    if (verb === 'deploy') {
+      if (action.status !== 'RECOVERY_STATUS_DRAFT') return googleError(400, 'FAILED_PRECONDITION', 'Only a recovery action in DRAFT status can be deployed.');
+      Object.assign(action, { status: 'RECOVERY_STATUS_ACTIVE', deployTime: now, lastUpdateTime: now });
+    } else {
+      // Cancelling a draft is allowed here (UNCONFIRMED: the reference speaks of "an already executing" action).
+      if (action.status === 'RECOVERY_STATUS_CANCELED') return googleError(400, 'FAILED_PRECONDITION', 'The recovery action is already canceled.');
+      Object.assign(action, { status: 'RECOVERY_STATUS_CANCELED', cancelTime: now, lastUpdateTime: now });
+    }
+    return { status: 200, body: {} };
   }
 
   private commit(req: Request, edit: Edit): Reply {

@@ -1,13 +1,11 @@
 /** `release doctor`: read-only checks of every provider — what is missing, wrong or not allowed. */
 import { Chalk } from 'chalk';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { checkLiveVersions } from '../../actions/version-checks.js';
 import { EXIT_CODES } from '../../errors.js';
 import { platformsOf, type ReleaseConfig } from '../../playbook/release-config.js';
 import type { HealthCheck } from '../../providers/health-check.js';
-import { dryRunPorts, portsFor, realPorts, redactedIO, redactFor, seedWorld } from '../adapters.js';
+import { realPorts, redactedIO, redactFor } from '../adapters.js';
+import { withReadOnlyEnv } from '../read-only-env.js';
 import { loadRelease, type RunContext } from '../context.js';
 import { wantsColor, type IO } from '../io.js';
 import type { GlobalOptions } from '../program.js';
@@ -28,17 +26,12 @@ async function guarded(name: string, check: () => Promise<HealthCheck[]>): Promi
  * views; simulated ports read a world seeded from the config, as a rehearsal would start).
  */
 async function versionChecks(io: IO, config: ReleaseConfig, context: RunContext): Promise<HealthCheck[]> {
-  const dir = mkdtempSync(join(tmpdir(), 'release-doctor-'));
-  try {
-    seedWorld(dir, config, context, { latencyMs: 0, gates: 'auto' });
-    const source = dryRunPorts(portsFor(io, { dir, playbook: { name: 'doctor', file: '', steps: [] } }, config, context, { faults: [] }));
-    const found = await checkLiveVersions(source.envFor('doctor', 'plan'), AbortSignal.timeout(120_000));
+  return withReadOnlyEnv(io, config, context, 'doctor', async (env) => {
+    const found = await checkLiveVersions(env, AbortSignal.timeout(120_000));
     if (found.problems.length) return found.problems.map((detail) => ({ ok: false, name: 'versions', detail }));
     const notes = found.notes.length ? `; ${found.notes.join('; ')}` : '';
     return [{ ok: true, name: 'versions', detail: `nothing live is above ${config.app.version}: ${found.compared.join(', ') || 'nothing to compare'}${notes}` }];
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 export async function runDoctor(rawIO: IO, opts: GlobalOptions): Promise<number> {

@@ -15,6 +15,8 @@ export function changeLine(c: Change, color: ChalkInstance): string {
       return `store   ${c.platform}: ${arrow(c.before, c.after)}`;
     case 'rollout':
       return `rollout ${c.platform}: ${arrow(c.before, c.after)}`;
+    case 'recovery':
+      return `app recovery ${c.platform}: ${arrow(c.before, c.after)}`;
   }
 }
 

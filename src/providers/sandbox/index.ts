@@ -11,7 +11,8 @@ import { platformsOf } from '../../playbook/release-config.js';
 import semver from 'semver';
 import { setPath, type JsonObject } from '../../util/json-path.js';
 import type { Ports } from '../ports.js';
-import type { Platform } from '../stores/port.js';
+import { RECOVERY_STATUS, type AppRecovery, type Platform } from '../stores/port.js';
+import { parseVersionCodes } from '../../util/version-codes.js';
 import { SandboxBackend } from './backend.js';
 import { SandboxConfig } from './config.js';
 import { CallContext, type FaultMode, type SandboxFault } from './simulate.js';
@@ -104,6 +105,7 @@ function seedWorld(release: ReleaseConfig, settings: SandboxSettings, storePlatf
       manualPublishing: true,
       internalTesting: true,
       ...(platform === 'android' && release.sandbox.androidStagedFraction ? { stagedFraction: release.sandbox.androidStagedFraction } : {}),
+      ...(platform === 'android' && release.sandbox.appRecoveries.length ? { recoveries: release.sandbox.appRecoveries.map(seededRecovery) } : {}),
     };
   }
   const backendFrom = release.sandbox.backendVersion ?? live;
@@ -119,6 +121,10 @@ function seedWorld(release: ReleaseConfig, settings: SandboxSettings, storePlatf
     stores,
     effects: [],
   };
+}
+
+function seededRecovery(r: ReleaseConfig['sandbox']['appRecoveries'][number]): AppRecovery {
+  return { id: r.id, state: r.state, storeState: RECOVERY_STATUS[r.state], versions: parseVersionCodes(r.versions)! };
 }
 
 /** A plausible version live before this one, for worlds seeded from a config without one. */

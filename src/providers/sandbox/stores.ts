@@ -1,5 +1,5 @@
 import { ActionError } from '../../engine/action.js';
-import type { HealthCheck, InternalTesting, Platform, PublishOptions, RolloutControl, RolloutOperation, RolloutStatus, StorePort, StoreRelease } from '../stores/port.js';
+import { RECOVERY_STATUS, type AppRecovery, type AppRecoveryControl, type HealthCheck, type InternalTesting, type Platform, type PublishOptions, type RolloutControl, type RolloutOperation, type RolloutStatus, type StorePort, type StoreRelease } from '../stores/port.js';
 import type { CallContext } from './simulate.js';
 import { STORE_WORDS } from './world.js';
 
@@ -96,6 +96,42 @@ export class SandboxStore implements StorePort {
       );
     },
   };
+
+  /** Play App Recovery, simulated: the same states and idempotence as the real adapter. */
+  get appRecovery(): AppRecoveryControl | undefined {
+    if (this.platform !== 'android') return undefined;
+    return {
+      list: (versionCode, signal) => this.call.read(signal, () => (this.store().recoveries ?? []).filter((r) => r.versions.start <= versionCode && versionCode <= r.versions.end)),
+      createDraft: (versions, opts) =>
+        this.call.mutate('Play App Recovery create', this.platform, opts.signal, () =>
+          this.call.world.update((world) => {
+            const store = world.stores.android!;
+            const draft: AppRecovery = { id: String(7001 + (store.recoveries ?? []).length), state: 'draft', storeState: RECOVERY_STATUS.draft, versions, createdAt: new Date().toISOString() };
+            store.recoveries = [...(store.recoveries ?? []), draft];
+            world.effects.push({ op: 'store.recovery', at: new Date().toISOString(), step: this.call.step, platform: 'android', operation: 'create', recoveryId: draft.id, versionCodes: `${versions.start}-${versions.end}` });
+            return draft;
+          }),
+        ),
+      deploy: (id, _versions, opts) => this.changeRecovery(id, 'deploy', opts.signal),
+      cancel: (id, _versions, opts) => this.changeRecovery(id, 'cancel', opts.signal),
+    };
+  }
+
+  private changeRecovery(id: string, operation: 'deploy' | 'cancel', signal?: AbortSignal): Promise<void> {
+    const wanted = operation === 'deploy' ? 'active' : 'canceled';
+    return this.call.mutate(`Play App Recovery ${operation}`, this.platform, signal, () =>
+      this.call.world.update((world) => {
+        const recovery = (world.stores.android!.recoveries ?? []).find((r) => r.id === id);
+        if (!recovery) throw new ActionError(`${this.storeName}: no App Recovery action ${id}`, { retryable: false, hint: 'See `release app-recovery list --sandbox`.' });
+        if (recovery.state === wanted) return;
+        if (operation === 'deploy' && recovery.state !== 'draft') throw new ActionError(`${this.storeName}: App Recovery ${id} is ${recovery.storeState}; only a draft can be deployed`, { retryable: false });
+        recovery.state = wanted;
+        recovery.storeState = RECOVERY_STATUS[wanted];
+        recovery[operation === 'deploy' ? 'deployedAt' : 'canceledAt'] = new Date().toISOString();
+        world.effects.push({ op: 'store.recovery', at: new Date().toISOString(), step: this.call.step, platform: 'android', operation, recoveryId: id });
+      }),
+    );
+  }
 
   async check(): Promise<HealthCheck[]> {
     return [{ ok: true, name: this.storeName, detail: 'simulated: no credentials needed' }];

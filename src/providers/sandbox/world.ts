@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import type { JsonObject } from '../../util/json-path.js';
-import type { Platform, ReviewState } from '../stores/port.js';
+import type { AppRecovery, Platform, ReviewState } from '../stores/port.js';
 
 export interface SandboxStore {
   version: string;
@@ -20,6 +20,8 @@ export interface SandboxStore {
   /** Play: the staged fraction the release was submitted with (it starts there once published). */
   stagedFraction?: number;
   rollout?: { state: 'not-started' | 'staged' | 'halted' | 'complete'; fraction?: number };
+  /** Play App Recovery actions (Android), seeded from `sandbox.appRecoveries`. */
+  recoveries?: AppRecovery[];
 }
 
 export type SandboxEffect = { op: string; at: string; step: string } & JsonObject;

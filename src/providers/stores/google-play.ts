@@ -14,13 +14,14 @@ import { highestVersion, versionIn } from '../../util/versions.js';
 import { pollUntil } from '../../util/poll.js';
 import { MissingSecret, resolveSecret, type SecretContext } from '../secrets.js';
 import { Pacer, type CallKind } from './pacer.js';
-import type { HealthCheck, InternalTesting, Progress, PublishOptions, ReviewState, RolloutControl, RolloutOperation, RolloutStatus, StorePort, StoreRelease } from './port.js';
+import { RECOVERY_STATUS, type AppRecovery, type AppRecoveryControl, type HealthCheck, type InternalTesting, type Progress, type PublishOptions, type ReviewState, type RolloutControl, type RolloutOperation, type RolloutStatus, type StorePort, type StoreRelease, type VersionCodeRange } from './port.js';
 import { storeCall, type Attempt } from './store-call.js';
 import { retryAfterMs, StoreError } from './store-error.js';
 
 type Api = androidpublisher_v3.Androidpublisher;
 type Summary = androidpublisher_v3.Schema$ReleaseSummary;
 type TrackRelease = androidpublisher_v3.Schema$TrackRelease;
+type RecoveryAction = androidpublisher_v3.Schema$AppRecoveryAction;
 
 const SCOPE = 'https://www.googleapis.com/auth/androidpublisher';
 const GOOGLE_TOKEN_URL = 'https://oauth2.googleapis.com/token';
@@ -147,6 +148,38 @@ export class GooglePlayStore implements StorePort {
     apply: (version, op, opts) => this.applyRollout(version, op, opts),
   };
 
+  /**
+   * App Recovery (https://developers.google.com/android-publisher/api-ref/rest/v3/apprecovery).
+   * Create, deploy and cancel are POSTs: after a lost answer each is settled by listing the
+   * actions back, never sent again blindly (a second create would make a second draft).
+   */
+  readonly appRecovery: AppRecoveryControl = {
+    list: (versionCode, signal, progress) => this.listRecoveries(versionCode, { signal, progress }),
+    createDraft: async (versions, cx) => {
+      const api = await this.connect();
+      const before = new Set((await this.listRecoveries(versions.start, cx)).map((r) => r.id));
+      const created = () => this.listRecoveries(versions.start, cx).then((all) => all.find((r) => !before.has(r.id) && r.state === 'draft' && sameRange(r.versions, versions)));
+      const res = await this.call('apprecovery.create', 'write', cx, () =>
+        api.apprecovery.create(
+          {
+            packageName: this.app.package,
+            requestBody: {
+              remoteInAppUpdate: { isRemoteInAppUpdateRequested: true },
+              targeting: { versionRange: { versionCodeStart: String(versions.start), versionCodeEnd: String(versions.end) } },
+            },
+          },
+          { signal: cx.signal },
+        ),
+        async () => (await created()) !== undefined,
+      );
+      const draft = res ? recoveryOf(res.data) : await created();
+      if (!draft) throw this.error('apprecovery.create', { message: 'Play answered the create, but no new draft can be listed back' }, 'Run `release app-recovery list` and look in the Play Console (App Recovery) before creating another one.');
+      return draft;
+    },
+    deploy: (id, versions, cx) => this.changeRecovery('deploy', id, versions, cx),
+    cancel: (id, versions, cx) => this.changeRecovery('cancel', id, versions, cx),
+  };
+
   async check(signal?: AbortSignal): Promise<HealthCheck[]> {
     const name = 'Google Play';
     try {
@@ -174,6 +207,31 @@ export class GooglePlayStore implements StorePort {
     const code = this.app.versionCode;
     if (code !== undefined) return releases.find((r) => (r.activeArtifacts ?? []).some((a) => Number(a.versionCode) === code));
     return releases.find((r) => namesVersion(r.releaseName, version));
+  }
+
+  // --- app recovery ----------------------------------------------------------------------------
+
+  private async listRecoveries(versionCode: number, cx: Cx): Promise<AppRecovery[]> {
+    const api = await this.connect();
+    const res = await this.safe(`apprecovery.list (version code ${versionCode})`, cx, () =>
+      api.apprecovery.list({ packageName: this.app.package, versionCode: String(versionCode) }, { signal: cx.signal }),
+    );
+    return (res.data.recoveryActions ?? []).map(recoveryOf);
+  }
+
+  /** Deploy or cancel, idempotent: an action already in the wanted state is done. */
+  private async changeRecovery(op: 'deploy' | 'cancel', id: string, versions: VersionCodeRange, cx: Cx): Promise<void> {
+    const api = await this.connect();
+    const wanted = op === 'deploy' ? 'active' : 'canceled';
+    const read = async () => (await this.listRecoveries(versions.start, cx)).find((r) => r.id === id);
+    const now = await read();
+    if (!now) throw this.error(`apprecovery.${op}`, { status: 404, message: `no App Recovery action ${id} targets version code ${versions.start}` }, 'Check the id and the version codes with `release app-recovery list --versions <range>`.');
+    if (now.state === wanted) return;
+    const send = () =>
+      op === 'deploy'
+        ? api.apprecovery.deploy({ packageName: this.app.package, appRecoveryId: id, requestBody: {} }, { signal: cx.signal })
+        : api.apprecovery.cancel({ packageName: this.app.package, appRecoveryId: id, requestBody: {} }, { signal: cx.signal });
+    await this.call(`apprecovery.${op}`, 'write', cx, send, async () => (await read())?.state === wanted);
   }
 
   // --- staged rollout through an edit ----------------------------------------------------------
@@ -427,6 +485,34 @@ function nextRelease(r: TrackRelease, op: RolloutOperation): TrackRelease | unde
       if (r.status === 'completed' || (r.status === 'inProgress' && userFraction === op.fraction)) return undefined;
       return { ...rest, status: r.status === 'halted' ? 'halted' : 'inProgress', userFraction: op.fraction };
   }
+}
+
+const RECOVERY_STATES = Object.fromEntries(Object.entries(RECOVERY_STATUS).map(([state, word]) => [word, state])) as Record<string, AppRecovery['state']>;
+
+function recoveryOf(a: RecoveryAction): AppRecovery {
+  const t = a.targeting ?? {};
+  const list = (t.versionList?.versionCodes ?? []).map(Number);
+  const versions = t.versionRange
+    ? { start: Number(t.versionRange.versionCodeStart), end: Number(t.versionRange.versionCodeEnd) }
+    : { start: Math.min(...list), end: Math.max(...list) };
+  const bundles = a.remoteInAppUpdateData?.remoteAppUpdateDataPerBundle ?? [];
+  const storeState = a.status ?? 'RECOVERY_STATUS_UNSPECIFIED';
+  return {
+    id: String(a.appRecoveryId),
+    state: RECOVERY_STATES[storeState] ?? 'unknown',
+    storeState,
+    versions,
+    ...(a.createTime ? { createdAt: a.createTime } : {}),
+    ...(a.deployTime ? { deployedAt: a.deployTime } : {}),
+    ...(a.cancelTime ? { canceledAt: a.cancelTime } : {}),
+    ...(bundles.length ? { recovered: { devices: sum(bundles.map((b) => Number(b.recoveredDeviceCount ?? 0))), of: sum(bundles.map((b) => Number(b.totalDeviceCount ?? 0))) } } : {}),
+  };
+}
+
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+
+function sameRange(a: VersionCodeRange, b: VersionCodeRange): boolean {
+  return a.start === b.start && a.end === b.end;
 }
 
 function isEditInvalidated(err: StoreError): boolean {

@@ -50,6 +50,51 @@ export interface RolloutControl {
   apply(version: string, op: RolloutOperation, opts: { signal?: AbortSignal; validateOnly?: boolean; progress?: Progress }): Promise<RolloutStatus>;
 }
 
+/**
+ * Play App Recovery: a remote in-app update that makes users of a bad version code update, even
+ * when the app has no force-update wall of its own. Android only; Play's states, normalised.
+ * https://developers.google.com/android-publisher/api-ref/rest/v3/apprecovery
+ */
+export interface VersionCodeRange {
+  start: number;
+  end: number;
+}
+
+export interface AppRecovery {
+  id: string;
+  /** `draft`: created, reaches nobody yet; `active`: deployed; `canceled`: for good (Play cannot resume one). */
+  state: 'draft' | 'active' | 'canceled' | 'generating' | 'failed' | 'unknown';
+  /** Play's own word, e.g. RECOVERY_STATUS_DRAFT. */
+  storeState: string;
+  /** The version codes it targets (a list is shown as its lowest..highest). */
+  versions: VersionCodeRange;
+  createdAt?: string;
+  deployedAt?: string;
+  canceledAt?: string;
+  /** Devices recovered so far, of those targeted (Play's counts, summed over bundles). */
+  recovered?: { devices: number; of: number };
+}
+
+/** Play's word for each state (RecoveryStatus: https://developers.google.com/android-publisher/api-ref/rest/v3/RecoveryStatus). */
+export const RECOVERY_STATUS: Record<Exclude<AppRecovery['state'], 'unknown'>, string> = {
+  draft: 'RECOVERY_STATUS_DRAFT',
+  active: 'RECOVERY_STATUS_ACTIVE',
+  canceled: 'RECOVERY_STATUS_CANCELED',
+  generating: 'RECOVERY_STATUS_GENERATION_IN_PROGRESS',
+  failed: 'RECOVERY_STATUS_GENERATION_FAILED',
+};
+
+export interface AppRecoveryControl {
+  /** Play lists the actions targeting one version code (there is no read by id). */
+  list(versionCode: number, signal?: AbortSignal, progress?: Progress): Promise<AppRecovery[]>;
+  /** A DRAFT that reaches nobody until `deploy`. */
+  createDraft(versions: VersionCodeRange, opts: { signal?: AbortSignal; progress?: Progress }): Promise<AppRecovery>;
+  /** DRAFT -> ACTIVE: every targeted user is asked to update. Idempotent (active already: done). */
+  deploy(id: string, versions: VersionCodeRange, opts: { signal?: AbortSignal; progress?: Progress }): Promise<void>;
+  /** Stops it for users not yet recovered; those who updated stay updated. Idempotent. */
+  cancel(id: string, versions: VersionCodeRange, opts: { signal?: AbortSignal; progress?: Progress }): Promise<void>;
+}
+
 /** Where an adapter says why it waits (a rate limit, a retry): the step's progress line. */
 export type Progress = (message: string) => void;
 
@@ -76,6 +121,8 @@ export interface StorePort {
   /** Switches manual publishing on (App Store releaseType MANUAL) while the version is editable. */
   setManualPublishing?(version: string, signal?: AbortSignal, progress?: Progress): Promise<void>;
   readonly rollout?: RolloutControl;
+  /** Google Play only. */
+  readonly appRecovery?: AppRecoveryControl;
   /** Read-only checks for `release doctor`: credentials, reachability, permissions. */
   check(signal?: AbortSignal): Promise<HealthCheck[]>;
 }

@@ -1,0 +1,24 @@
+/**
+ * The ports a run would get, as read-only views, for commands that only look (`doctor`,
+ * `app-recovery list`, `policy`): simulated ports read a world seeded from the config, as a
+ * rehearsal would start, in a temporary directory removed afterwards.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ActionEnv } from '../actions/env.js';
+import type { ReleaseConfig } from '../playbook/release-config.js';
+import { dryRunPorts, portsFor, seedWorld } from './adapters.js';
+import type { RunContext } from './context.js';
+import type { IO } from './io.js';
+
+export async function withReadOnlyEnv<T>(io: IO, config: ReleaseConfig, context: RunContext, name: string, use: (env: ActionEnv) => Promise<T>): Promise<T> {
+  const dir = mkdtempSync(join(tmpdir(), `release-${name}-`));
+  try {
+    seedWorld(dir, config, context, { latencyMs: 0, gates: 'auto' });
+    const source = dryRunPorts(portsFor(io, { dir, playbook: { name, file: '', steps: [] } }, config, context, { faults: [] }));
+    return await use(source.envFor(name, 'plan'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
