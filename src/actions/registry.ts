@@ -15,6 +15,7 @@ import raiseVersions from './raise-versions.js';
 import rollout from './rollout.js';
 import setFeatureFlag from './set-feature-flag.js';
 import setMaintenance from './set-maintenance.js';
+import setMinVersion from './set-min-version.js';
 import verifyManualPublishing from './verify-manual-publishing.js';
 import waitForApproval from './wait-for-approval.js';
 
@@ -28,6 +29,7 @@ export const ACTIONS: Record<string, ActionDefinition> = {
   'config/raise-versions': raiseVersions,
   'config/set-maintenance': setMaintenance,
   'config/set-feature-flag': setFeatureFlag,
+  'config/set-min-version': setMinVersion,
   'backend/deploy': deployBackend,
   'backend/check-api': checkApi,
   'signoff/internal': internalSignoff,

@@ -21,8 +21,10 @@ export default defineConfigAction({
       ? []
       : [`no feature flag "${input.flag}" under ${release.keys.featureFlags} (known: ${known.join(', ') || 'none'}); a typo would create a new flag no app reads`];
     return {
-      values: { [`${release.keys.featureFlags}.${input.flag}`]: input.enabled },
+      values: known.includes(input.flag) ? { [`${release.keys.featureFlags}.${input.flag}`]: input.enabled } : {},
       blockers,
+      // A wrong name is bad input (exit 2), not a failed change.
+      invalid: blockers,
       notes: input.reason ? [`reason: ${input.reason}`] : [],
     };
   },

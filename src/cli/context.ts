@@ -120,6 +120,15 @@ export function releaseRecord(config: ReleaseConfig, ports: PortLabels): JsonObj
   };
 }
 
+/** The lock a run holds: the app's, or for damage control its own beside it (see README). */
+export function lockKeyOf(context: JsonObject, config: ReleaseConfig): string {
+  return typeof context.lockKey === 'string' ? context.lockKey : appIdOf(config);
+}
+
+export function damageControlLock(config: ReleaseConfig): string {
+  return `${appIdOf(config)}#damage-control`;
+}
+
 /** The release config a run was created with (journaled), so resume never depends on files moving. */
 export function recordedRelease(state: RunState): ReleaseConfig {
   const parsed = ReleaseConfigSchema.safeParse(state.release.config);

@@ -6,7 +6,8 @@
 import { JournalDamagedError } from '../engine/journal.js';
 import type { RunHandle, RunStore } from '../engine/runs.js';
 import { explain } from '../engine/session.js';
-import { isTerminal, type RunState } from '../engine/state.js';
+import { isTerminal, pivotCrossed, type RunState } from '../engine/state.js';
+import { actionFor } from '../actions/registry.js';
 import { EXIT_CODES, usageError } from '../errors.js';
 import type { ReleaseConfig } from '../playbook/release-config.js';
 import { redactedIO, redactFor } from './adapters.js';
@@ -43,7 +44,9 @@ export function actionableRun(rawIO: IO, globals: GlobalOptions, ref: string, ve
   const { state, run, io, store } = existing;
   if (state.damage) throw explain(new JournalDamagedError(run.journal.path, state.damage), run.id, commandsFor(globals));
   if (state.dryRun) throw usageError(`Run ${run.id} is a dry run; it changed nothing, so there is nothing to ${verb}.`, 'Start the real thing with `release flip`.');
-  if (isTerminal(state.status)) {
+  // A finished run that crossed no pivot (damage control) can still have its change undone.
+  const undoable = verb === 'roll back' && state.status === 'succeeded' && !pivotCrossed(state, (uses) => actionFor(uses).meta.pivot);
+  if (isTerminal(state.status) && !undoable) {
     const cleared = store.locks.clearLeftover(run.id);
     io.err.write(`Run ${run.id} already ended: ${state.finished?.message ?? state.status}\n`);
     if (cleared) io.err.write(`Its lock ${cleared.id} was left behind by a process that is gone; it is cleared.\n`);

@@ -189,6 +189,51 @@ export function buildProgram(io: IO, setExit: (code: number) => void): Command {
       setExit(await runRepair(io, opts(cmd, { run: runRef })));
     });
 
+  const damageControl = (cmd: Command) =>
+    withSandboxFlags(cmd)
+      .requiredOption('--reason <text>', 'why, for the journal and the team')
+      .option('--dry-run', 'show the change as a before/after diff; change nothing', false)
+      .option('--by <name>', 'who acts, for the journal (default: RELEASE_ACTOR, the CI actor, or your user name)');
+
+  damageControl(
+    program
+      .command('maintenance')
+      .description('Emergency stop: maintenance mode on for every user (or off again), journaled; undo with `release rollback <run>`')
+      .argument('<on|off>', 'on shows the maintenance screen; off lifts it'),
+  )
+    .addHelpText('after', examples('release maintenance on --reason "2.0.0 crashes on start"', 'release maintenance off --reason "hotfix 2.0.1 is live" --yes', 'release maintenance on --reason drill --sandbox --dry-run'))
+    .action(async (state: string, _opts: object, cmd: Command) => {
+      const { runMaintenance } = await import('./commands/damage-control.js');
+      setExit(await runMaintenance(io, opts(cmd, { state })));
+    });
+
+  damageControl(
+    program
+      .command('flag')
+      .description('Kill switch: turn one existing feature flag off (or on), journaled; an unknown name is an error, never a new key')
+      .argument('<name>', 'the feature flag, e.g. enable_new_registration_flow')
+      .argument('<on|off>', 'off turns the feature off for every user'),
+  )
+    .addHelpText('after', examples('release flag enable_new_registration_flow off --reason "signup fails on 2.0.0"', 'release flag show_revamped_banner on --reason "fixed in 2.0.1" --yes'))
+    .action(async (flag: string, state: string, _opts: object, cmd: Command) => {
+      const { runFlag } = await import('./commands/damage-control.js');
+      setExit(await runFlag(io, opts(cmd, { flag, state })));
+    });
+
+  damageControl(
+    program
+      .command('min-version')
+      .description('Raise the force-update floor (minimum_version), journaled; never above the version live on that store')
+      .argument('<version>', 'the new minimum_version, e.g. 2.0.1')
+      .addOption(new Option('--platform <platform>', 'one platform only (default: both)').choices(['ios', 'android'])),
+  )
+    .option('--allow-lower-version', 'lowering the floor lets walled-off apps back in: only on purpose', false)
+    .addHelpText('after', examples('release min-version 2.0.1 --reason "2.0.0 corrupts carts"', 'release min-version 2.0.1 --platform android --reason "Android-only crash" --yes'))
+    .action(async (version: string, _opts: object, cmd: Command) => {
+      const { runMinVersion } = await import('./commands/damage-control.js');
+      setExit(await runMinVersion(io, opts(cmd, { version })));
+    });
+
   program
     .command('runs')
     .description('List runs in the state directory')

@@ -30,6 +30,8 @@ export interface EngineOptions {
   yes: boolean;
   /** Every port is simulated (a rehearsal): a confirmation nobody can answer is not needed. */
   unattended?: boolean;
+  /** Another run of this app (a flip this damage control runs alongside) may have the breaking backend live. */
+  assumeBackendLive?: boolean;
   /** Without a prompt, wait this long at a gate for `release signoff` before pausing. */
   gateWaitMs?: number;
   /** Rehearsals compress retry and poll delays. */
@@ -435,9 +437,8 @@ export class Executor<E> {
 
   /** The breaking backend counts as live from the moment its deploy may have started until undone. */
   facts(state: RunState): RunFacts {
-    const live = new Set(['succeeded', 'failed', 'running', 'interrupted', 'unsettled', 'undoing', 'undo_failed']);
     return {
-      backendLive: state.steps.some((s) => this.deps.action(s.uses).meta.effect === 'deploy' && live.has(s.status) && touched(s)),
+      backendLive: this.deps.options.assumeBackendLive === true || backendMayBeLive(state, (uses) => this.deps.action(uses).meta.effect),
       earlier: state.steps.filter((s) => s.status === 'succeeded' && s.plan).map((s) => ({ step: s.id, uses: s.uses, plan: s.plan! })),
     };
   }
@@ -518,8 +519,14 @@ export function isFatal(err: unknown): boolean {
 }
 
 /** Started, or its intent was torn: it may have changed something. */
-function touched(step: StepState): boolean {
+export function touched(step: StepState): boolean {
   return step.attempts > 0 || step.tornIntent !== undefined;
+}
+
+/** The breaking backend counts as live from the moment its deploy may have started until undone. */
+export function backendMayBeLive(state: RunState, effectOf: (uses: string) => string | undefined): boolean {
+  const live = new Set(['succeeded', 'failed', 'running', 'interrupted', 'unsettled', 'undoing', 'undo_failed']);
+  return state.steps.some((s) => effectOf(s.uses) === 'deploy' && live.has(s.status) && touched(s));
 }
 
 function describeTarget(effect: string | undefined): string {

@@ -20,12 +20,14 @@ export interface PlanDeps<E> {
   emit(event: EngineEvent): void;
   /** Applies a step's planned changes to the projected world the next step reads. */
   project(changes: Change[]): void;
+  /** Another run of this app may have the breaking backend live (damage control alongside a flip). */
+  assumeBackendLive?: boolean;
 }
 
 export async function planRun<E>(deps: PlanDeps<E>): Promise<RunOutcome> {
   const recorder = new Recorder(deps.run, deps.emit);
   const state = reduceRun(deps.run.journal.read().events);
-  const facts: RunFacts = { backendLive: false, earlier: [] };
+  const facts: RunFacts = { backendLive: deps.assumeBackendLive === true, earlier: [] };
   const signal = new AbortController().signal;
   let changes = 0;
   const problems: string[] = [];

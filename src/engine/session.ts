@@ -76,13 +76,14 @@ export class RunSession {
    * An existing run, to resume or roll back. The caller has checked it and built its ports; the
    * run is read again under the lock, since another process may have moved it meanwhile.
    */
-  static reopen(base: SessionBase, req: { runId: string; sandbox?: JsonObject; attest: string[] }): RunSession {
+  static reopen(base: SessionBase, req: { runId: string; sandbox?: JsonObject; attest: string[]; undoEnded?: boolean }): RunSession {
     const lock = base.store.locks.acquire({ app: base.app, runId: req.runId, operation: base.operation, by: base.by, resuming: true });
     const session = new RunSession(base, base.store.open(req.runId), lock);
     try {
       const state = session.state();
       if (state.damage) throw new JournalDamagedError(session.run.journal.path, state.damage);
-      if (isTerminal(state.status)) throw new ReleaseError('usage', `Run ${req.runId} already ended: ${state.finished?.message ?? state.status}`);
+      const undoing = req.undoEnded === true && state.status === 'succeeded';
+      if (isTerminal(state.status) && !undoing) throw new ReleaseError('usage', `Run ${req.runId} already ended: ${state.finished?.message ?? state.status}`);
       session.record({ type: 'run.resumed', by: base.by, ...(req.sandbox ? { sandbox: req.sandbox } : {}) });
       session.attest(req.attest);
       return session;

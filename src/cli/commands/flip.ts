@@ -12,7 +12,8 @@ import { appIdOf, backendVersionOf } from '../../playbook/release-config.js';
 import { formatProblem } from '../../playbook/yaml-source.js';
 import { dryRunPorts, needsWorld, notifierFor, portLabels, portsFor, redactedIO, redactFor, seedWorld } from '../adapters.js';
 import { checkAttestable } from '../attest.js';
-import { commandsFor, engineAction, engineOptions, identity, loadRelease, openRunStore, parseSandboxFlags, releaseRecord, sandboxRecord, type RunContext } from '../context.js';
+import { flipAlongside } from '../alongside.js';
+import { commandsFor, damageControlLock, engineAction, engineOptions, identity, loadRelease, openRunStore, parseSandboxFlags, releaseRecord, sandboxRecord, type RunContext } from '../context.js';
 import { drive } from '../drive.js';
 import { exitCodeOf } from '../exit.js';
 import type { IO } from '../io.js';
@@ -27,6 +28,10 @@ export interface FlipOptions extends GlobalOptions, SandboxFlags {
   wait?: string;
   attest: string[];
   allowLowerVersion: boolean;
+  /** Damage control: a lock of its own beside the app's, and the app's flip respected (alongside.ts). */
+  alongside?: boolean;
+  /** Who acts, for the journal (default: RELEASE_ACTOR, the CI actor, or the user). */
+  by?: string;
 }
 
 export async function runFlip(rawIO: IO, opts: FlipOptions): Promise<number> {
@@ -61,18 +66,22 @@ export async function runFlip(rawIO: IO, opts: FlipOptions): Promise<number> {
   const options = engineOptions(opts, opts);
 
   const store = openRunStore(io, opts, configFile, redact);
-  const by = identity();
+  const beside = opts.alongside ? flipAlongside(store, config) : undefined;
+  if (beside?.note) io.err.write(`note: ${beside.note}\n`);
+  if (beside?.backendLive) options.assumeBackendLive = true;
+  const lockKey = opts.alongside ? damageControlLock(config) : appIdOf(config);
+  const by = { ...identity(), ...(opts.by ? { who: opts.by } : {}) };
   const view = createRunView(io, { json: opts.json });
   const commands = commandsFor(opts);
   const session = RunSession.start(
-    { store, app: appIdOf(config), by, operation: `flip ${playbook.name}`, commands, emit: (e) => view.event(e) },
+    { store, app: lockKey, by, operation: `flip ${playbook.name}`, commands, emit: (e) => view.event(e) },
     {
       runId: newRunId(),
       prepare: (run) => seedWorld(run.dir, config, context, { latencyMs: flags.latencyMs ?? 0, gates: flags.gates ?? 'auto' }),
       created: {
         playbook,
         release: releaseRecord(config, portLabels(config, context)),
-        context: { ...context, ...(needsWorld(config, context) ? { sandboxFlags: sandboxRecord(flags) } : {}) },
+        context: { ...context, ...(needsWorld(config, context) ? { sandboxFlags: sandboxRecord(flags) } : {}), ...(opts.alongside ? { lockKey } : {}) },
         dryRun: opts.dryRun,
         by,
       },
@@ -84,7 +93,7 @@ export async function runFlip(rawIO: IO, opts: FlipOptions): Promise<number> {
 
   if (opts.dryRun) {
     const dry = dryRunPorts(source());
-    const outcome = await planRun({ run, action: engineAction, envFor: dry.envFor, emit: (e) => view.event(e), project: dry.project });
+    const outcome = await planRun({ run, action: engineAction, envFor: dry.envFor, emit: (e) => view.event(e), project: dry.project, assumeBackendLive: options.assumeBackendLive });
     view.close();
     view.outcome(outcome, summarize(session.events(), (uses) => actionFor(uses).meta.effect));
     return exitCodeOf(outcome.exit);

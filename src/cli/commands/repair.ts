@@ -9,9 +9,8 @@ import { Recorder } from '../../engine/recorder.js';
 import { explain } from '../../engine/session.js';
 import { isTerminal, reduceJournal } from '../../engine/state.js';
 import { EXIT_CODES, ReleaseError, usageError } from '../../errors.js';
-import { appIdOf } from '../../playbook/release-config.js';
 import { portsFor, redactedIO, redactFor } from '../adapters.js';
-import { commandsFor, effectiveSandboxFlags, identity, openRunStore, promptAllowed, recordedRelease, type RunContext } from '../context.js';
+import { commandsFor, effectiveSandboxFlags, lockKeyOf, identity, openRunStore, promptAllowed, recordedRelease, type RunContext } from '../context.js';
 import type { IO } from '../io.js';
 import type { GlobalOptions } from '../program.js';
 import { terminalPrompter } from '../prompter.js';
@@ -67,7 +66,7 @@ export async function runRepair(rawIO: IO, opts: RepairOptions): Promise<number>
   if (!(await confirmed(io, opts, question))) return EXIT_CODES['needs-human'];
 
   const by = identity();
-  const lock = store.locks.acquire({ app: appIdOf(config), runId: run.id, operation: 'repair', by, resuming: true });
+  const lock = store.locks.acquire({ app: lockKeyOf(state.context, config), runId: run.id, operation: 'repair', by, resuming: true });
   try {
     const aside = read.damage ? run.journal.setAside(stamp()) : '(nothing set aside: the journal is whole)';
     run.journal.fence = () => store.locks.assertHeld(lock);

@@ -1,10 +1,10 @@
 /** `release resume <run>`: settle the step in doubt, then continue (or finish a rollback). */
 import { RunSession } from '../../engine/session.js';
 import { usageError } from '../../errors.js';
-import { appIdOf } from '../../playbook/release-config.js';
 import { needsWorld, notifierFor, portsFor } from '../adapters.js';
 import { checkAttestable } from '../attest.js';
-import { commandsFor, effectiveSandboxFlags, engineOptions, identity, parseSandboxFlags, sandboxRecord } from '../context.js';
+import { flipAlongside } from '../alongside.js';
+import { commandsFor, lockKeyOf, effectiveSandboxFlags, engineOptions, identity, parseSandboxFlags, sandboxRecord } from '../context.js';
 import { actionableRun } from '../existing-run.js';
 import { drive } from '../drive.js';
 import type { IO } from '../io.js';
@@ -33,6 +33,7 @@ export async function runResume(rawIO: IO, opts: ResumeOptions): Promise<number>
   if (rehearsal && !needsWorld(config, context)) throw usageError('--sandbox-* flags only apply to sandbox runs.');
   const flags = effectiveSandboxFlags(given, state.sandbox);
   const options = engineOptions(opts, opts);
+  if (state.context.lockKey) options.assumeBackendLive = flipAlongside(store, config).backendLive;
   const allowLower = context.allowLowerVersion || opts.allowLowerVersion ? { allowLowerVersion: true } : {};
   const source = portsFor(io, { dir: run.dir, playbook: state.playbook }, config, { ...context, ...allowLower }, flags);
 
@@ -43,7 +44,7 @@ export async function runResume(rawIO: IO, opts: ResumeOptions): Promise<number>
     io.err.write(`Rehearsal faults recorded with this run still apply: ${specs}. To rehearse the fix instead, resume with --sandbox-fail none.\n`);
   }
   const session = RunSession.reopen(
-    { store, app: appIdOf(config), by: identity(), operation: 'resume', commands: commandsFor(opts), emit: (e) => view.event(e) },
+    { store, app: lockKeyOf(state.context, config), by: identity(), operation: 'resume', commands: commandsFor(opts), emit: (e) => view.event(e) },
     { runId: run.id, attest: opts.attest ?? [], ...(rehearsal ? { sandbox: sandboxRecord(given) } : {}) },
   );
   return drive({ io, globals: opts, session, source: () => source, view, options, notifier: notifierFor(io, config, context) });

@@ -2,9 +2,9 @@
 import { actionFor } from '../../actions/registry.js';
 import { rollbackRefusal } from '../../engine/executor.js';
 import { RunSession } from '../../engine/session.js';
-import { appIdOf } from '../../playbook/release-config.js';
 import { notifierFor, portsFor } from '../adapters.js';
-import { commandsFor, effectiveSandboxFlags, engineOptions, identity, parseSandboxFlags } from '../context.js';
+import { flipAlongside } from '../alongside.js';
+import { commandsFor, lockKeyOf, effectiveSandboxFlags, engineOptions, identity, parseSandboxFlags } from '../context.js';
 import { actionableRun } from '../existing-run.js';
 import { drive } from '../drive.js';
 import { exitCodeOf } from '../exit.js';
@@ -29,14 +29,15 @@ export async function runRollback(rawIO: IO, opts: RollbackOptions): Promise<num
   }
   const flags = effectiveSandboxFlags(parseSandboxFlags(opts, state.steps.map((s) => s.id)), state.sandbox);
   const options = engineOptions(opts, {});
+  if (state.context.lockKey) options.assumeBackendLive = flipAlongside(store, config).backendLive;
   const source = portsFor(io, { dir: run.dir, playbook: state.playbook }, config, context, flags);
 
   const by = identity();
   const view = createRunView(io, { json: opts.json });
   view.begin(state);
   const session = RunSession.reopen(
-    { store, app: appIdOf(config), by, operation: 'rollback', commands: commandsFor(opts), emit: (e) => view.event(e) },
-    { runId: run.id, attest: [] },
+    { store, app: lockKeyOf(state.context, config), by, operation: 'rollback', commands: commandsFor(opts), emit: (e) => view.event(e) },
+    { runId: run.id, attest: [], undoEnded: true },
   );
   return drive({ io, globals: opts, session, source: () => source, view, options, notifier: notifierFor(io, config, context), rollbackReason: `Rollback requested by ${by.who}` });
 }
