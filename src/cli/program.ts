@@ -303,7 +303,7 @@ export function buildProgram(io: IO, setExit: (code: number) => void): Command {
   for (const operation of ['create', 'deploy', 'cancel'] as const) {
     const cmd = recovery.command(operation);
     if (operation !== 'create') cmd.argument('<recovery-id>', 'the id `app-recovery create` printed (see `app-recovery list`)');
-    withSandboxFlags(
+    damageControl(
       cmd
         .description(
           operation === 'create'
@@ -312,9 +312,7 @@ export function buildProgram(io: IO, setExit: (code: number) => void): Command {
               ? 'Deploy a draft: every targeted user is asked to update; journaled (undo: cancel)'
               : 'Cancel it for users not yet recovered (those who updated stay updated; it cannot resume); journaled',
         )
-        .requiredOption('--versions <range>', 'the version codes targeted: 142 or 140-142 (Play lists actions by version code)')
-        .requiredOption('--reason <text>', 'why, for the journal and the team')
-        .option('--dry-run', 'show the change; change nothing', false),
+        .requiredOption('--versions <range>', 'the version codes targeted: 142 or 140-142 (Play lists actions by version code)'),
     )
       .addHelpText('after', examples(
         operation === 'create' ? 'release app-recovery create --versions 140-142 --reason "double charge" --sandbox' : `release app-recovery ${operation} 7001 --versions 140-142 --reason "double charge"`,

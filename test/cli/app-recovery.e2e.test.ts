@@ -24,8 +24,9 @@ describe('release app-recovery', () => {
     expect(JSON.stringify(started.playbook)).toContain('double charge at checkout');
     expect(readEvents(dir).some((e) => e.type === 'step.succeeded' && e.step === 'app-recovery')).toBe(true);
 
+    // 3: rolled back, every change of the run undone.
     const undone = await release(['rollback', onlyRun(dir), '--sandbox'], { cwd: dir });
-    expect(undone.code, undone.stderr).toBe(0);
+    expect(undone.code, undone.stderr).toBe(3);
     expect(recoveryEffects(dir)).toEqual(['create 7001', 'cancel 7001']);
     expect(recoveries(dir)[0]!.state).toBe('canceled');
   });
@@ -52,8 +53,9 @@ describe('release app-recovery', () => {
     expect(deployed.code, deployed.stderr).toBe(0);
     expect(recoveries(dir)[0]).toMatchObject({ id: '7001', state: 'active', storeState: 'RECOVERY_STATUS_ACTIVE' });
 
+    // 3: rolled back, every change of the run undone.
     const undone = await release(['rollback', onlyRun(dir), '--sandbox'], { cwd: dir });
-    expect(undone.code, undone.stderr).toBe(0);
+    expect(undone.code, undone.stderr).toBe(3);
     expect(undone.stderr).toContain('users who already updated stay updated');
     expect(recoveryEffects(dir)).toEqual(['deploy 7001', 'cancel 7001']);
   });

@@ -20,11 +20,13 @@ export interface AppRecoveryOptions extends GlobalOptions, SandboxFlags {
   versions: string;
   reason: string;
   dryRun: boolean;
+  by?: string;
 }
 
+/** Damage control: beside the app's lock, like `release maintenance` (alongside.ts), so a parked flip never blocks it. */
 export function runAppRecovery(io: IO, opts: AppRecoveryOptions): Promise<number> {
   const vars = [`operation=${opts.operation}`, `versions=${opts.versions}`, `reason=${opts.reason}`, ...(opts.recoveryId ? [`recovery-id=${opts.recoveryId}`] : [])];
-  return runFlip(io, { ...opts, playbook: 'app-recovery', var: vars, attest: [], allowLowerVersion: false });
+  return runFlip(io, { ...opts, playbook: 'app-recovery', var: vars, attest: [], allowLowerVersion: false, alongside: true });
 }
 
 export interface AppRecoveryListOptions extends GlobalOptions {
