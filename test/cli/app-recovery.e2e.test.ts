@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { CONFIG_TEMPLATE } from '../../src/playbook/config-template.js';
 import { ndjson, release } from '../helpers/cli.js';
+import { storeProject } from '../helpers/store-project.js';
 import { testdir } from '../helpers/testdir.js';
 import { onlyRun, readEvents, readWorld, runIds } from '../helpers/world.js';
 
@@ -89,5 +90,31 @@ describe('release app-recovery', () => {
     expect(listed.code, listed.stderr).toBe(0);
     expect(ndjson(listed.stdout).map((e) => `${e.id} ${e.storeState}`)).toEqual(['7001 RECOVERY_STATUS_DRAFT', '7002 RECOVERY_STATUS_ACTIVE']);
     expect(runIds(dir)).toEqual([]);
+  });
+
+  it('against Google Play (the real SDK, the emulator): create, deploy and list; without a terminal the change needs --yes', async () => {
+    const p = await storeProject();
+    try {
+      const run = (args: string[]) => release(['app-recovery', ...args], { cwd: p.dir, env: p.env });
+      const unconfirmed = await run(['create', '--versions', '140-142', '--reason', 'double charge']);
+      expect(unconfirmed.code).toBe(10);
+      expect(p.play.recoveries.size).toBe(0);
+
+      expect(unconfirmed.stderr).toContain('--yes');
+      // The stopped run keeps its place: resuming it with --yes creates the draft.
+      const created = await release(['resume', 'latest', '--yes'], { cwd: p.dir, env: p.env });
+      expect(created.code, created.stderr).toBe(0);
+      const [id] = [...p.play.recoveries.keys()];
+      expect(p.play.recoveries.get(id!)).toMatchObject({ status: 'RECOVERY_STATUS_DRAFT', targeting: { versionRange: { versionCodeStart: '140', versionCodeEnd: '142' } } });
+
+      const deployed = await run(['deploy', id!, '--versions', '140-142', '--reason', 'double charge', '--yes']);
+      expect(deployed.code, deployed.stderr).toBe(0);
+      expect(p.play.recoveries.get(id!)!.status).toBe('RECOVERY_STATUS_ACTIVE');
+
+      const listed = await run(['list', '--versions', '141', '--json']);
+      expect(ndjson(listed.stdout)).toEqual([expect.objectContaining({ id, state: 'active', versions: { start: 140, end: 142 } })]);
+    } finally {
+      await p.stop();
+    }
   });
 });
