@@ -334,6 +334,23 @@ export function buildProgram(io: IO, setExit: (code: number) => void): Command {
       setExit(await runAppRecoveryList(io, opts(cmd)));
     });
 
+  withSandboxFlags(
+    program
+      .command('policy')
+      .description('The forced-upgrade policy: compatibility window, forced-upgrade surface, earliest API removal, and today\'s minimum_version; --apply raises it (journaled)')
+      .option('--apply', 'raise minimum_version to what the policy asks, through a journaled min-version run (never above a version live on the stores)', false)
+      .option('--markdown', 'print the decision record (five sections) with the numbers filled in', false)
+      .option('--replaced-by <version>', 'the first version that no longer calls the old API (default: app.version)')
+      .option('--reason <text>', 'with --apply: why, for the journal (default: the policy in words)')
+      .option('--dry-run', 'with --apply: show the change; change nothing', false)
+      .option('--by <name>', 'with --apply: who acts, for the journal'),
+  )
+    .addHelpText('after', examples('release policy', 'release policy --markdown >> docs/mobile-deployment-adr.md', 'release policy --json', 'release policy --apply --reason "quarterly floor" --yes', 'release policy --sandbox --apply'))
+    .action(async (_opts: object, cmd: Command) => {
+      const { runPolicy } = await import('./commands/policy.js');
+      setExit(await runPolicy(io, opts(cmd)));
+    });
+
   program
     .command('force-unlock')
     .description('Remove a stale lock (a run whose machine is gone); asks unless --yes')

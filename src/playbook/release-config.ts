@@ -9,6 +9,7 @@ import semver from 'semver';
 import { z } from 'zod';
 import { ReleaseError } from '../errors.js';
 import { BackendSection, ConfigKeysSchema, NotifySection, RemoteConfigSection, SignoffSection, StoresSection } from './provider-config.js';
+import { Duration } from './schema.js';
 import { formatProblem, YamlSource, type Problem } from './yaml-source.js';
 import { parseVersionCodes, VERSION_CODES_HINT } from '../util/version-codes.js';
 
@@ -39,6 +40,27 @@ function howToWrite(v: string): string {
   return 'for example 2.0.0, or 2.0.0-beta.1 for a pre-release';
 }
 
+/** One past release, for `release policy`: Play reports no release dates, so a team may list them. */
+const ReleasedEntry = z
+  .object({
+    version: Version,
+    platform: z.enum(['ios', 'android', 'both']).default('both'),
+    releasedAt: z.string().refine((d) => !Number.isNaN(Date.parse(d)), 'a date such as 2026-11-03 or 2026-11-03T10:00:00Z'),
+  })
+  .strict();
+
+/** Defaults from seed 001 §3: 90 days + 48 hours + 7 days, a compatibility window of 99 days. */
+const PolicySection = z
+  .object({
+    forcedUpgradeWindow: Duration.default(90 * 86_400_000).describe('Clients older than this must upgrade, e.g. 90d'),
+    maxReviewLatency: Duration.default(48 * 3_600_000).describe('The longest store review you plan for, e.g. 48h'),
+    adoptionTail: Duration.default(7 * 86_400_000).describe('Buffer for users who update late, e.g. 7d'),
+    history: z.array(ReleasedEntry).default([]).describe('Past releases with dates (Google Play reports none)'),
+  })
+  .strict()
+  .prefault({})
+  .describe('The forced-upgrade policy of `release policy`');
+
 export const ReleaseConfigSchema = z
   .object({
     app: z
@@ -61,6 +83,7 @@ export const ReleaseConfigSchema = z
     stores: StoresSection,
     signoff: SignoffSection,
     notify: NotifySection,
+    policy: PolicySection,
     sandbox: z
       .object({
         liveVersion: Version.optional().describe('The app version live before the flip'),
@@ -80,6 +103,7 @@ export const ReleaseConfigSchema = z
           )
           .default([])
           .describe('Play App Recovery actions that exist before the run'),
+        releaseHistory: z.array(ReleasedEntry).optional().describe('Past releases for `release policy --sandbox` (default: a weekly cadence up to liveVersion)'),
       })
       .strict()
       .prefault({})
@@ -89,6 +113,7 @@ export const ReleaseConfigSchema = z
 
 export type ReleaseConfig = z.output<typeof ReleaseConfigSchema>;
 export type ConfigKeys = z.output<typeof ConfigKeysSchema>;
+export type ReleasedEntry = z.output<typeof ReleasedEntry>;
 export type Platform = 'ios' | 'android';
 
 export const CONFIG_FILE_NAMES = ['release.config.yaml', 'release.config.yml'];
