@@ -8,10 +8,9 @@
  * API: https://developers.google.com/android-publisher/api-ref/rest/v3/apprecovery
  */
 import { z } from 'zod';
-import { ActionError } from '../engine/action.js';
+import { ActionError, type StepPlan } from '../engine/action.js';
 import { RECOVERY_STATUS, type AppRecovery, type AppRecoveryControl, type VersionCodeRange } from '../providers/stores/port.js';
 import { formatVersionCodes, parseVersionCodes, VERSION_CODES_HINT } from '../util/version-codes.js';
-import type { StepPlan } from '../engine/action.js';
 import { defineAction, type ActionEnv } from './env.js';
 import { storeFor } from './stores.js';
 

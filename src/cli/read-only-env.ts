@@ -8,9 +8,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ActionEnv } from '../actions/env.js';
 import type { ReleaseConfig } from '../playbook/release-config.js';
-import { dryRunPorts, portsFor, seedWorld } from './adapters.js';
-import type { RunContext } from './context.js';
+import { dryRunPorts, portsFor, redactedIO, redactFor, seedWorld } from './adapters.js';
+import { loadRelease, type RunContext } from './context.js';
 import type { IO } from './io.js';
+import type { GlobalOptions } from './program.js';
+
+/** The release config and the context of a command that only reads, with secrets masked in its output. */
+export function readOnlyRelease(rawIO: IO, opts: GlobalOptions): { config: ReleaseConfig; file: string | null; context: RunContext; io: IO } {
+  const { config, file } = loadRelease(rawIO, opts);
+  const context: RunContext = { sandbox: opts.sandbox, configFile: file };
+  return { config, file, context, io: redactedIO(rawIO, redactFor(rawIO, config, context)) };
+}
 
 export async function withReadOnlyEnv<T>(io: IO, config: ReleaseConfig, context: RunContext, name: string, use: (env: ActionEnv) => Promise<T>): Promise<T> {
   const dir = mkdtempSync(join(tmpdir(), `release-${name}-`));

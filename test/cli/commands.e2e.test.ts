@@ -49,7 +49,8 @@ describe('other playbooks on the sandbox', () => {
 
     const typo = testdir();
     const refused = await release(['flip', 'kill-switch', '--sandbox', '--var', 'flag=enable_new_registration', '--var', 'reason=x'], { cwd: typo });
-    expect(refused.code).toBe(3);
+    // A flag that does not exist is bad input (exit 2), not a failed change.
+    expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('no feature flag "enable_new_registration"');
     expect(readWorld(typo).effects).toEqual([]);
   });

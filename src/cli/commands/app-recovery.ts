@@ -7,11 +7,9 @@ import { Chalk } from 'chalk';
 import { usageError } from '../../errors.js';
 import type { AppRecovery } from '../../providers/stores/port.js';
 import { formatVersionCodes, parseVersionCodes, VERSION_CODES_HINT } from '../../util/version-codes.js';
-import { redactedIO, redactFor } from '../adapters.js';
-import { loadRelease, type RunContext } from '../context.js';
 import { wantsColor, type IO } from '../io.js';
 import type { GlobalOptions, SandboxFlags } from '../program.js';
-import { withReadOnlyEnv } from '../read-only-env.js';
+import { readOnlyRelease, withReadOnlyEnv } from '../read-only-env.js';
 import { runFlip } from './flip.js';
 
 export interface AppRecoveryOptions extends GlobalOptions, SandboxFlags {
@@ -37,9 +35,7 @@ export interface AppRecoveryListOptions extends GlobalOptions {
 const MAX_CODES = 100;
 
 export async function runAppRecoveryList(rawIO: IO, opts: AppRecoveryListOptions): Promise<number> {
-  const { config, file } = loadRelease(rawIO, opts);
-  const context: RunContext = { sandbox: opts.sandbox, configFile: file };
-  const io = redactedIO(rawIO, redactFor(rawIO, config, context));
+  const { config, context, io } = readOnlyRelease(rawIO, opts);
   const given = opts.versions ?? (config.app.android?.versionCode !== undefined ? String(config.app.android.versionCode) : undefined);
   if (!given) throw usageError('app-recovery list: which version codes? Pass --versions 140-142 (Play lists recovery actions by version code).');
   const range = parseVersionCodes(given);

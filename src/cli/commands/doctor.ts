@@ -4,9 +4,9 @@ import { checkLiveVersions } from '../../actions/version-checks.js';
 import { EXIT_CODES } from '../../errors.js';
 import { platformsOf, type ReleaseConfig } from '../../playbook/release-config.js';
 import type { HealthCheck } from '../../providers/health-check.js';
-import { realPorts, redactedIO, redactFor } from '../adapters.js';
-import { withReadOnlyEnv } from '../read-only-env.js';
-import { loadRelease, type RunContext } from '../context.js';
+import { realPorts } from '../adapters.js';
+import type { RunContext } from '../context.js';
+import { readOnlyRelease, withReadOnlyEnv } from '../read-only-env.js';
 import { wantsColor, type IO } from '../io.js';
 import type { GlobalOptions } from '../program.js';
 
@@ -35,9 +35,7 @@ async function versionChecks(io: IO, config: ReleaseConfig, context: RunContext)
 }
 
 export async function runDoctor(rawIO: IO, opts: GlobalOptions): Promise<number> {
-  const { config, file } = loadRelease(rawIO, opts);
-  const context: RunContext = { sandbox: opts.sandbox, configFile: file };
-  const io = redactedIO(rawIO, redactFor(rawIO, config, context));
+  const { config, context, io } = readOnlyRelease(rawIO, opts);
   const ports = realPorts(io, config, context);
   const checks: HealthCheck[] = [];
   for (const platform of platformsOf(config)) {

@@ -13,11 +13,10 @@ import type { Platform } from '../../providers/stores/port.js';
 import { PLATFORM_NAMES } from '../../providers/stores/port.js';
 import { getPath, type JsonObject } from '../../util/json-path.js';
 import { liveVersionOf } from '../../util/versions.js';
-import { redactedIO, redactFor } from '../adapters.js';
-import { loadRelease, openRunStore, type RunContext } from '../context.js';
+import { openRunStore } from '../context.js';
 import type { IO } from '../io.js';
 import type { GlobalOptions, SandboxFlags } from '../program.js';
-import { withReadOnlyEnv } from '../read-only-env.js';
+import { readOnlyRelease, withReadOnlyEnv } from '../read-only-env.js';
 import { runFlip } from './flip.js';
 
 export interface PolicyOptions extends GlobalOptions, SandboxFlags {
@@ -30,9 +29,7 @@ export interface PolicyOptions extends GlobalOptions, SandboxFlags {
 }
 
 export async function runPolicy(rawIO: IO, opts: PolicyOptions): Promise<number> {
-  const { config, file } = loadRelease(rawIO, opts);
-  const context: RunContext = { sandbox: opts.sandbox, configFile: file };
-  const io = redactedIO(rawIO, redactFor(rawIO, config, context));
+  const { config, file, context, io } = readOnlyRelease(rawIO, opts);
   if (opts.replacedBy && semver.valid(opts.replacedBy) !== opts.replacedBy) throw usageError(`--replaced-by ${opts.replacedBy}: a semantic version such as 2.0.0`);
   const now = new Date();
   const settings: PolicySettings = { forcedUpgradeWindowMs: config.policy.forcedUpgradeWindow, maxReviewLatencyMs: config.policy.maxReviewLatency, adoptionTailMs: config.policy.adoptionTail };
