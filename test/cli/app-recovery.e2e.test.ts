@@ -1,7 +1,9 @@
 /** `release app-recovery` through the real CLI on the sandbox: journaled runs, dry run, undo, list. */
 import { describe, expect, it } from 'vitest';
 import { CONFIG_TEMPLATE } from '../../src/playbook/config-template.js';
-import { ndjson, release } from '../helpers/cli.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { firstRunId, ndjson, release, startRelease } from '../helpers/cli.js';
 import { storeProject } from '../helpers/store-project.js';
 import { testdir } from '../helpers/testdir.js';
 import { onlyRun, readEvents, readWorld, runIds } from '../helpers/world.js';
@@ -30,6 +32,22 @@ describe('release app-recovery', () => {
     expect(undone.code, undone.stderr).toBe(3);
     expect(recoveryEffects(dir)).toEqual(['create 7001', 'cancel 7001']);
     expect(recoveries(dir)[0]!.state).toBe('canceled');
+  });
+
+  it('killed after Play made the draft but before the answer: resume settles it by listing, and never makes a second one', async () => {
+    const dir = testdir();
+    // 600 ms a call: the draft exists 300 ms before the call returns.
+    const child = startRelease(['app-recovery', 'create', '--versions', '140-142', '--reason', 'double charge', '--sandbox', '--sandbox-latency', '600ms', '--json'], { cwd: dir });
+    const runId = await firstRunId(child);
+    const world = join(dir, '.release', 'runs', runId, 'sandbox.json');
+    while (!(existsSync(world) && readFileSync(world, 'utf8').includes('"store.recovery"'))) await new Promise((r) => setTimeout(r, 10));
+    child.kill('SIGKILL');
+    await child;
+
+    const resumed = await release(['resume', runId, '--sandbox-latency', '0ms'], { cwd: dir });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(recoveryEffects(dir)).toEqual(['create 7001']);
+    expect(readEvents(dir, runId).find((e) => e.type === 'step.succeeded')).toMatchObject({ settledBy: 'verify' });
   });
 
   it('--dry-run shows the change and changes nothing', async () => {
