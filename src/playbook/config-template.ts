@@ -74,6 +74,14 @@ signoff:
 # notify:
 #   slack: { webhook: { env: SLACK_WEBHOOK_URL } }
 
+# The forced-upgrade policy (\`release policy\`); these are the defaults (seed 001 §3):
+# policy:
+#   forcedUpgradeWindow: 90d   # clients older than this must upgrade
+#   maxReviewLatency: 48h
+#   adoptionTail: 7d
+#   history:                   # Google Play reports no release dates: list past releases here
+#     - { version: 1.4.2, releasedAt: 2026-11-24 }
+
 # Rehearsals (\`--sandbox\`): the simulated world before the flip.
 sandbox:
   liveVersion: 1.4.2
@@ -86,4 +94,6 @@ sandbox:
     feature_flags:
       enable_new_registration_flow: true
       show_revamped_banner: false
+  # releaseHistory: [{ version: 1.4.2, releasedAt: 2026-11-24 }]    # for \`release policy --sandbox\` (default: weekly)
+  # appRecoveries: [{ id: "7001", state: draft, versions: 140-142 }] # Play App Recovery actions that exist
 `;
