@@ -107,7 +107,7 @@ export function releaseRecord(config: ReleaseConfig, sandbox: boolean): JsonObje
 }
 
 /** The release config a run was created with (journaled), so resume never depends on files moving. */
-export function recordedRelease(state: RunState): ReleaseConfig {
+export function recordedRelease(state: Pick<RunState, 'runId' | 'release'>): ReleaseConfig {
   const parsed = ReleaseConfigSchema.safeParse(state.release.config);
   if (!parsed.success) throw new ReleaseError('error', `run ${state.runId} has an unreadable release config in its journal`);
   return parsed.data;

@@ -7,6 +7,15 @@ import { TestServer, type Reply, type Request } from './http.js';
 
 type Json = Record<string, unknown>;
 
+/** The seed's `/config` document (versions, maintenance, feature flags), plus a key that is not the tool's. */
+export const SEED_DOCUMENT = {
+  android: { latest_version: '1.4.2', minimum_version: '1.3.0' },
+  ios: { latest_version: '1.4.2', minimum_version: '1.3.0' },
+  maintenance_mode: false,
+  feature_flags: { enable_new_registration_flow: true, show_revamped_banner: false },
+  support_url: 'https://example.com/help',
+};
+
 export class ConfigServer {
   readonly server = new TestServer();
   doc: Json;

@@ -109,7 +109,9 @@ export class FirebaseRemoteConfig implements RemoteConfigPort {
       try {
         return cert(JSON.parse(text) as object);
       } catch (err) {
-        throw new MissingSecret(`the Firebase service-account key is not a valid key file: ${(err as Error).message}`);
+        // JSON.parse quotes the text it could not read: that text is the key.
+        const why = err instanceof SyntaxError ? 'it is not JSON' : (err as Error).message;
+        throw new MissingSecret(`the Firebase service-account key is not a valid key file: ${why}`);
       }
     }
     return applicationDefault();

@@ -1,10 +1,20 @@
 /**
  * Slack incoming-webhook messages at the moments a team must know: a gate waits for someone, a
  * run failed or needs a human, a run finished. Best effort: a message that cannot be sent is a
- * warning, never a failure of the flip. https://api.slack.com/messaging/webhooks
+ * warning, never a failure of the flip. Event values are masked (secrets) before a message is
+ * composed: Slack is one more place a secret must never reach. https://api.slack.com/messaging/webhooks
  */
 import type { EngineEvent } from '../../engine/events.js';
+import type { SecretRef } from '../../playbook/release-config.js';
+import { mapStrings } from '../../util/map-strings.js';
 import { httpCall } from '../http-json.js';
+import type { Redact } from '../redactor.js';
+import { resolveSecret, type SecretContext } from '../secrets.js';
+
+/** The webhook URL, or a MissingSecret naming the variable or file that does not hold it. */
+export function slackWebhook(ref: SecretRef, ctx: SecretContext): string {
+  return resolveSecret(ref, ctx, 'Slack webhook (notify.slack.webhook)').trim();
+}
 
 export class SlackNotifier {
   private readonly pending: Promise<void>[] = [];
@@ -14,11 +24,12 @@ export class SlackNotifier {
     private readonly webhookUrl: string,
     private readonly subject: string,
     private readonly warn: (message: string) => void,
+    private readonly redact: Redact = (text) => text,
   ) {}
 
   /** Picks the events worth a message; everything else passes by. */
   event(e: EngineEvent): void {
-    const text = messageFor(e, this.subject);
+    const text = messageFor(mapStrings(e, this.redact), this.subject);
     if (text) this.pending.push(this.send(text));
   }
 
