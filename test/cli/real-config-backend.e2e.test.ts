@@ -266,7 +266,7 @@ describe('remote config and backend providers, end to end', () => {
     expect(messages.join('\n')).not.toContain(slack.url); // the webhook URL is a secret
   });
 
-  it('release doctor checks the config, the public URL and the backend health read-only', async () => {
+  it('release doctor checks the config (and that it may be written, without writing), the public URL and the backend health', async () => {
     const { dir, config, backend, env } = await project();
     const ok = await release(['doctor'], { cwd: dir, env });
     expect(ok.code, ok.stdout + ok.stderr).toBe(0);
@@ -274,7 +274,9 @@ describe('remote config and backend providers, end to end', () => {
     expect(ok.stdout).toContain('✔ public config:');
     expect(ok.stdout).toContain('✔ backend: the backend (');
     expect(ok.stdout).toContain('serves 1.4.2');
-    expect([...config.server.calls, ...backend.server.calls].filter((c) => c.method !== 'GET')).toEqual([]);
+    // The only write is the permission probe, whose If-Match cannot match (412): nothing changed.
+    expect([...config.server.calls, ...backend.server.calls].filter((c) => c.method !== 'GET')).toEqual([expect.objectContaining({ method: 'PUT', status: 412 })]);
+    expect(config.doc).toEqual(INITIAL);
 
     const bad = await release(['doctor'], { cwd: dir, env: { BACKEND_ADMIN: env.BACKEND_ADMIN } });
     expect(bad.code).toBe(2);

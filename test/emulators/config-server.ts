@@ -1,7 +1,8 @@
 /**
  * A `/config` endpoint like a team's own: GET the JSON document with an ETag, PUT (or PATCH with
  * a merge patch) guarded by If-Match (412 on a stale one). Can run without ETags, require a
- * bearer token, and let a test play the colleague who edits the document mid-run.
+ * bearer token (and know a read-only one: 403 on writes), and let a test play the colleague who
+ * edits the document mid-run.
  */
 import { TestServer, type Reply, type Request } from './http.js';
 
@@ -24,6 +25,8 @@ export class ConfigServer {
   etags = true;
   /** Required on writes. */
   token: string | undefined;
+  /** A token that may read but not write: writes with it get 403, before any If-Match is judged. */
+  readOnlyToken: string | undefined;
   /** Called before each write is judged: a colleague can edit here, making our If-Match stale. */
   beforeWrite?: (n: number) => void;
   /** Called after each accepted write. */
@@ -66,6 +69,7 @@ export class ConfigServer {
   /** Apps read `/config` without credentials; only writes need the token. */
   private authenticate(req: Request): Reply | undefined {
     if (req.method === 'GET' || !this.token || req.headers.authorization === `Bearer ${this.token}`) return undefined;
+    if (this.readOnlyToken && req.headers.authorization === `Bearer ${this.readOnlyToken}`) return { status: 403, body: { error: 'forbidden: this token may only read' } };
     return { status: 401, body: { error: 'unauthorized' } };
   }
 
