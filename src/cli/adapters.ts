@@ -11,8 +11,9 @@ import { ReleaseError } from '../errors.js';
 import { platformsOf, type ReleaseConfig, type SecretRef } from '../playbook/release-config.js';
 import { Projection } from '../providers/dry-run.js';
 import { Sandbox, type SandboxFault, type SandboxSettings } from '../providers/sandbox/index.js';
-import { redactor, resolveSecret, secretValues, type SecretContext } from '../providers/secrets.js';
-import { SlackNotifier } from '../providers/notify/slack.js';
+import { redactor, type Redact } from '../providers/redactor.js';
+import { secretValues, type SecretContext } from '../providers/secrets.js';
+import { SlackNotifier, slackWebhook } from '../providers/notify/slack.js';
 import { realStore } from '../providers/stores/index.js';
 import type { Platform } from '../providers/stores/port.js';
 import type { Ports } from '../providers/ports.js';
@@ -24,7 +25,7 @@ import { DeployedBackend } from '../providers/backend/deployed-backend.js';
 import { HealthReader } from '../providers/backend/health.js';
 import { commandTrigger, webhookTrigger } from '../providers/backend/triggers.js';
 import { HumanSignoff } from '../providers/signoff/human.js';
-import { envNamesIn } from '../providers/env-template.js';
+import { envNamesIn, expandEnv } from '../providers/env-template.js';
 import { factsOf, type PortLabels, type RunContext } from './context.js';
 import type { IO } from './io.js';
 
@@ -61,7 +62,7 @@ export function needsWorld(config: ReleaseConfig, context: RunContext): boolean 
 /** The real adapters this config names (none under --sandbox); the sandbox fills in the rest. */
 export function realPorts(io: IO, config: ReleaseConfig, context: RunContext, runDir?: string): Partial<Omit<Ports, 'stores'>> & { stores: Ports['stores'] } {
   const secrets = secretContext(io, context);
-  const logDir = join(runDir ?? join(tmpdir(), 'release-doctor'), 'logs');
+  const commands = { baseDir: secrets.baseDir, env: io.env, logDir: join(runDir ?? join(tmpdir(), 'release-doctor'), 'logs'), redact: redactFor(io, config, context) };
   const ports: Partial<Omit<Ports, 'stores'>> & { stores: Ports['stores'] } = { stores: {} };
   for (const platform of platformsOf(config)) {
     const store = simulated(config.stores[platform].provider, context) ? undefined : realStore(platform, config, secrets);
@@ -75,11 +76,11 @@ export function realPorts(io: IO, config: ReleaseConfig, context: RunContext, ru
   if (rc.provider === 'command') ports.config = new CommandRemoteConfig(rc, secrets.baseDir, io.env);
   const be = config.backend;
   if (be.provider === 'command' || be.provider === 'webhook') {
-    const trigger = be.provider === 'command' ? commandTrigger(be, { baseDir: secrets.baseDir, env: io.env, logDir }) : webhookTrigger(be, io.env);
+    const trigger = be.provider === 'command' ? commandTrigger(be, commands) : webhookTrigger(be, io.env);
     const deployTimeout = be.provider === 'command' ? be.deploy.timeout : undefined;
     ports.backend = new DeployedBackend({ ...be, deployTimeout }, trigger, new HealthReader(be.health, secrets.baseDir, io.env));
   }
-  if (config.signoff.provider === 'human') ports.signoff = new HumanSignoff(config.signoff, { baseDir: secrets.baseDir, env: io.env, logDir });
+  if (config.signoff.provider === 'human') ports.signoff = new HumanSignoff(config.signoff, commands);
   return ports;
 }
 
@@ -100,25 +101,46 @@ export function secretRefs(config: ReleaseConfig): SecretRef[] {
   };
   if (config.stores.ios.provider === 'app-store-connect') refs.push(config.stores.ios.privateKey);
   if (config.stores.android.provider === 'google-play') google(config.stores.android.credentials);
-  const rc = config.remoteConfig;
-  if (rc.provider === 'firebase') google(rc.credentials);
-  const templates: string[] = [];
-  if (rc.provider === 'http') templates.push(...Object.values(rc.headers));
-  const be = config.backend;
-  if (be.provider !== 'sandbox') templates.push(...Object.values(be.health.headers));
-  if (be.provider === 'webhook') templates.push(be.deploy.url, be.rollback.url, ...Object.values(be.deploy.headers), ...Object.values(be.rollback.headers));
-  refs.push(...templates.flatMap(envNamesIn).map((env) => ({ env })));
+  if (config.remoteConfig.provider === 'firebase') google(config.remoteConfig.credentials);
+  refs.push(...secretTemplates(config).flatMap(envNamesIn).map((env) => ({ env })));
   if (config.notify.slack) refs.push(config.notify.slack.webhook);
   return refs;
 }
 
-/** Masks every secret the config points at, for the journal and the terminal. */
-export function redactFor(io: IO, config: ReleaseConfig, context: RunContext): (text: string) => string {
-  return redactor(secretValues(secretRefs(config), secretContext(io, context)));
+/** Header values and URLs that may name env vars (`Bearer ${CONFIG_TOKEN}`). */
+function secretTemplates(config: ReleaseConfig): string[] {
+  const templates: string[] = [];
+  const rc = config.remoteConfig;
+  if (rc.provider === 'http') templates.push(...Object.values(rc.headers));
+  const be = config.backend;
+  if (be.provider !== 'sandbox') templates.push(...Object.values(be.health.headers));
+  if (be.provider === 'webhook') templates.push(be.deploy.url, be.rollback.url, ...Object.values(be.deploy.headers), ...Object.values(be.rollback.headers));
+  return templates.filter((t) => envNamesIn(t).length > 0);
 }
 
-export function redactedIO(io: IO, redact: (text: string) => string): IO {
-  return { ...io, out: { write: (t: string) => io.out.write(redact(t)) }, err: { write: (t: string) => io.err.write(redact(t)) } };
+/**
+ * Masks every secret the config points at, for the journal and every output. A header or URL
+ * built from env vars is a secret as a whole too (`Bearer q7Z` hides a short token in plain sight).
+ */
+export function redactFor(io: IO, config: ReleaseConfig, context: RunContext): Redact {
+  const secrets = secretContext(io, context);
+  const expanded = secretTemplates(config).flatMap((template) => {
+    try {
+      return [expandEnv(template, secrets.env, 'secret')];
+    } catch {
+      return []; // a variable is not set: nothing to mask
+    }
+  });
+  return redactor([...secretValues(secretRefs(config), secrets), ...expanded]);
+}
+
+/**
+ * The IO, masking these secrets from now on: the process's streams learn them, so everything the
+ * command writes — and an error that escapes it (exit.ts) — is masked.
+ */
+export function redactedIO(io: IO, redact: Redact): IO {
+  io.mask.learn(redact);
+  return io;
 }
 
 export function portsFor(
@@ -171,10 +193,10 @@ export function notifierFor(io: IO, config: ReleaseConfig, context: RunContext):
   if (!slack) return undefined;
   let url: string;
   try {
-    url = resolveSecret(slack.webhook, secretContext(io, context), 'Slack webhook (notify.slack.webhook)').trim();
+    url = slackWebhook(slack.webhook, secretContext(io, context));
   } catch (err) {
     io.err.write(`warning: no Slack messages: ${(err as Error).message}\n`);
     return undefined;
   }
-  return new SlackNotifier(url, `${config.app.name} ${config.app.version}`, (m) => io.err.write(`${m}\n`));
+  return new SlackNotifier(url, `${config.app.name} ${config.app.version}`, (m) => io.err.write(`${m}\n`), redactFor(io, config, context));
 }

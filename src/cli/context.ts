@@ -130,7 +130,7 @@ export function damageControlLock(config: ReleaseConfig): string {
 }
 
 /** The release config a run was created with (journaled), so resume never depends on files moving. */
-export function recordedRelease(state: RunState): ReleaseConfig {
+export function recordedRelease(state: Pick<RunState, 'runId' | 'release'>): ReleaseConfig {
   const parsed = ReleaseConfigSchema.safeParse(state.release.config);
   if (!parsed.success) throw new ReleaseError('error', `run ${state.runId} has an unreadable release config in its journal`);
   return parsed.data;

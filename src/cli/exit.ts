@@ -6,28 +6,37 @@ export function exitCodeOf(kind: ExitKind): number {
   return EXIT_CODES[kind];
 }
 
-/** Reports an error that escaped a command: planned ones in plain words, others with a pointer. */
+/**
+ * Reports an error that escaped a command: planned ones in plain words, others with a pointer.
+ * Its words are masked with the secrets the command learned before anything is encoded: a store's
+ * or a server's message may quote a token.
+ */
 export function reportError(io: IO, err: unknown, json: boolean): number {
-  if (err instanceof ReleaseError) {
-    io.err.write(`error: ${err.message}\n`);
-    for (const line of err.details) io.err.write(`  ${line}\n`);
-    if (err.hint) io.err.write(`${err.hint}\n`);
-    if (json) io.out.write(JSON.stringify({ type: 'error', runId: null, kind: err.kind, message: err.message, details: err.details, hint: err.hint, ts: new Date().toISOString() }) + '\n');
-    return exitCodeOf(err.kind);
-  }
-  const io_ = ioProblem(err);
-  if (io_) {
-    io.err.write(`error: ${io_}\n`);
-    io.err.write('Nothing further was done. Fix that, then run the same command again (`release status` shows where a run stands).\n');
-    if (json) io.out.write(JSON.stringify({ type: 'error', runId: null, kind: 'error', message: io_, ts: new Date().toISOString() }) + '\n');
-    return EXIT_CODES.error;
-  }
+  const { kind, ...words } = describe(err, Boolean(io.env.RELEASE_DEBUG));
+  const { after, ...said } = io.mask.values(words);
+  io.err.write(`error: ${said.message}\n`);
+  for (const line of said.details ?? []) io.err.write(`  ${line}\n`);
+  if (after) io.err.write(`${after}\n`);
+  if (json) io.out.write(JSON.stringify({ type: 'error', runId: null, kind, ...said, ts: new Date().toISOString() }) + '\n');
+  return exitCodeOf(kind);
+}
+
+interface ErrorReport {
+  kind: ExitKind;
+  message: string;
+  details?: string[];
+  hint?: string;
+  /** What stderr says after the message: the hint, the next step or the stack. */
+  after?: string;
+}
+
+function describe(err: unknown, debug: boolean): ErrorReport {
+  if (err instanceof ReleaseError) return { kind: err.kind, message: err.message, details: err.details, hint: err.hint, after: err.hint };
+  const problem = ioProblem(err);
+  if (problem) return { kind: 'error', message: problem, after: 'Nothing further was done. Fix that, then run the same command again (`release status` shows where a run stands).' };
   const message = err instanceof Error ? err.message : String(err);
-  io.err.write(`error: ${message}\n`);
-  if (io.env.RELEASE_DEBUG && err instanceof Error && err.stack) io.err.write(`${err.stack}\n`);
-  else io.err.write('This is a bug or an unexpected state; rerun with RELEASE_DEBUG=1 for the stack trace.\n');
-  if (json) io.out.write(JSON.stringify({ type: 'error', runId: null, kind: 'error', message, ts: new Date().toISOString() }) + '\n');
-  return EXIT_CODES.error;
+  const stack = debug && err instanceof Error ? err.stack : undefined;
+  return { kind: 'error', message, after: stack ?? 'This is a bug or an unexpected state; rerun with RELEASE_DEBUG=1 for the stack trace.' };
 }
 
 const IO_PROBLEMS: Record<string, string> = {

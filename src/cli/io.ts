@@ -2,13 +2,18 @@
  * The process's streams and environment as one value, so commands never touch globals and tests
  * pass their own. stdout carries only results (`--json`: NDJSON only); people read stderr.
  */
+import { SecretMask } from './secret-mask.js';
+
 export interface TextSink {
   write(text: string): unknown;
 }
 
 export interface IO {
+  /** Both masked with `mask`. */
   out: TextSink;
   err: TextSink;
+  /** The secrets learned so far (secret-mask.ts). */
+  mask: SecretMask;
   /** Raw streams for interactive prompts (which must draw on stderr, never stdout). */
   stdin: NodeJS.ReadableStream;
   stderrStream: NodeJS.WritableStream;
@@ -23,9 +28,11 @@ export interface IO {
 }
 
 export function processIO(exitNow: (code: number) => never): IO {
+  const mask = new SecretMask();
   return {
-    out: droppingSink(process.stdout),
-    err: droppingSink(process.stderr),
+    out: mask.sink(droppingSink(process.stdout)),
+    err: mask.sink(droppingSink(process.stderr)),
+    mask,
     stdin: process.stdin,
     stderrStream: process.stderr,
     stdinIsTTY: Boolean(process.stdin.isTTY),

@@ -13,7 +13,7 @@
 import { closeSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DurableEvent } from './events.js';
-import { withFileMutex } from './file-mutex.js';
+import { MutexTimeout, withFileMutex } from './file-mutex.js';
 import { fragmentOf, GENESIS, openLine, sealLine } from './journal-line.js';
 import { mapStrings } from '../util/map-strings.js';
 import { readJsonFile } from '../util/read-json.js';
@@ -373,6 +373,8 @@ function readFrom(path: string, offset: number, length: number): string {
 
 function asWriteError(err: unknown, path: string): unknown {
   if (err instanceof JournalWriteError || err instanceof JournalDamagedError) return err;
+  // Another writer held the journal for seconds: treat it as a failed append, never as a step's failure.
+  if (err instanceof MutexTimeout) return new JournalWriteError(path, 'EBUSY', err);
   const code = (err as NodeJS.ErrnoException)?.code;
   if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return new JournalWriteError(path, code, err);
   return err;

@@ -14,8 +14,7 @@ export class Recorder {
 
   record(body: DurableBody): DurableEvent {
     const event = { ...body, runId: this.run.id, ts: new Date().toISOString() } as DurableEvent;
-    this.run.journal.append(event);
-    this.emit(event);
+    this.emit(this.run.journal.append(event)); // as journaled: secrets masked before any view encodes it
     return event;
   }
 

@@ -2,12 +2,25 @@
  * Running a user's command (deploy, rollback, smoke test, config read/write) with execa: an
  * argument array, no shell unless asked; placeholders and RELEASE_* env filled in; output streamed
  * line by line and kept in the run's log; a timeout; Ctrl-C stops it. A failure shows the last lines.
+ * Every line is masked (secrets) before it goes anywhere: the log, the terminal, an error.
  */
 import { appendFileSync, mkdirSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
 import { fillPlaceholders as fill, placeholderEnv, type PlaceholderValues } from '../playbook/command-placeholders.js';
 import type { CommandSpec } from '../playbook/provider-config.js';
 import { parseDuration } from '../util/duration.js';
+import type { Redact } from './redactor.js';
+
+/** Where a team's commands run (deploy, rollback, smoke test), and where their output is kept. */
+export interface CommandContext {
+  baseDir: string;
+  env: NodeJS.ProcessEnv;
+  /** The run's logs/ folder. */
+  logDir: string;
+  /** Masks the run's secrets in each line of output (a deploy script may print its env). */
+  redact?: Redact;
+}
 
 export interface CommandResult {
   stdout: string;
@@ -43,6 +56,7 @@ export async function runCommand(
     logFile?: string;
     /** Written with the child's pid while it runs, so a later process can tell it is still going. */
     pidFile?: string;
+    redact?: Redact;
   },
 ): Promise<CommandResult> {
   const { execa } = await import('execa');
@@ -80,19 +94,24 @@ export async function runCommand(
   }
   const tail: string[] = [];
   let partial = '';
+  // A character split across two chunks must be decoded whole, or a unicode secret goes unmatched.
+  const decoder = new StringDecoder('utf8');
   child.all?.on('data', (chunk: Buffer) => {
-    const text = partial + chunk.toString();
+    const text = partial + decoder.write(chunk);
     const parts = text.split('\n');
     partial = parts.pop() ?? '';
     for (const line of parts) emit(line);
   });
-  const emit = (line: string) => {
+  const redact = opts.redact ?? ((text: string) => text);
+  const emit = (raw: string) => {
+    const line = redact(raw);
     tail.push(line);
     if (tail.length > 20) tail.shift();
     log(line);
     opts.output?.(line);
   };
   const result = await child;
+  partial += decoder.end();
   if (partial) emit(partial);
   if (opts.pidFile) rmSync(opts.pidFile, { force: true });
   const last = tail.slice(-8);

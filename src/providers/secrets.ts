@@ -1,7 +1,7 @@
 /**
  * Secrets are referenced, never written in the config: `{ env: NAME }` or `{ path: ./file }`.
  * Resolving one says in plain words what is missing; the values feed the redactor so they can
- * never reach the terminal or the journal.
+ * never reach any output (see redactor.ts for how they are masked).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
@@ -35,26 +35,39 @@ export function resolveSecret(ref: SecretRef, ctx: SecretContext, what: string):
   return readFileSync(path, 'utf8');
 }
 
-/** Every secret value the config points at that is set, for masking (short ones would mask noise). */
+/** Every secret value the config points at that is set, with the parts that are secret on their own. */
 export function secretValues(refs: SecretRef[], ctx: SecretContext): string[] {
   const values: string[] = [];
   for (const ref of refs) {
+    let value: string;
     try {
-      const value = resolveSecret(ref, ctx, 'secret');
-      values.push(value.trim());
-      // A PEM or JSON key file: its lines and fields are secret on their own too.
-      for (const line of value.split('\n')) if (line.trim().length >= 16 && !line.startsWith('-----')) values.push(line.trim());
-      const privateKey = /"private_key"\s*:\s*"([^"]+)"/.exec(value)?.[1];
-      if (privateKey) values.push(privateKey);
+      value = resolveSecret(ref, ctx, 'secret');
     } catch {
-      // not set: nothing to mask
+      continue; // not set: nothing to mask
     }
+    values.push(...secretParts(value));
   }
-  return values.filter((v) => v.length >= 8);
+  return values;
 }
 
-export function redactor(secrets: string[]): (text: string) => string {
-  const sorted = [...new Set(secrets)].sort((a, b) => b.length - a.length);
-  if (!sorted.length) return (text) => text;
-  return (text) => sorted.reduce((out, secret) => (out.includes(secret) ? out.split(secret).join('***') : out), text);
+/**
+ * A value, trimmed, and for a key file (PEM, or JSON with a `private_key`) each of its lines:
+ * printed line by line, a multi-line secret never appears whole. A line of punctuation only (`{`)
+ * or PEM armour (`-----BEGIN PRIVATE KEY-----`) says nothing secret.
+ */
+export function secretParts(value: string): string[] {
+  const wholes = [value, value.trim()];
+  const privateKey = jsonPrivateKey(value);
+  if (privateKey) wholes.push(privateKey, privateKey.trim());
+  const lines = wholes.flatMap((v) => v.split(/\r?\n/)).map((line) => line.trim());
+  return [...new Set([...wholes, ...lines.filter((line) => /[\p{L}\p{N}]/u.test(line) && !/^-----(BEGIN|END) /.test(line))])].filter((v) => v.trim() !== '');
+}
+
+function jsonPrivateKey(text: string): string | undefined {
+  try {
+    const key = JSON.parse(text) as { private_key?: unknown };
+    return typeof key?.private_key === 'string' ? key.private_key : undefined;
+  } catch {
+    return undefined;
+  }
 }

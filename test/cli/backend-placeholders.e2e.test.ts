@@ -7,38 +7,23 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { release } from '../helpers/cli.js';
 import { BackendServer } from '../emulators/backend-server.js';
+import { started } from '../helpers/servers.js';
+import { exampleProject } from '../helpers/example-project.js';
 import { testdir } from '../helpers/testdir.js';
 import { runIds } from '../helpers/world.js';
 
 const RECORD = fileURLToPath(new URL('../fixtures/record-argv.mjs', import.meta.url));
 
-const stops: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  await Promise.all(stops.splice(0).map((s) => s()));
-});
-
 function project(backend: string): string {
-  return testdir({
-    'release.config.yaml': `app:
-  name: Example Shop
-  version: 2.0.0
-  ios: { bundleId: com.example.shop }
-  android: { package: com.example.shop }
-backend:
-${backend}
-sandbox: { liveVersion: 1.4.2, backendVersion: 1.4.2 }
-`,
-  });
+  return exampleProject(`backend:\n${backend}`);
 }
 
 describe('backend command placeholders', () => {
   it('a rollback script given {fromVersion} {toVersion} is told to go from 2.0.0 back to 1.4.2', async () => {
-    const server = new BackendServer('1.4.2');
-    await server.start();
-    stops.push(() => server.stop());
+    const server = await started(new BackendServer('1.4.2'));
     const dir = project(`  provider: command
   deploy: { run: [node, ${RECORD}, deploy, "{fromVersion}", "{toVersion}"], timeout: 20s }
   rollback: { run: [node, ${RECORD}, rollback, "{fromVersion}", "{toVersion}"], timeout: 20s }

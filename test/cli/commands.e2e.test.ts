@@ -49,8 +49,7 @@ describe('other playbooks on the sandbox', () => {
 
     const typo = testdir();
     const refused = await release(['flip', 'kill-switch', '--sandbox', '--var', 'flag=enable_new_registration', '--var', 'reason=x'], { cwd: typo });
-    // A flag that does not exist is bad input (exit 2), not a failed change.
-    expect(refused.code).toBe(2);
+    expect(refused.code).toBe(2); // a wrong name is bad input, not a failed change
     expect(refused.stderr).toContain('no feature flag "enable_new_registration"');
     expect(readWorld(typo).effects).toEqual([]);
   });

@@ -7,38 +7,21 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ndjson, release, startRelease } from '../helpers/cli.js';
 import { BackendServer } from '../emulators/backend-server.js';
-import { CachingProxy, ConfigServer } from '../emulators/config-server.js';
+import { CachingProxy, ConfigServer, SEED_DOCUMENT } from '../emulators/config-server.js';
 import { FirebaseRemoteConfigEmulator } from '../emulators/firebase-remote-config.js';
 import { TestServer } from '../emulators/http.js';
+import { started } from '../helpers/servers.js';
 import { testdir } from '../helpers/testdir.js';
 import { onlyRun, readEvents } from '../helpers/world.js';
 
 const DEPLOY = fileURLToPath(new URL('../fixtures/deploy.mjs', import.meta.url));
 const SHIPPED = fileURLToPath(new URL('../../playbooks/scenario-b.yaml', import.meta.url));
 
-/** The seed's document, plus keys that are not ours. */
-const INITIAL = {
-  android: { latest_version: '1.4.2', minimum_version: '1.3.0' },
-  ios: { latest_version: '1.4.2', minimum_version: '1.3.0' },
-  maintenance_mode: false,
-  feature_flags: { enable_new_registration_flow: true, show_revamped_banner: false },
-  support_url: 'https://example.com/help',
-};
+const INITIAL = SEED_DOCUMENT;
 const FLIPPED = { ...INITIAL, android: { latest_version: '2.0.0', minimum_version: '2.0.0' }, ios: { latest_version: '2.0.0', minimum_version: '2.0.0' } };
-
-const stops: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  await Promise.all(stops.splice(0).map((s) => s()));
-});
-
-async function started<T extends { start(): Promise<string>; stop(): Promise<void> }>(server: T): Promise<T> {
-  await server.start();
-  stops.push(() => server.stop());
-  return server;
-}
 
 interface Options {
   deployEnv?: Record<string, string>;
@@ -283,7 +266,7 @@ describe('remote config and backend providers, end to end', () => {
     expect(messages.join('\n')).not.toContain(slack.url); // the webhook URL is a secret
   });
 
-  it('release doctor checks the config, the public URL and the backend health read-only', async () => {
+  it('release doctor checks the config (and that it may be written, without writing), the public URL and the backend health', async () => {
     const { dir, config, backend, env } = await project();
     const ok = await release(['doctor'], { cwd: dir, env });
     expect(ok.code, ok.stdout + ok.stderr).toBe(0);
@@ -291,7 +274,9 @@ describe('remote config and backend providers, end to end', () => {
     expect(ok.stdout).toContain('✔ public config:');
     expect(ok.stdout).toContain('✔ backend: the backend (');
     expect(ok.stdout).toContain('serves 1.4.2');
-    expect([...config.server.calls, ...backend.server.calls].filter((c) => c.method !== 'GET')).toEqual([]);
+    // The only write is the permission probe, whose If-Match cannot match (412): nothing changed.
+    expect([...config.server.calls, ...backend.server.calls].filter((c) => c.method !== 'GET')).toEqual([expect.objectContaining({ method: 'PUT', status: 412 })]);
+    expect(config.doc).toEqual(INITIAL);
 
     const bad = await release(['doctor'], { cwd: dir, env: { BACKEND_ADMIN: env.BACKEND_ADMIN } });
     expect(bad.code).toBe(2);

@@ -1,11 +1,21 @@
 /**
  * A `/config` endpoint like a team's own: GET the JSON document with an ETag, PUT (or PATCH with
  * a merge patch) guarded by If-Match (412 on a stale one). Can run without ETags, require a
- * bearer token, and let a test play the colleague who edits the document mid-run.
+ * bearer token (and know a read-only one: 403 on writes), and let a test play the colleague who
+ * edits the document mid-run.
  */
 import { TestServer, type Reply, type Request } from './http.js';
 
 type Json = Record<string, unknown>;
+
+/** The seed's `/config` document (versions, maintenance, feature flags), plus a key that is not the tool's. */
+export const SEED_DOCUMENT = {
+  android: { latest_version: '1.4.2', minimum_version: '1.3.0' },
+  ios: { latest_version: '1.4.2', minimum_version: '1.3.0' },
+  maintenance_mode: false,
+  feature_flags: { enable_new_registration_flow: true, show_revamped_banner: false },
+  support_url: 'https://example.com/help',
+};
 
 export class ConfigServer {
   readonly server = new TestServer();
@@ -15,6 +25,8 @@ export class ConfigServer {
   etags = true;
   /** Required on writes. */
   token: string | undefined;
+  /** A token that may read but not write: writes with it get 403, before any If-Match is judged. */
+  readOnlyToken: string | undefined;
   /** Called before each write is judged: a colleague can edit here, making our If-Match stale. */
   beforeWrite?: (n: number) => void;
   /** Called after each accepted write. */
@@ -57,6 +69,7 @@ export class ConfigServer {
   /** Apps read `/config` without credentials; only writes need the token. */
   private authenticate(req: Request): Reply | undefined {
     if (req.method === 'GET' || !this.token || req.headers.authorization === `Bearer ${this.token}`) return undefined;
+    if (this.readOnlyToken && req.headers.authorization === `Bearer ${this.readOnlyToken}`) return { status: 403, body: { error: 'forbidden: this token may only read' } };
     return { status: 401, body: { error: 'unauthorized' } };
   }
 

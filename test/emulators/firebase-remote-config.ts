@@ -1,7 +1,9 @@
 /**
  * A local Firebase Remote Config REST API (v1): the template with an ETag on every answer, PUT
- * guarded by If-Match (412 VERSION_MISMATCH on a stale one), version numbers counting up, and a
- * bearer token. firebase-admin is pointed here through FIREBASE_REMOTE_CONFIG_URL_BASE.
+ * guarded by If-Match (412 VERSION_MISMATCH on a stale one), validation without publishing
+ * (`validate_only`), version numbers counting up, and bearer tokens: one that may publish, one
+ * that may only read (403 PERMISSION_DENIED on any PUT, validation included, as Google answers a
+ * viewer). firebase-admin is pointed here through FIREBASE_REMOTE_CONFIG_URL_BASE.
  * Shapes: ../shared/notes/store-apis.md §C.
  */
 import { TestServer, type Reply, type Request } from './http.js';
@@ -24,6 +26,7 @@ export class FirebaseRemoteConfigEmulator {
   readonly server = new TestServer();
   readonly projectId = 'example-shop';
   readonly token = 'firebase-test-token';
+  readonly readOnlyToken = 'firebase-viewer-token';
   template: Template;
   versionNumber = 1;
   readonly published: Template[] = [];
@@ -79,6 +82,10 @@ export class FirebaseRemoteConfigEmulator {
 
   private authenticate(req: Request): Reply | undefined {
     if (req.headers.authorization === `Bearer ${this.token}`) return undefined;
+    if (req.headers.authorization === `Bearer ${this.readOnlyToken}`) {
+      if (req.method === 'GET') return undefined;
+      return { status: 403, body: { error: { code: 403, message: 'The caller does not have permission', status: 'PERMISSION_DENIED' } } };
+    }
     return { status: 401, body: { error: { code: 401, message: 'Request had invalid authentication credentials.', status: 'UNAUTHENTICATED' } } };
   }
 

@@ -5,14 +5,17 @@
 import { PassThrough } from 'node:stream';
 import { main } from '../../src/cli/main.js';
 import type { IO } from '../../src/cli/io.js';
+import { SecretMask } from '../../src/cli/secret-mask.js';
 import { cliEnv, type CliResult } from './cli.js';
 
 export async function releaseInProcess(args: string[], opts: { cwd: string; env?: Record<string, string> }): Promise<CliResult> {
   let stdout = '';
   let stderr = '';
+  const mask = new SecretMask();
   const io: IO = {
-    out: { write: (t: string) => (stdout += t) },
-    err: { write: (t: string) => (stderr += t) },
+    out: mask.sink({ write: (t: string) => (stdout += t) }),
+    err: mask.sink({ write: (t: string) => (stderr += t) }),
+    mask,
     stdin: new PassThrough(),
     stderrStream: new PassThrough(),
     stdinIsTTY: false,

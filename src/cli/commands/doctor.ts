@@ -4,7 +4,8 @@ import { checkLiveVersions } from '../../actions/version-checks.js';
 import { EXIT_CODES } from '../../errors.js';
 import { platformsOf, type ReleaseConfig } from '../../playbook/release-config.js';
 import type { HealthCheck } from '../../providers/health-check.js';
-import { realPorts } from '../adapters.js';
+import { slackCheck } from '../../providers/notify/slack.js';
+import { realPorts, secretContext } from '../adapters.js';
 import type { RunContext } from '../context.js';
 import { readOnlyRelease, withReadOnlyEnv } from '../read-only-env.js';
 import { wantsColor, type IO } from '../io.js';
@@ -47,6 +48,7 @@ export async function runDoctor(rawIO: IO, opts: GlobalOptions): Promise<number>
   const backend = ports.backend;
   checks.push(...(backend?.check ? await guarded('backend', () => backend.check!()) : [simulated('backend')]));
   checks.push(ports.signoff ? { ok: true, name: 'sign-off', detail: 'people decide (prompt or `release signoff`)' } : simulated('sign-off'));
+  if (config.notify.slack) checks.push(slackCheck(config.notify.slack.webhook, secretContext(io, context)));
   checks.push(...(await guarded('versions', () => versionChecks(io, config, context))));
 
   const c = new Chalk({ level: wantsColor(io, 'out') ? 1 : 0 });

@@ -11,6 +11,7 @@ import { isTerminal, reduceJournal } from '../../engine/state.js';
 import { EXIT_CODES, ReleaseError, usageError } from '../../errors.js';
 import { portsFor, redactedIO, redactFor } from '../adapters.js';
 import { commandsFor, effectiveSandboxFlags, lockKeyOf, identity, openRunStore, promptAllowed, recordedRelease, type RunContext } from '../context.js';
+import { learnRunSecrets } from '../existing-run.js';
 import type { IO } from '../io.js';
 import type { GlobalOptions } from '../program.js';
 import { terminalPrompter } from '../prompter.js';
@@ -30,6 +31,8 @@ export async function runRepair(rawIO: IO, opts: RepairOptions): Promise<number>
   const commands = commandsFor(opts);
   const probe = openRunStore(rawIO, opts).open(opts.run);
   const read = probe.journal.read();
+  // The damaged line is printed below: mask the run's secrets from the first word on.
+  if (read.events[0]?.type === 'run.created') learnRunSecrets(rawIO, read.events[0]);
   const damage = read.damage ?? tornWithoutRecord(read);
   if (!damage) throw usageError(`Run ${probe.id} has a whole journal; there is nothing to repair.`, `See it with \`release status ${probe.id}\`.`);
   const out = (line = '') => rawIO.out.write(`${line}\n`);

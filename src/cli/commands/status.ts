@@ -6,6 +6,7 @@ import { liveNow } from '../../engine/live-now.js';
 import { holderState } from '../../engine/lock.js';
 import { isTerminal } from '../../engine/state.js';
 import { commandsFor, openRunStore } from '../context.js';
+import { learnRunSecrets } from '../existing-run.js';
 import { wantsColor, type IO } from '../io.js';
 import type { GlobalOptions } from '../program.js';
 
@@ -18,6 +19,7 @@ const effectOf = (uses: string) => actionFor(uses).meta.effect;
 export async function runStatus(io: IO, opts: StatusOptions): Promise<number> {
   const store = openRunStore(io, opts);
   const state = store.state(opts.run);
+  learnRunSecrets(io, state); // an older or damaged journal may hold a secret: mask it on the way out
   const lock = store.locks.list().find((l) => l.runId === state.runId);
   const holder = lock ? holderState(lock) : undefined;
   const crashed = (state.status === 'running' || state.status === 'rolling_back') && holder?.state !== 'alive';

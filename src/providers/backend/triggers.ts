@@ -7,7 +7,7 @@ import type { CommandBackendSection, WebhookBackendSection } from '../../playboo
 import { fillJson } from '../../playbook/command-placeholders.js';
 import { expandEnv, expandHeaders } from '../env-template.js';
 import { HttpFailure, httpCall } from '../http-json.js';
-import { commandLine, runCommand, runningCommand } from '../process.js';
+import { commandLine, runCommand, runningCommand, type CommandContext } from '../process.js';
 import type { DeployOptions, DeployRequest } from './port.js';
 
 export interface Trigger {
@@ -17,7 +17,7 @@ export interface Trigger {
   inFlight?(): string | undefined;
 }
 
-export function commandTrigger(cfg: CommandBackendSection, ctx: { baseDir: string; env: NodeJS.ProcessEnv; logDir: string }): Trigger {
+export function commandTrigger(cfg: CommandBackendSection, ctx: CommandContext): Trigger {
   const pidFile = (op: string) => join(ctx.logDir, `backend-${op}.pid`);
   return {
     describe: `\`${commandLine(cfg.deploy)}\``,
@@ -30,6 +30,7 @@ export function commandTrigger(cfg: CommandBackendSection, ctx: { baseDir: strin
         output: opts.output,
         logFile: join(ctx.logDir, `backend-${op}.log`),
         pidFile: pidFile(op),
+        redact: ctx.redact,
       });
     },
     inFlight() {

@@ -57,12 +57,25 @@ export class FirebaseRemoteConfig implements RemoteConfigPort {
     return { version: published.etag, detail: `template version ${published.version?.versionNumber ?? '?'}` };
   }
 
+  /**
+   * Reads the template, then asks Firebase to validate it as a publish would (`validateOnly`):
+   * that needs the right to publish, and writes nothing. Credentials that may only read fail here.
+   */
   async check(): Promise<HealthCheck[]> {
+    let template: RemoteConfigTemplate;
     try {
-      const template = await this.call('getTemplate', (rc) => rc.getTemplate());
-      return [{ ok: true, name: 'remote config', detail: `${this.describe}: template version ${template.version?.versionNumber ?? '?'} (${Object.keys(documentOf(template)).length} parameters)` }];
+      template = await this.call('getTemplate', (rc) => rc.getTemplate());
     } catch (err) {
       return [{ ok: false, name: 'remote config', detail: (err as Error).message }];
+    }
+    const read: HealthCheck = { ok: true, name: 'remote config', detail: `${this.describe}: template version ${template.version?.versionNumber ?? '?'} (${Object.keys(documentOf(template)).length} parameters)` };
+    try {
+      await this.call('validateTemplate', (rc) => rc.validateTemplate(template));
+      return [read, { ok: true, name: 'config write', detail: 'the credentials may publish (the template validated, nothing published)' }];
+    } catch (err) {
+      const code = ((err as Error).cause as { code?: string } | undefined)?.code;
+      const refused = code === 'remote-config/permission-denied' || code === 'remote-config/unauthenticated';
+      return [read, { ok: false, name: 'config write', detail: `${refused ? 'the credentials can read but not publish' : 'a publish would fail'}: ${(err as Error).message}` }];
     }
   }
 
@@ -79,7 +92,7 @@ export class FirebaseRemoteConfig implements RemoteConfigPort {
           : code === 'remote-config/not-found'
             ? ` — check remoteConfig.projectId (${this.cfg.projectId})`
             : '';
-      throw new Error(`${this.describe}: ${what} failed: ${(err as Error).message}${next}`);
+      throw new Error(`${this.describe}: ${what} failed: ${(err as Error).message}${next}`, { cause: err });
     }
   }
 
@@ -109,7 +122,9 @@ export class FirebaseRemoteConfig implements RemoteConfigPort {
       try {
         return cert(JSON.parse(text) as object);
       } catch (err) {
-        throw new MissingSecret(`the Firebase service-account key is not a valid key file: ${(err as Error).message}`);
+        // JSON.parse quotes the text it could not read: that text is the key.
+        const why = err instanceof SyntaxError ? 'it is not JSON' : (err as Error).message;
+        throw new MissingSecret(`the Firebase service-account key is not a valid key file: ${why}`);
       }
     }
     return applicationDefault();

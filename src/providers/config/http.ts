@@ -17,6 +17,9 @@ import { publicDocument } from './public.js';
 
 const NO_ETAG = 'the config endpoint sends no ETag: writes are read-verify-write, so a colleague writing in the same instant could be overwritten';
 
+/** An entity tag no server ever issued: a write that carries it can only be refused. */
+const NEVER_MATCHES = '"release-doctor-write-check"';
+
 export class HttpRemoteConfig implements RemoteConfigPort {
   readonly describe: string;
   readonly public: RemoteConfigPort['public'];
@@ -68,6 +71,7 @@ export class HttpRemoteConfig implements RemoteConfigPort {
     try {
       const snap = await this.read(signal);
       checks.push({ ok: true, name: 'remote config', detail: `${this.cfg.url} answers a JSON document${snap.warning ? ` (warning: ${snap.warning})` : ' with an ETag'}` });
+      checks.push(await this.checkWrite(snap, signal));
     } catch (err) {
       checks.push({ ok: false, name: 'remote config', detail: (err as Error).message });
     }
@@ -80,6 +84,35 @@ export class HttpRemoteConfig implements RemoteConfigPort {
       }
     }
     return checks;
+  }
+
+  /**
+   * May these credentials write? Asked without writing: a write whose If-Match cannot match.
+   * 412 means the server got past authorisation to the precondition; 401 or 403 mean a token
+   * that reads but may not write. The body is the document just read (an empty merge patch for
+   * PATCH), so even a server that ignored If-Match would change nothing.
+   */
+  private async checkWrite(snap: ConfigSnapshot, signal?: AbortSignal): Promise<HealthCheck> {
+    const name = 'config write';
+    const url = this.cfg.writeUrl ?? this.cfg.url;
+    if (!snap.version?.startsWith('etag:')) return { ok: true, name, detail: 'not checked: without ETags no write can be tried without writing' };
+    const patch = this.cfg.method === 'PATCH';
+    const answer = await httpCall('config write check', url, {
+      method: this.cfg.method,
+      headers: { 'content-type': patch ? 'application/merge-patch+json' : 'application/json', ...this.headers(), 'if-match': NEVER_MATCHES },
+      body: JSON.stringify(patch ? {} : snap.doc),
+      timeoutMs: parseDuration(this.cfg.timeout),
+      signal,
+    });
+    const what = `a ${this.cfg.method} to ${url} with an If-Match that cannot match`;
+    if (answer.status === 412) return { ok: true, name, detail: `the credentials may write (${what} got 412; nothing was written)` };
+    if (answer.status === 401 || answer.status === 403) {
+      return { ok: false, name, detail: `the credentials can read but not write: ${what} got HTTP ${answer.status}${answer.text ? ` — ${answer.text.slice(0, 120)}` : ''}. Give the token write access (remoteConfig.headers).` };
+    }
+    if (answer.status >= 200 && answer.status < 300) {
+      return { ok: false, name, detail: `${what} was accepted (HTTP ${answer.status}): the endpoint ignores If-Match, so a colleague's write could be overwritten (the same document was written back)` };
+    }
+    return { ok: false, name, detail: `${what} got HTTP ${answer.status}, not 412: cannot tell whether the credentials may write${answer.text ? ` — ${answer.text.slice(0, 120)}` : ''}` };
   }
 
   private headers(): Record<string, string> {

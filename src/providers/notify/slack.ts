@@ -1,10 +1,35 @@
 /**
  * Slack incoming-webhook messages at the moments a team must know: a gate waits for someone, a
  * run failed or needs a human, a run finished. Best effort: a message that cannot be sent is a
- * warning, never a failure of the flip. https://api.slack.com/messaging/webhooks
+ * warning, never a failure of the flip. Event values are masked (secrets) before a message is
+ * composed: Slack is one more place a secret must never reach. https://api.slack.com/messaging/webhooks
  */
 import type { EngineEvent } from '../../engine/events.js';
+import type { SecretRef } from '../../playbook/release-config.js';
+import { mapStrings } from '../../util/map-strings.js';
+import type { HealthCheck } from '../health-check.js';
 import { httpCall } from '../http-json.js';
+import type { Redact } from '../redactor.js';
+import { describeSecret, resolveSecret, type SecretContext } from '../secrets.js';
+
+/** The webhook URL, or a MissingSecret naming the variable or file that does not hold it. */
+export function slackWebhook(ref: SecretRef, ctx: SecretContext): string {
+  return resolveSecret(ref, ctx, 'Slack webhook (notify.slack.webhook)').trim();
+}
+
+/** For `release doctor`: is the webhook there, and a URL? Nothing is posted (that would be a message). */
+export function slackCheck(ref: SecretRef, ctx: SecretContext): HealthCheck {
+  const name = 'Slack';
+  let url: URL;
+  try {
+    url = new URL(slackWebhook(ref, ctx));
+  } catch (err) {
+    const problem = err instanceof TypeError ? `${describeSecret(ref)} does not hold a URL` : (err as Error).message;
+    return { ok: false, name, detail: `${problem}; without it no run posts to Slack` };
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return { ok: false, name, detail: `${describeSecret(ref)} holds a ${url.protocol} URL, not an https one` };
+  return { ok: true, name, detail: `the webhook in ${describeSecret(ref)} is set (nothing posted)` };
+}
 
 export class SlackNotifier {
   private readonly pending: Promise<void>[] = [];
@@ -14,11 +39,12 @@ export class SlackNotifier {
     private readonly webhookUrl: string,
     private readonly subject: string,
     private readonly warn: (message: string) => void,
+    private readonly redact: Redact = (text) => text,
   ) {}
 
   /** Picks the events worth a message; everything else passes by. */
   event(e: EngineEvent): void {
-    const text = messageFor(e, this.subject);
+    const text = messageFor(mapStrings(e, this.redact), this.subject);
     if (text) this.pending.push(this.send(text));
   }
 

@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import type { GateDecision } from '../../engine/events.js';
 import type { HumanSignoffSection } from '../../playbook/provider-config.js';
-import { CommandFailed, commandLine, runCommand } from '../process.js';
+import { CommandFailed, commandLine, runCommand, type CommandContext } from '../process.js';
 import type { SignoffPort } from './port.js';
 
 const SMOKE_GATES = new Set(['internal-signoff']);
@@ -16,7 +16,7 @@ export class HumanSignoff implements SignoffPort {
 
   constructor(
     private readonly cfg: HumanSignoffSection,
-    private readonly ctx: { baseDir: string; env: NodeJS.ProcessEnv; logDir: string },
+    private readonly ctx: CommandContext,
   ) {}
 
   async autoDecide(gate: { gate: string }, signal?: AbortSignal, progress?: (m: string) => void): Promise<GateDecision | undefined> {
@@ -26,7 +26,7 @@ export class HumanSignoff implements SignoffPort {
     progress?.(`smoke test: ${commandLine(smoke)}`);
     let decision: GateDecision | undefined;
     try {
-      await runCommand('the smoke test', smoke, { baseDir: this.ctx.baseDir, env: this.ctx.env, signal, output: progress, logFile: join(this.ctx.logDir, 'smoke.log') });
+      await runCommand('the smoke test', smoke, { baseDir: this.ctx.baseDir, env: this.ctx.env, signal, output: progress, logFile: join(this.ctx.logDir, 'smoke.log'), redact: this.ctx.redact });
       progress?.('smoke test passed; now a person decides');
     } catch (err) {
       if (!(err instanceof CommandFailed)) throw err;

@@ -8,6 +8,7 @@
  * API: https://developers.google.com/android-publisher/api-ref/rest
  */
 import type { androidpublisher_v3 } from '@googleapis/androidpublisher';
+import { createPrivateKey } from 'node:crypto';
 import type { GooglePlayConfig } from '../../playbook/release-config.js';
 import { parseDuration } from '../../util/duration.js';
 import { highestVersion, versionIn } from '../../util/versions.js';
@@ -544,6 +545,10 @@ function sameRollout(a: RolloutStatus, b: RolloutStatus): boolean {
 
 function nextAction(f: PlayFailure, pkg: string): string {
   const text = `${f.reason ?? ''} ${f.message}`;
+  // Google's token endpoint refusing the signed assertion: the key, not the network or Play.
+  if (/invalid_grant|invalid_client|unauthorized_client|Invalid JWT/i.test(text)) {
+    return "Google refused the service-account key (deleted or disabled, another account's, or this machine's clock is off): create a new JSON key for the service account, then resume.";
+  }
   if (f.status === undefined) return 'Google Play did not answer: check the network (and stores.android.apiRoot / RELEASE_PLAY_API_ROOT), then resume.';
   if (f.status === 401) return 'Google refused the credentials (an access token lasts one hour): renew them, then resume.';
   if (f.status === 403 && /quota|rateLimitExceeded|usageLimits/i.test(text)) return 'The Play API quota is used up for today: do not retry now; continue after the quota resets (midnight Pacific).';
@@ -567,5 +572,13 @@ function parseServiceAccount(text: string): { client_email: string; private_key:
   if (key.type !== 'service_account' || !key.client_email || !key.private_key) {
     throw new MissingSecret('the Google Play key is not a service-account key (it needs "type": "service_account", client_email and private_key)');
   }
+  // Checked here: a key that cannot sign fails inside the token request, which reads as "no answer".
+  let type: string | undefined;
+  try {
+    type = createPrivateKey(key.private_key).asymmetricKeyType;
+  } catch {
+    throw new MissingSecret('the private_key of the Google Play service-account key is not a readable PEM private key (damaged when copied?): download a new JSON key for the service account');
+  }
+  if (type !== 'rsa') throw new MissingSecret(`the private_key of the Google Play service-account key is an ${type ?? 'unknown'} key, not RSA: download a new JSON key for the service account`);
   return { client_email: key.client_email, private_key: key.private_key };
 }
