@@ -174,8 +174,10 @@ describe('a damaged journal, line by line', () => {
           }
           const statusOk = (status.code === 0 && (!damage || named(status.stdout))) || (status.code === 7 && damage?.line === 1 && named(status.stderr));
           let verdict: string = statusOk ? 'ok' : `${label}: status exit ${status.code}: ${status.stderr}`;
-          const sequences = [['resume', 'rollback'], ['rollback', 'resume']];
-          for (const [i, copy] of copies.entries()) {
+          // A damaged journal refuses the same way in either order: the second order is only
+          // worth running where the journal is readable and the order can change the outcome.
+          const sequences = damage ? [['resume', 'rollback']] : [['resume', 'rollback'], ['rollback', 'resume']];
+          for (const [i, copy] of copies.slice(0, sequences.length).entries()) {
             for (const command of sequences[i]!) {
               if (verdict !== 'ok' && verdict !== 'refused' && verdict !== 'converged') break;
               const worldBefore = sandboxFile(copy);
