@@ -22,6 +22,8 @@ export interface ReleaseFacts {
 export interface ActionEnv {
   ports: Ports;
   release: ReleaseFacts;
+  /** Rehearsals compress waits the engine does not sleep through itself (a rollout's hold). */
+  scaleDelay?: (ms: number) => number;
 }
 
 /** An action plus the schema of its `with:` inputs, as the registry lists it. */

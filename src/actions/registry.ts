@@ -9,11 +9,14 @@ import deployBackend from './deploy-backend.js';
 import enterMaintenance from './enter-maintenance.js';
 import type { ActionDefinition } from './env.js';
 import internalSignoff from './internal-signoff.js';
+import notice from './notice.js';
 import publishStores from './publish-stores.js';
 import raiseVersions from './raise-versions.js';
 import rollout from './rollout.js';
 import setFeatureFlag from './set-feature-flag.js';
 import setMaintenance from './set-maintenance.js';
+import stagedRollout from './staged-rollout.js';
+import { STAGED_ROLLOUT } from './rollout-schedules.js';
 import verifyManualPublishing from './verify-manual-publishing.js';
 import waitForApproval from './wait-for-approval.js';
 
@@ -22,6 +25,7 @@ export const ACTIONS: Record<string, ActionDefinition> = {
   'store/wait-for-approval': waitForApproval,
   'store/publish': publishStores,
   'store/rollout': rollout,
+  [STAGED_ROLLOUT]: stagedRollout,
   'config/enter-maintenance': enterMaintenance,
   'config/raise-versions': raiseVersions,
   'config/set-maintenance': setMaintenance,
@@ -29,6 +33,7 @@ export const ACTIONS: Record<string, ActionDefinition> = {
   'backend/deploy': deployBackend,
   'backend/check-api': checkApi,
   'signoff/internal': internalSignoff,
+  'release/notice': notice,
 };
 
 export function actionFor(uses: string): ActionDefinition {

@@ -59,7 +59,8 @@ export class SandboxStore implements StorePort {
         store.state = 'live';
         store.storeState = STORE_WORDS[this.platform].live!;
         store.liveVersion = version;
-        store.rollout = opts.phased ? { state: 'staged', fraction: 0.01 } : store.stagedFraction ? { state: 'staged', fraction: store.stagedFraction } : { state: 'complete' };
+        // Phased release is the App Store's; Play starts at the fraction the release was submitted with.
+        store.rollout = opts.phased && this.platform === 'ios' ? { state: 'staged', fraction: 0.01 } : store.stagedFraction ? { state: 'staged', fraction: store.stagedFraction } : { state: 'complete' };
         world.effects.push({
           op: 'store.publish',
           at: new Date().toISOString(),
@@ -89,8 +90,10 @@ export class SandboxStore implements StorePort {
         this.call.world.update((world) => {
           const store = world.stores[this.platform]!;
           if (store.state !== 'live') throw new ActionError(`${this.storeName}: ${version} is not published, so there is no rollout to change`, { retryable: false });
+          // As on the App Store: a phased release follows Apple's schedule; no percentage can be set.
+          if (op.kind === 'fraction' && this.platform === 'ios') throw new ActionError(`${this.storeName}: a phased release cannot be set to a percentage`, { retryable: false, hint: 'Pause, resume or complete it instead.' });
           store.rollout = nextRollout(store.rollout ?? { state: 'complete' }, op);
-          world.effects.push({ op: 'store.rollout', at: new Date().toISOString(), step: this.call.step, platform: this.platform, operation: op.kind, ...store.rollout });
+          world.effects.push({ op: effectOp(op, this.platform), at: new Date().toISOString(), step: this.call.step, platform: this.platform, version, ...store.rollout });
           return rolloutOf(store.rollout);
         }),
       );
@@ -113,6 +116,13 @@ export class SandboxStore implements StorePort {
 function rolloutOf(rollout: { state: RolloutStatus['state']; fraction?: number } | undefined): RolloutStatus {
   const r = rollout ?? { state: 'not-started' as const };
   return { ...r, detail: r.fraction !== undefined && r.state !== 'complete' ? `${r.state} ${Math.round(r.fraction * 100)}%` : r.state };
+}
+
+/** The ledger's name for a rollout change: Play halts a release, the App Store pauses a phased one. */
+function effectOp(op: RolloutOperation, platform: Platform): string {
+  if (op.kind === 'fraction') return 'store.rollout';
+  if (op.kind === 'halt') return platform === 'ios' ? 'store.pause' : 'store.halt';
+  return `store.${op.kind}`;
 }
 
 /** Halting what is halted, or completing what is complete, is already done (as on the real stores). */
