@@ -3,8 +3,10 @@
  * healthy stages advance, a failed gate halts both stores and stops (exit 7), resume continues
  * from the stage it reached, and holds outlive --wait durably (exit 10, then resume).
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DurableEvent } from '../../src/engine/events.js';
+import { CONFIG_TEMPLATE } from '../../src/playbook/config-template.js';
+import { prometheus } from '../emulators/metrics.js';
 import { release } from '../helpers/cli.js';
 import { testdir } from '../helpers/testdir.js';
 import { onlyRun, readEvents, readWorld } from '../helpers/world.js';
@@ -125,6 +127,36 @@ describe('a hold longer than --wait', () => {
     const dir = testdir({ 'short-hold.yaml': HOLD_PLAYBOOK });
     const result = await release(['flip', './short-hold.yaml', '--sandbox', '--sandbox-clock', 'real', '--wait', '20s'], { cwd: dir });
     expect(result.code, result.stderr).toBe(0);
+    expect(readWorld(dir).stores.android!.rollout).toEqual({ state: 'complete' });
+  });
+});
+
+describe('a gate with a real source in a rehearsal config (ports sandbox, not --sandbox)', () => {
+  const values = new Map([['crash_free_sessions_percent', 97.5]]);
+  const server = prometheus(values);
+  beforeAll(() => server.start());
+  afterAll(() => server.stop());
+
+  it('reads Prometheus and halts on its value; --sandbox-metric still overrides it', async () => {
+    const playbook = `name: prom-gated
+steps:
+  - id: publish-stores
+    uses: store/publish
+    with: { ios-phased: true }
+  - id: rollout
+    uses: store/staged-rollout
+    with:
+      stages: [{ fraction: 0.05 }, { fraction: 1 }]
+      gates:
+        - { metric: crash_free_sessions, source: { prometheus: "${server.url}", query: crash_free_sessions_percent }, min: 99.5 }
+`;
+    const dir = testdir({ 'release.config.yaml': CONFIG_TEMPLATE, 'prom.yaml': playbook });
+    const failed = await release(['flip', './prom.yaml'], { cwd: dir });
+    expect(failed.code, failed.stderr).toBe(7);
+    expect(failed.stderr).toContain('crash_free_sessions 97.5 (>= 99.5 over 15m): failed');
+    expect(server.calls.some((c) => c.path === '/api/v1/query')).toBe(true);
+    const resumed = await release(['resume', onlyRun(dir), '--sandbox-metric', 'crash_free_sessions=99.9'], { cwd: dir });
+    expect(resumed.code, resumed.stderr).toBe(0);
     expect(readWorld(dir).stores.android!.rollout).toEqual({ state: 'complete' });
   });
 });
