@@ -33,7 +33,7 @@ describe('release flip hotfix --sandbox', () => {
     expect(versions(dir)).toEqual({ ios: { minimum_version: '2.0.1', latest_version: '2.0.1' }, android: { minimum_version: '2.0.1', latest_version: '2.0.1' } });
     // Resume rebuilds the same release: the journal holds the hotfix version.
     const created = readEvents(dir).find((e) => e.type === 'run.created')!;
-    expect((created as { release: { config: { app: { version: string } } } }).release.config.app.version).toBe('2.0.1');
+    expect((created as unknown as { release: { config: { app: { version: string } } } }).release.config.app.version).toBe('2.0.1');
   });
 
   it('without raise-min-version only latest_version moves, and maintenance left on goes off', async () => {

@@ -17,7 +17,7 @@ const metricsWith = (env: Record<string, string> = {}) => new SourceMetrics({ ba
 const gate = (source: unknown) => GateSchema.parse({ metric: 'crash_free_sessions', source, min: 99.5, window: '15m' });
 
 describe('command source (a real child process)', () => {
-  const source = { command: ['node', FIXTURE], timeout: '30s' } as const;
+  const source = { command: ['node', FIXTURE], timeout: '30s' };
 
   it('reads the number it prints, and a JSON path when given one', async () => {
     expect(await metricsWith({ METRIC_OUTPUT: '99.71\n' }).read(query(source))).toMatchObject({ value: 99.71 });
