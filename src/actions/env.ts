@@ -29,6 +29,8 @@ export interface ActionEnv {
 /** An action plus the schema of its `with:` inputs, as the registry lists it. */
 export interface ActionDefinition<S extends z.ZodType = z.ZodType> extends Action<z.output<S>, ActionEnv> {
   input: S;
+  /** Changes what users get, like the pivot but after it: a failure stops for a human (exit 7), never rolls back. */
+  forwardOnly?: boolean;
 }
 
 export function defineAction<S extends z.ZodType>(def: ActionDefinition<S>): ActionDefinition<S> {

@@ -46,4 +46,5 @@ export const actionCatalog: ActionCatalog = {
   names: () => Object.keys(ACTIONS),
   inputSchema: (uses): z.ZodType | undefined => ACTIONS[uses]?.input,
   isPivot: (uses) => ACTIONS[uses]?.meta.pivot === true,
+  failsForward: (uses) => ACTIONS[uses]?.forwardOnly === true,
 };

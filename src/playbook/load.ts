@@ -143,7 +143,7 @@ export function resolvePlaybook(
       ...(step.timeout ? { timeoutMs: step.timeout } : {}),
       retry: { attempts: step.retry?.attempts ?? 1, delayMs: step.retry?.delay ?? 2000 },
       ...(step.confirm ? { confirm: step.confirm === true ? `Run ${step.id}?` : step.confirm } : {}),
-      onFailure: step['on-failure'],
+      onFailure: catalog.failsForward(step.uses) ? 'pause' : step['on-failure'],
     });
   });
   if (problems.length) return { ok: false, problems };

@@ -60,4 +60,6 @@ export interface ActionCatalog {
   names(): string[];
   inputSchema(uses: string): z.ZodType | undefined;
   isPivot(uses: string): boolean;
+  /** A step of this action always stops for a human on failure (`on-failure: pause`): nothing before it may be undone. */
+  failsForward(uses: string): boolean;
 }
