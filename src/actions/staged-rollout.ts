@@ -54,13 +54,13 @@ const pct = (f: number) => `${Math.round(f * 1000) / 10}%`;
 const versionOf = (input: Input, env: ActionEnv) => input.version ?? env.release.version;
 
 /** What the step journals for itself; `summary` is what the terminal shows. */
-type Record_ =
+type RolloutRecord =
   | { kind: 'stage'; stage: number; fraction: number; until?: string; summary: string }
   | ({ kind: 'evaluation'; stage: number; summary: string } & Evaluation)
   | { kind: 'asked'; stage: number; approved: boolean; by: string; summary: string }
   | { kind: 'halted'; stage: number; summary: string };
 
-const recordsOf = (ctx: StepContext<ActionEnv>) => ctx.records() as unknown as Record_[];
+const recordsOf = (ctx: StepContext<ActionEnv>) => ctx.records() as unknown as RolloutRecord[];
 
 export default defineAction({
   input: Input,
@@ -103,7 +103,7 @@ export default defineAction({
     // Stages before the last one reached have passed their gates: never judged or held again.
     for (let i = reached.length ? Math.max(...reached) : 0; i < stages.length; i++) {
       const stage = stages[i]!;
-      let record = recordsOf(ctx).find((r): r is Extract<Record_, { kind: 'stage' }> => r.kind === 'stage' && r.stage === i);
+      let record = recordsOf(ctx).find((r): r is Extract<RolloutRecord, { kind: 'stage' }> => r.kind === 'stage' && r.stage === i);
       if (!record) {
         const details = await applyStage(input, ctx, stage, i === stages.length - 1);
         // The hold's end is journaled with the stage, so every resume waits for the same moment.
@@ -211,7 +211,7 @@ async function judge(input: Input, ctx: StepContext<ActionEnv>, i: number, stage
 }
 
 /** Inconclusive evaluations of this stage since its last conclusive one or human answer. */
-function inconclusiveRun(records: Record_[], stage: number): number {
+function inconclusiveRun(records: RolloutRecord[], stage: number): number {
   let n = 0;
   for (const r of records.filter((x) => x.stage === stage)) {
     if (r.kind === 'evaluation') n = r.verdict === 'inconclusive' ? n + 1 : 0;

@@ -1,26 +1,15 @@
 /** The README's staged-rollout block runs as written against the sandbox (`release` is the built CLI). */
 import { execa } from 'execa';
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { BIN, cliEnv } from '../helpers/cli.js';
+import { readmeShBlock } from '../helpers/readme.js';
 import { testdir } from '../helpers/testdir.js';
 import { readWorld, runIds } from '../helpers/world.js';
-
-const README = fileURLToPath(new URL('../../README.md', import.meta.url));
-
-function rolloutBlock(): string {
-  const readme = readFileSync(README, 'utf8');
-  const section = readme.slice(readme.indexOf('## After the flip'));
-  const match = /```sh\n([\s\S]*?)```/.exec(section);
-  if (!match) throw new Error('no sh block under "## After the flip" in the README');
-  return match[1]!;
-}
 
 describe("the README's staged-rollout block", () => {
   it('halts at 20% on a failing metric, continues from 20% after it recovers, and ships the hotfix', async () => {
     const dir = testdir();
-    const script = `set -euo pipefail\nrelease() { node ${JSON.stringify(BIN)} "$@"; }\n${rolloutBlock()}`;
+    const script = `set -euo pipefail\nrelease() { node ${JSON.stringify(BIN)} "$@"; }\n${readmeShBlock('## After the flip')}`;
     const ran = await execa('bash', ['-c', script], { cwd: dir, env: cliEnv({ CI: 'true' }), extendEnv: false, reject: false });
     expect(ran.exitCode, `${ran.stdout}\n${ran.stderr}`).toBe(0);
     const [rollout, hotfix] = runIds(dir);

@@ -73,6 +73,13 @@ describe('release flip staged-rollout --sandbox', () => {
     expect(verdicts).toEqual(['0:99.9:successful', '1:97.2:failed', '1:99.8:successful', '2:99.8:successful']);
   });
 
+  it('refuses a --sandbox-metric that is not name=number (exit 2), before any run', async () => {
+    const dir = testdir();
+    const result = await release(['flip', 'staged-rollout', '--sandbox', '--sandbox-metric', 'crash_free_sessions=high'], { cwd: dir });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('write <metric>=<number>');
+  });
+
   it('asks a human after too many inconclusive measurements (no data), and halts when they say no', async () => {
     const dir = testdir();
     const first = await release(['flip', 'staged-rollout', '--sandbox', '--sandbox-metric', 'crash_free_sessions=none'], { cwd: dir });
@@ -87,7 +94,8 @@ describe('release flip staged-rollout --sandbox', () => {
   });
 });
 
-const HOLD_PLAYBOOK = `name: short-hold
+/** A playbook that publishes (App Store phased) and rolls out with these staged-rollout inputs (YAML, indented 6). */
+const publishThenRollout = (name: string, inputs: string) => `name: ${name}
 steps:
   - id: publish-stores
     uses: store/publish
@@ -95,10 +103,10 @@ steps:
   - id: rollout
     uses: store/staged-rollout
     with:
-      stages:
-        - { fraction: 0.05, hold: 2s }
-        - { fraction: 1 }
+${inputs}
 `;
+
+const HOLD_PLAYBOOK = publishThenRollout('short-hold', '      stages: [{ fraction: 0.05, hold: 2s }, { fraction: 1 }]');
 
 describe('a hold longer than --wait', () => {
   it('exits 10 with the time to continue, keeps that time across resumes, and a later resume continues', async () => {
@@ -138,18 +146,12 @@ describe('a gate with a real source in a rehearsal config (ports sandbox, not --
   afterAll(() => server.stop());
 
   it('reads Prometheus and halts on its value; --sandbox-metric still overrides it', async () => {
-    const playbook = `name: prom-gated
-steps:
-  - id: publish-stores
-    uses: store/publish
-    with: { ios-phased: true }
-  - id: rollout
-    uses: store/staged-rollout
-    with:
-      stages: [{ fraction: 0.05 }, { fraction: 1 }]
+    const playbook = publishThenRollout(
+      'prom-gated',
+      `      stages: [{ fraction: 0.05 }, { fraction: 1 }]
       gates:
-        - { metric: crash_free_sessions, source: { prometheus: "${server.url}", query: crash_free_sessions_percent }, min: 99.5 }
-`;
+        - { metric: crash_free_sessions, source: { prometheus: "${server.url}", query: crash_free_sessions_percent }, min: 99.5 }`,
+    );
     const dir = testdir({ 'release.config.yaml': CONFIG_TEMPLATE, 'prom.yaml': playbook });
     const failed = await release(['flip', './prom.yaml'], { cwd: dir });
     expect(failed.code, failed.stderr).toBe(7);
