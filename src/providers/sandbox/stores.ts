@@ -83,9 +83,9 @@ export class SandboxStore implements StorePort {
   }
 
   readonly rollout: RolloutControl = {
-    read: (_version, signal) => this.call.read(signal, () => rolloutOf(this.store().rollout)),
+    read: (_version, signal) => this.call.read(signal, () => rolloutOf(this.platform, this.store().rollout)),
     apply: (version, op, opts) => {
-      if (opts.validateOnly) return this.call.read(opts.signal, () => rolloutOf(this.store().rollout));
+      if (opts.validateOnly) return this.call.read(opts.signal, () => rolloutOf(this.platform, this.store().rollout));
       return this.call.mutate(`${this.storeName} rollout ${op.kind}`, this.platform, opts.signal, () =>
         this.call.world.update((world) => {
           const store = world.stores[this.platform]!;
@@ -94,7 +94,7 @@ export class SandboxStore implements StorePort {
           if (op.kind === 'fraction' && this.platform === 'ios') throw new ActionError(`${this.storeName}: a phased release cannot be set to a percentage`, { retryable: false, hint: 'Pause, resume or complete it instead.' });
           store.rollout = nextRollout(store.rollout ?? { state: 'complete' }, op);
           world.effects.push({ op: effectOp(op, this.platform), at: new Date().toISOString(), step: this.call.step, platform: this.platform, version, ...store.rollout });
-          return rolloutOf(store.rollout);
+          return rolloutOf(this.platform, store.rollout);
         }),
       );
     },
@@ -113,9 +113,16 @@ export class SandboxStore implements StorePort {
   }
 }
 
-function rolloutOf(rollout: { state: RolloutStatus['state']; fraction?: number } | undefined): RolloutStatus {
+/** In each store's own words: Play's release status, the App Store's phasedReleaseState. */
+const ROLLOUT_WORDS: Record<Platform, Record<RolloutStatus['state'], string>> = {
+  android: { 'not-started': 'draft', staged: 'inProgress', halted: 'halted', complete: 'completed' },
+  ios: { 'not-started': 'INACTIVE', staged: 'ACTIVE', halted: 'PAUSED', complete: 'COMPLETE' },
+};
+
+function rolloutOf(platform: Platform, rollout: { state: RolloutStatus['state']; fraction?: number } | undefined): RolloutStatus {
   const r = rollout ?? { state: 'not-started' as const };
-  return { ...r, detail: r.fraction !== undefined && r.state !== 'complete' ? `${r.state} ${Math.round(r.fraction * 100)}%` : r.state };
+  const words = ROLLOUT_WORDS[platform][r.state];
+  return { ...r, detail: r.fraction !== undefined && r.state !== 'complete' ? `${words} ${Math.round(r.fraction * 100)}%` : words };
 }
 
 /** The ledger's name for a rollout change: Play halts a release, the App Store pauses a phased one. */
