@@ -52,6 +52,8 @@ describe('release flip staged-rollout --sandbox', () => {
     expect(failed.stderr).toContain('gate failed at 20%: crash_free_sessions 97.2 (>= 99.5 over 15m): failed');
     expect(failed.stderr).toContain(`release resume ${runId}`);
     expect(failed.stderr).toContain('release flip hotfix');
+    // In each store's words: Play's release status, the App Store's phasedReleaseState.
+    expect(failed.stderr).toContain('iOS paused (PAUSED 1%); Android halted (halted 20%)');
     let world = readWorld(dir);
     expect(world.stores.android!.rollout).toEqual({ state: 'halted', fraction: 0.2 });
     expect(world.stores.ios!.rollout).toMatchObject({ state: 'halted' });
