@@ -112,7 +112,9 @@ export default defineAction({
         ctx.record(record);
       }
       if (i === stages.length - 1) break;
-      if (record.until) await hold(input, ctx, i, stage, record.until);
+      // A halt ended the hold (its gate may have been rejected): after it, resume only judges again.
+      const halted = recordsOf(ctx).some((r) => r.kind === 'halted' && r.stage === i);
+      if (record.until && !halted) await hold(input, ctx, i, stage, record.until);
       await judge(input, ctx, i, stage);
     }
     const result: JsonObject = {};

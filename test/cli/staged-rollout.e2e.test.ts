@@ -75,6 +75,21 @@ describe('release flip staged-rollout --sandbox', () => {
     expect(verdicts).toEqual(['0:99.9:successful', '1:97.2:failed', '1:99.8:successful', '2:99.8:successful']);
   });
 
+  it('rejecting a hold halts both stores (exit 7); a later resume judges the gates and goes on', async () => {
+    const dir = testdir();
+    expect((await release(['flip', 'staged-rollout', '--sandbox', '--sandbox-clock', 'real'], { cwd: dir })).code).toBe(10);
+    const runId = onlyRun(dir);
+    expect((await release(['signoff', runId, '--gate', 'rollout-hold-1', '--reject', '--by', 'oncall', '--reason', 'support tickets'], { cwd: dir })).code).toBe(0);
+    const halted = await release(['resume', runId], { cwd: dir });
+    expect(halted.code, halted.stderr).toBe(7);
+    expect(halted.stderr).toContain('hold at 5% rejected by oncall: support tickets');
+    expect(readWorld(dir).stores.android!.rollout).toEqual({ state: 'halted', fraction: 0.05 });
+    const resumed = await release(['resume', runId], { cwd: dir });
+    expect(resumed.code, resumed.stderr).toBe(10);
+    expect(resumed.stderr).toContain('hold at 20% until');
+    expect(readWorld(dir).stores.android!.rollout).toEqual({ state: 'staged', fraction: 0.2 });
+  });
+
   it('refuses a --sandbox-metric that is not name=number (exit 2), before any run', async () => {
     const dir = testdir();
     const result = await release(['flip', 'staged-rollout', '--sandbox', '--sandbox-metric', 'crash_free_sessions=high'], { cwd: dir });
