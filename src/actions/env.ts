@@ -22,11 +22,15 @@ export interface ReleaseFacts {
 export interface ActionEnv {
   ports: Ports;
   release: ReleaseFacts;
+  /** Rehearsals compress waits the engine does not sleep through itself (a rollout's hold). */
+  scaleDelay?: (ms: number) => number;
 }
 
 /** An action plus the schema of its `with:` inputs, as the registry lists it. */
 export interface ActionDefinition<S extends z.ZodType = z.ZodType> extends Action<z.output<S>, ActionEnv> {
   input: S;
+  /** Changes what users get, like the pivot but after it: a failure stops for a human (exit 7), never rolls back. */
+  forwardOnly?: boolean;
 }
 
 export function defineAction<S extends z.ZodType>(def: ActionDefinition<S>): ActionDefinition<S> {

@@ -14,6 +14,7 @@ const Input = z
   .object({
     maintenance: z.enum(['off', 'unchanged']).default('off').describe('Clear maintenance mode in the same write'),
     latest: z.boolean().default(true).describe('Also raise latest_version'),
+    minimum: z.boolean().default(true).describe('Raise minimum_version (false: only latest_version, a soft update prompt)'),
   })
   .strict();
 
@@ -23,7 +24,7 @@ export default defineConfigAction({
   targets(input, { release }, doc) {
     const values: Record<string, string | boolean> = {};
     for (const p of release.platforms) {
-      values[release.keys[p].minimum] = release.version;
+      if (input.minimum) values[release.keys[p].minimum] = release.version;
       if (input.latest) values[release.keys[p].latest] = release.version;
     }
     // The write that sets the versions is checked too: Scenario A has no earlier check.

@@ -10,12 +10,15 @@ import deployBackend from './deploy-backend.js';
 import enterMaintenance from './enter-maintenance.js';
 import type { ActionDefinition } from './env.js';
 import internalSignoff from './internal-signoff.js';
+import notice from './notice.js';
 import publishStores from './publish-stores.js';
 import raiseVersions from './raise-versions.js';
 import rollout from './rollout.js';
 import setFeatureFlag from './set-feature-flag.js';
 import setMaintenance from './set-maintenance.js';
 import setMinVersion from './set-min-version.js';
+import stagedRollout from './staged-rollout.js';
+import { STAGED_ROLLOUT } from './rollout-schedules.js';
 import verifyManualPublishing from './verify-manual-publishing.js';
 import waitForApproval from './wait-for-approval.js';
 
@@ -25,6 +28,7 @@ export const ACTIONS: Record<string, ActionDefinition> = {
   'store/publish': publishStores,
   'store/rollout': rollout,
   'store/app-recovery': appRecovery,
+  [STAGED_ROLLOUT]: stagedRollout,
   'config/enter-maintenance': enterMaintenance,
   'config/raise-versions': raiseVersions,
   'config/set-maintenance': setMaintenance,
@@ -33,6 +37,7 @@ export const ACTIONS: Record<string, ActionDefinition> = {
   'backend/deploy': deployBackend,
   'backend/check-api': checkApi,
   'signoff/internal': internalSignoff,
+  'release/notice': notice,
 };
 
 export function actionFor(uses: string): ActionDefinition {
@@ -45,4 +50,5 @@ export const actionCatalog: ActionCatalog = {
   names: () => Object.keys(ACTIONS),
   inputSchema: (uses): z.ZodType | undefined => ACTIONS[uses]?.input,
   isPivot: (uses) => ACTIONS[uses]?.meta.pivot === true,
+  failsForward: (uses) => ACTIONS[uses]?.forwardOnly === true,
 };

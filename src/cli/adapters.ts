@@ -25,6 +25,8 @@ import { DeployedBackend } from '../providers/backend/deployed-backend.js';
 import { HealthReader } from '../providers/backend/health.js';
 import { commandTrigger, webhookTrigger } from '../providers/backend/triggers.js';
 import { HumanSignoff } from '../providers/signoff/human.js';
+import { SourceMetrics } from '../providers/metrics/index.js';
+import { SandboxMetrics, type SandboxMetricValues } from '../providers/sandbox/metrics.js';
 import { envNamesIn, expandEnv } from '../providers/env-template.js';
 import { factsOf, type PortLabels, type RunContext } from './context.js';
 import type { IO } from './io.js';
@@ -84,8 +86,10 @@ export function realPorts(io: IO, config: ReleaseConfig, context: RunContext, ru
   return ports;
 }
 
-export function seedWorld(runDir: string, config: ReleaseConfig, context: RunContext, settings: SandboxSettings): void {
-  if (needsWorld(config, context)) new Sandbox(runDir, []).seed(config, settings, sandboxPlatforms(config, context));
+/** `stagedFraction`: the Play fraction the release was submitted with, when the playbook rolls out in stages. */
+export function seedWorld(runDir: string, config: ReleaseConfig, context: RunContext, settings: SandboxSettings, stagedFraction?: number): void {
+  const seeded = stagedFraction && !config.sandbox.androidStagedFraction ? { ...config, sandbox: { ...config.sandbox, androidStagedFraction: stagedFraction } } : config;
+  if (needsWorld(config, context)) new Sandbox(runDir, []).seed(seeded, settings, sandboxPlatforms(config, context));
 }
 
 export function secretContext(io: IO, context: RunContext): SecretContext {
@@ -148,30 +152,35 @@ export function portsFor(
   run: { dir: string; playbook: ResolvedPlaybook },
   config: ReleaseConfig,
   context: RunContext,
-  sandbox: { faults: SandboxFault[]; latencyMs?: number },
+  sandbox: { faults: SandboxFault[]; latencyMs?: number; metrics?: SandboxMetricValues; clock?: 'real' | 'compressed' },
 ): PortsSource {
   const release = factsOf(config, context);
   const real = realPorts(io, config, context, run.dir);
+  const sourceMetrics = new SourceMetrics({ baseDir: secretContext(io, context).baseDir, env: io.env });
   const allReal = real.config && real.backend && real.signoff && sandboxPlatforms(config, context).length === 0;
   if (allReal) {
-    const ports = real as Ports;
+    const ports = { ...real, metrics: sourceMetrics } as Ports;
     return { envFor: () => ({ ports, release }), simulated: false };
   }
+  // --sandbox simulates every metric; a sandbox-provider config still reads the gates' real sources.
+  const metrics = new SandboxMetrics(sandbox.metrics ?? {}, context.sandbox ? undefined : sourceMetrics);
   const world = new Sandbox(run.dir, sandbox.faults, sandbox.latencyMs);
   if (!world.exists()) throw new ReleaseError('error', `the sandbox world of this run is missing: ${world.path}`);
   const latency = sandbox.latencyMs ?? world.read().options.latencyMs;
   const usesOf = new Map(run.playbook.steps.map((s) => [s.id, s.uses]));
   const nothingReal = !real.config && !real.backend && !real.signoff && Object.keys(real.stores).length === 0;
+  // Waits are compressed only when nothing real is involved, and not under --sandbox-clock real.
+  const compress = nothingReal && sandbox.clock !== 'real' ? () => latency : undefined;
   return {
     envFor: (stepId, phase) => {
       const sim = world.portsFor(stepId, usesOf.get(stepId) ?? '', phase);
       return {
-        ports: { config: real.config ?? sim.config, backend: real.backend ?? sim.backend, signoff: real.signoff ?? sim.signoff, stores: { ...sim.stores, ...real.stores } },
+        ports: { config: real.config ?? sim.config, backend: real.backend ?? sim.backend, signoff: real.signoff ?? sim.signoff, stores: { ...sim.stores, ...real.stores }, metrics },
         release,
+        ...(compress ? { scaleDelay: compress } : {}),
       };
     },
-    // Waits are compressed only when nothing real is involved.
-    ...(nothingReal ? { scaleDelay: () => latency } : {}),
+    ...(compress ? { scaleDelay: compress } : {}),
     simulated: nothingReal,
   };
 }

@@ -24,6 +24,7 @@ import {
   type ReleaseConfig,
 } from '../playbook/release-config.js';
 import type { SandboxFault } from '../providers/sandbox/index.js';
+import type { SandboxMetricValues } from '../providers/sandbox/metrics.js';
 import type { JsonObject } from '../util/json-path.js';
 import { parseDuration } from '../util/duration.js';
 import type { GlobalOptions, SandboxFlags } from './program.js';
@@ -142,18 +143,36 @@ export interface ParsedSandboxFlags {
   clearFaults?: boolean;
   latencyMs?: number;
   gates?: 'auto' | 'manual';
+  /** `--sandbox-metric name=value`: what every gate of that metric reads (null: no data). */
+  metrics: SandboxMetricValues;
+  /** `--sandbox-clock real`: holds and polls take their real time instead of being compressed. */
+  clock?: 'real' | 'compressed';
 }
 
 /** The rehearsal settings a run keeps (run.created, or run.resumed when given again). */
 export function sandboxRecord(flags: ParsedSandboxFlags): JsonObject {
-  return { faults: flags.faults as unknown as JsonObject[], ...(flags.latencyMs !== undefined ? { latencyMs: flags.latencyMs } : {}) };
+  return {
+    faults: flags.faults as unknown as JsonObject[],
+    ...(flags.latencyMs !== undefined ? { latencyMs: flags.latencyMs } : {}),
+    ...(Object.keys(flags.metrics).length ? { metrics: flags.metrics } : {}),
+    ...(flags.clock ? { clock: flags.clock } : {}),
+  };
 }
 
 /** Flags given now win; otherwise the run's recorded ones, so a resumed rehearsal keeps its fault. */
 export function effectiveSandboxFlags(given: ParsedSandboxFlags, recorded: JsonObject | undefined): ParsedSandboxFlags {
   const recordedFaults = Array.isArray(recorded?.faults) ? (recorded.faults as unknown as SandboxFault[]) : [];
   const latencyMs = given.latencyMs ?? (typeof recorded?.latencyMs === 'number' ? recorded.latencyMs : undefined);
-  return { ...given, faults: given.faults.length || given.clearFaults ? given.faults : recordedFaults, ...(latencyMs !== undefined ? { latencyMs } : {}) };
+  // A metric given again replaces its recorded value; the others keep theirs.
+  const metrics = { ...(isObject(recorded?.metrics) ? (recorded.metrics as SandboxMetricValues) : {}), ...given.metrics };
+  const clock = given.clock ?? (recorded?.clock === 'real' || recorded?.clock === 'compressed' ? recorded.clock : undefined);
+  return {
+    ...given,
+    faults: given.faults.length || given.clearFaults ? given.faults : recordedFaults,
+    metrics,
+    ...(latencyMs !== undefined ? { latencyMs } : {}),
+    ...(clock ? { clock } : {}),
+  };
 }
 
 export function parseSandboxFlags(flags: SandboxFlags, stepIds: string[]): ParsedSandboxFlags {
@@ -175,7 +194,27 @@ export function parseSandboxFlags(flags: SandboxFlags, stepIds: string[]): Parse
       throw usageError(`--sandbox-latency: ${(err as Error).message}`);
     }
   }
-  return { faults, latencyMs, gates: flags.sandboxGates, ...(clearFaults ? { clearFaults } : {}) };
+  return { faults, latencyMs, gates: flags.sandboxGates, metrics: parseSandboxMetrics(flags.sandboxMetric ?? []), ...(flags.sandboxClock ? { clock: flags.sandboxClock } : {}), ...(clearFaults ? { clearFaults } : {}) };
+}
+
+/** Did any rehearsal flag come with this command (so it applies only to sandbox runs, and is recorded)? */
+export function hasRehearsalFlags(flags: ParsedSandboxFlags): boolean {
+  return flags.faults.length > 0 || flags.clearFaults === true || flags.latencyMs !== undefined || flags.gates !== undefined || Object.keys(flags.metrics).length > 0 || flags.clock !== undefined;
+}
+
+function parseSandboxMetrics(specs: string[]): SandboxMetricValues {
+  const values: SandboxMetricValues = {};
+  for (const spec of specs) {
+    const match = /^([\w.-]+)=(.+)$/.exec(spec);
+    const value = match && (match[2] === 'none' ? null : Number(match[2]));
+    if (!match || (value !== null && !Number.isFinite(value))) throw usageError(`--sandbox-metric ${spec}: write <metric>=<number>, or <metric>=none for no data (e.g. crash_free_sessions=99.8)`);
+    values[match[1]!] = value;
+  }
+  return values;
+}
+
+function isObject(v: unknown): v is JsonObject {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /** The commands printed in hints; they carry --state-dir when the user had to give one. */

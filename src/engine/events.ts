@@ -94,6 +94,8 @@ export type DurableEvent = Base &
     | { type: 'step.paused'; step: string; gate: string }
     | { type: 'step.unsettled'; step: string; check: string }
     | { type: 'step.declined'; step: string }
+    /** A fact an action journals for itself mid-step (a rollout stage reached, a gate's evaluation), kept across resumes. */
+    | { type: 'step.recorded'; step: string; record: JsonObject }
     | { type: 'gate.opened'; step: string; gate: string; title: string; instructions: string[] }
     | ({ type: 'gate.decided'; gate: string } & GateDecision)
     | { type: 'rollback.started'; reason: string; steps: string[] }

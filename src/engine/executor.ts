@@ -432,6 +432,8 @@ export class Executor<E> {
       progress: (message) => this.emitTransient({ type: 'step.progress', step: def.id, message }),
       sleep: (ms) => sleep(this.scale(ms), signal),
       gate: (req) => this.passGate(def.id, req, signal),
+      record: (entry) => this.record({ type: 'step.recorded', step: def.id, record: entry }),
+      records: () => this.state().steps.find((s) => s.id === def.id)?.records ?? [],
     };
   }
 

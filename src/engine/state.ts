@@ -36,6 +36,8 @@ export interface StepState {
   check?: string;
   /** Its latest intent reached the disk only in part (journal line): in doubt, maybe without a plan. */
   tornIntent?: number;
+  /** What the action journaled with `ctx.record`, oldest first, over every attempt and resume. */
+  records: JsonObject[];
   startedAt?: string;
   endedAt?: string;
 }
@@ -100,7 +102,7 @@ export function reduceRun(events: DurableEvent[]): RunState {
     dryRun: first.dryRun,
     createdBy: first.by,
     status: first.dryRun ? 'planned' : 'running',
-    steps: first.playbook.steps.map((s) => ({ id: s.id, uses: s.uses, status: 'pending', attempts: 0 })),
+    steps: first.playbook.steps.map((s) => ({ id: s.id, uses: s.uses, status: 'pending', attempts: 0, records: [] })),
     gates: {},
     repairs: [],
     ...(isObject(first.context.sandboxFlags) ? { sandbox: first.context.sandboxFlags } : {}),
@@ -175,6 +177,9 @@ function apply(state: RunState, e: DurableEvent): void {
       return;
     case 'step.declined':
       if (step) step.status = 'declined';
+      return;
+    case 'step.recorded':
+      step?.records.push({ ...e.record, at: e.ts });
       return;
     case 'gate.opened': {
       const gate = (state.gates[e.gate] ??= { gate: e.gate });

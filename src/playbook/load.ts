@@ -2,6 +2,7 @@
  * Loading a playbook: YAML -> schema -> rules, every problem with file, line and field. Then
  * `resolvePlaybook` fills in `${{ }}` expressions and checks each step's inputs against its action.
  */
+import semver from 'semver';
 import { readFileSync } from 'node:fs';
 import type { ResolvedPlaybook, ResolvedStep } from '../engine/events.js';
 import type { JsonObject, JsonValue } from '../util/json-path.js';
@@ -85,7 +86,8 @@ const onePivot: Rule = ({ playbook, source }, catalog) => {
 
 const RULES: Rule[] = [uniqueStepIds, knownActions, inputsMatchAction, knownExpressions, onePivot];
 
-export type ResolveResult = { ok: true; playbook: ResolvedPlaybook } | { ok: false; problems: Problem[] };
+/** `version`: the playbook's own app version (`version:`), which replaces app.version for the run. */
+export type ResolveResult = { ok: true; playbook: ResolvedPlaybook; version?: string } | { ok: false; problems: Problem[] };
 
 /** Fills in inputs and release facts; the result is what the run journals and executes. */
 export function resolvePlaybook(
@@ -114,6 +116,13 @@ export function resolvePlaybook(
   }
   if (problems.length) return { ok: false, problems };
 
+  let version: string | undefined;
+  if (playbook.version !== undefined) {
+    const value = interpolate(playbook.version, { inputs }, ['version']);
+    version = typeof value === 'string' ? (semver.valid(value) ?? undefined) : undefined;
+    if (!version) return { ok: false, problems: [source.problemAt(['version'], `version must be a semantic version such as 2.0.1, got ${JSON.stringify(value)}`)] };
+    vars = { release: { ...vars.release, version }, app: { ...vars.app, version } };
+  }
   const context: JsonObject = { ...vars, inputs };
   const steps: ResolvedStep[] = [];
   playbook.steps.forEach((step, i) => {
@@ -134,11 +143,11 @@ export function resolvePlaybook(
       ...(step.timeout ? { timeoutMs: step.timeout } : {}),
       retry: { attempts: step.retry?.attempts ?? 1, delayMs: step.retry?.delay ?? 2000 },
       ...(step.confirm ? { confirm: step.confirm === true ? `Run ${step.id}?` : step.confirm } : {}),
-      onFailure: step['on-failure'],
+      onFailure: catalog.failsForward(step.uses) ? 'pause' : step['on-failure'],
     });
   });
   if (problems.length) return { ok: false, problems };
-  return { ok: true, playbook: { name: playbook.name, description: playbook.description, file, steps } };
+  return { ok: true, playbook: { name: playbook.name, description: playbook.description, file, steps }, ...(version ? { version } : {}) };
 }
 
 function parseBool(text: string): boolean | undefined {

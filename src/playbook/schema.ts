@@ -46,6 +46,7 @@ export const PlaybookSchema = z
   .object({
     name: z.string().min(1),
     description: z.string().optional(),
+    version: z.string().optional().describe('The app version this playbook ships instead of app.version, e.g. a hotfix: ${{ inputs.version }}'),
     inputs: z.record(z.string().regex(/^[a-z][a-z0-9_-]*$/), InputSchema).default({}),
     steps: z.array(StepSchema).min(1, 'a playbook needs at least one step'),
   })
@@ -59,4 +60,6 @@ export interface ActionCatalog {
   names(): string[];
   inputSchema(uses: string): z.ZodType | undefined;
   isPivot(uses: string): boolean;
+  /** A step of this action always stops for a human on failure (`on-failure: pause`): nothing before it may be undone. */
+  failsForward(uses: string): boolean;
 }

@@ -69,6 +69,8 @@ export class Projection {
       },
       stores,
       signoff: { autoDecide: () => Promise.reject(new DryRunViolation('sign-off')) },
+      // Reading a metric changes nothing (a command source is the user's read-only query).
+      metrics: ports.metrics,
     };
   }
 }

@@ -6,21 +6,11 @@
 import { execa } from 'execa';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { BIN, cliEnv } from '../helpers/cli.js';
+import { readmeShBlock } from '../helpers/readme.js';
 import { testdir } from '../helpers/testdir.js';
 import { countEffects, onlyRun, readWorld } from '../helpers/world.js';
-
-const README = fileURLToPath(new URL('../../README.md', import.meta.url));
-
-function ciBlock(): string {
-  const readme = readFileSync(README, 'utf8');
-  const section = readme.slice(readme.indexOf('## In CI'));
-  const match = /```sh\n([\s\S]*?)```/.exec(section);
-  if (!match) throw new Error('no sh block under "## In CI" in the README');
-  return match[1]!;
-}
 
 describe("the README's CI block", () => {
   it('runs as written against the sandbox and ends with a published flip and a report', async () => {
@@ -30,7 +20,7 @@ describe("the README's CI block", () => {
 release() {
   if [ "$1" = flip ]; then node ${JSON.stringify(BIN)} "$@" --sandbox --sandbox-gates manual; else node ${JSON.stringify(BIN)} "$@" --sandbox; fi
 }
-${ciBlock()}`;
+${readmeShBlock('## In CI')}`;
     const ran = await execa('bash', ['-c', script], { cwd: dir, env: cliEnv({ CI: 'true', GITHUB_STEP_SUMMARY: summary }), extendEnv: false, reject: false });
     expect(ran.exitCode, `${ran.stdout}\n${ran.stderr}`).toBe(0);
     const world = readWorld(dir, onlyRun(dir));

@@ -15,7 +15,8 @@ export interface AscVersion {
   versionString: string;
   appVersionState: string;
   releaseType: 'MANUAL' | 'AFTER_APPROVAL' | 'SCHEDULED';
-  phased?: { id: string; state: 'INACTIVE' | 'ACTIVE' | 'PAUSED' | 'COMPLETE'; day: number };
+  /** `pausedDays`: Apple's totalPauseDuration; at 30 days the release completes by itself. */
+  phased?: { id: string; state: 'INACTIVE' | 'ACTIVE' | 'PAUSED' | 'COMPLETE'; day: number; pausedDays?: number };
 }
 
 export interface AscBuild {
@@ -262,7 +263,18 @@ export class AppStoreConnectEmulator {
     return { type: 'appStoreVersions', id: v.id, attributes, relationships: { build: { data: { type: 'builds', id: 'b-200' } } } };
   }
 
+  /** Days pass: an active phased release moves a day on (to 7, then COMPLETE); a paused one uses pause budget (30 days, then COMPLETE). */
+  advanceDays(days: number, versionString = '2.0.0'): void {
+    const p = this.versions.find((x) => x.versionString === versionString)?.phased;
+    if (!p) throw new Error(`no phased release for ${versionString}`);
+    for (let d = 0; d < days; d++) {
+      if (p.state === 'ACTIVE') p.day += 1;
+      if (p.state === 'PAUSED') p.pausedDays = (p.pausedDays ?? 0) + 1;
+      if ((p.state === 'ACTIVE' && p.day > 7) || (p.pausedDays ?? 0) >= 30) p.state = 'COMPLETE';
+    }
+  }
+
   private phasedResource(v: AscVersion) {
-    return { type: 'appStoreVersionPhasedReleases', id: v.phased!.id, attributes: { phasedReleaseState: v.phased!.state, currentDayNumber: v.phased!.day, totalPauseDuration: 0 } };
+    return { type: 'appStoreVersionPhasedReleases', id: v.phased!.id, attributes: { phasedReleaseState: v.phased!.state, currentDayNumber: v.phased!.day, totalPauseDuration: v.phased!.pausedDays ?? 0 } };
   }
 }

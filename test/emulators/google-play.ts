@@ -85,10 +85,10 @@ export class GooglePlayEmulator {
     return this.server.stop();
   }
 
-  /** 1.4.2 (code 142) live on production; 2.0.0 (code 200) in review there and on the internal track. */
-  seed(opts: { lifecycle?: string; fraction?: number } = {}): void {
+  /** 1.4.2 (code 142) live on production (unless `firstOnTrack`); 2.0.0 (code 200) in review there and on the internal track. */
+  seed(opts: { lifecycle?: string; fraction?: number; firstOnTrack?: boolean } = {}): void {
     this.tracks.production = [
-      { name: '142 (1.4.2)', versionCodes: ['142'], status: 'completed', lifecycle: LC('PUBLISHED') },
+      ...(opts.firstOnTrack ? [] : [{ name: '142 (1.4.2)', versionCodes: ['142'], status: 'completed' as const, lifecycle: LC('PUBLISHED') }]),
       { name: '200 (2.0.0)', versionCodes: ['200'], status: opts.fraction ? 'inProgress' : 'completed', ...(opts.fraction ? { userFraction: opts.fraction } : {}), lifecycle: opts.lifecycle ?? LC('IN_REVIEW') },
     ];
     this.tracks[this.internalTrackName] = [{ name: '200 (2.0.0)', versionCodes: ['200'], status: 'completed', lifecycle: LC('PUBLISHED') }];
@@ -226,6 +226,8 @@ export class GooglePlayEmulator {
         return googleError(400, 'INVALID_ARGUMENT', 'Cannot halt release, no matching in progress release found.', 'releaseToHaltNotFound');
       }
       if (r.status === 'halted' && r.userFraction === undefined && old?.status !== 'completed') return googleError(400, 'INVALID_ARGUMENT', 'HALTED release must have fraction');
+      // A 100% release can be halted (the previous one is served again), except a track's first: there is no previous one.
+      if (r.status === 'halted' && old?.status === 'completed' && before.length === 1) return googleError(400, 'INVALID_ARGUMENT', 'The first release on a track cannot be halted.');
       if (r.status === 'inProgress' && old?.status === 'completed' && old.lifecycle === LC('PUBLISHED')) {
         return googleError(400, 'INVALID_ARGUMENT', 'Fully released can not be staged.');
       }

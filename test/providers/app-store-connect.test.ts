@@ -141,6 +141,23 @@ describe('App Store Connect: publishing', () => {
   });
 });
 
+describe('App Store Connect: the pause budget of a phased release', () => {
+  it('a pause says how many of its 30 days are used; past them Apple releases to everyone, and a resume then is done', async () => {
+    asc.seed({ state: 'PENDING_DEVELOPER_RELEASE' });
+    const s = store();
+    await s.publish('2.0.0', { phased: true });
+    asc.advanceDays(2);
+    expect(await s.rollout.read('2.0.0')).toMatchObject({ state: 'staged', fraction: 0.05, detail: 'ACTIVE (day 3)' });
+    await s.rollout.apply('2.0.0', { kind: 'halt' }, {});
+    asc.advanceDays(12);
+    expect(await s.rollout.read('2.0.0')).toMatchObject({ state: 'halted', detail: 'PAUSED (day 3, 12 of 30 pause days used)' });
+    asc.advanceDays(18);
+    expect(await s.rollout.read('2.0.0')).toMatchObject({ state: 'complete' });
+    // "...in a final state": resuming a release Apple completed is already done.
+    expect(await s.rollout.apply('2.0.0', { kind: 'resume' }, {})).toMatchObject({ state: 'complete' });
+  });
+});
+
 describe('App Store Connect: tokens, rate limits and errors', () => {
   it('renews tokens before they expire, so a long wait never sends an expired one', async () => {
     asc.seed();

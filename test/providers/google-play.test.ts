@@ -111,6 +111,18 @@ describe('Google Play: staged rollout through an edit', () => {
     expect(play.tracks.production!.map((r) => r.versionCodes[0])).toEqual(['142', '200']);
   });
 
+  it('halts a 100% release (the previous one is served again), but not a track\'s first release', async () => {
+    play.seed({ lifecycle: 'RELEASE_LIFECYCLE_STATE_PUBLISHED' });
+    expect(await store().rollout.apply('2.0.0', { kind: 'halt' }, {})).toMatchObject({ state: 'halted' });
+    expect(play.release().status).toBe('halted');
+
+    play.seed({ lifecycle: 'RELEASE_LIFECYCLE_STATE_PUBLISHED', firstOnTrack: true });
+    const err = (await store().rollout.apply('2.0.0', { kind: 'halt' }, {}).then(() => undefined, (e: unknown) => e)) as { message: string; hint?: string };
+    expect(err.message).toContain('The first release on a track cannot be halted.');
+    expect(err.hint).toContain('flag off');
+    expect(play.release().status).toBe('completed');
+  });
+
   it('refuses a fraction of 1 or more before calling Play', async () => {
     play.seed({ lifecycle: 'RELEASE_LIFECYCLE_STATE_PUBLISHED', fraction: 0.2 });
     const err = await failure(store().rollout.apply('2.0.0', { kind: 'fraction', fraction: 1 }, {}));

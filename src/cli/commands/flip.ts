@@ -8,12 +8,13 @@ import { summarize } from '../../engine/timeline.js';
 import { usageError } from '../../errors.js';
 import { loadPlaybook, resolvePlaybook } from '../../playbook/load.js';
 import { locatePlaybook } from '../../playbook/locate.js';
-import { appIdOf, backendVersionOf } from '../../playbook/release-config.js';
+import { appIdOf, backendVersionOf, type ReleaseConfig } from '../../playbook/release-config.js';
+import { firstFractionOf } from '../../actions/rollout-schedules.js';
 import { formatProblem } from '../../playbook/yaml-source.js';
 import { dryRunPorts, needsWorld, notifierFor, portLabels, portsFor, redactedIO, redactFor, seedWorld } from '../adapters.js';
 import { checkAttestable } from '../attest.js';
 import { flipAlongside } from '../alongside.js';
-import { commandsFor, damageControlLock, engineAction, engineOptions, identity, loadRelease, openRunStore, parseSandboxFlags, releaseRecord, sandboxRecord, type RunContext } from '../context.js';
+import { commandsFor, damageControlLock, engineAction, engineOptions, hasRehearsalFlags, identity, loadRelease, openRunStore, parseSandboxFlags, releaseRecord, sandboxRecord, type RunContext } from '../context.js';
 import { drive } from '../drive.js';
 import { exitCodeOf } from '../exit.js';
 import type { IO } from '../io.js';
@@ -35,7 +36,8 @@ export interface FlipOptions extends GlobalOptions, SandboxFlags {
 }
 
 export async function runFlip(rawIO: IO, opts: FlipOptions): Promise<number> {
-  const { config, file: configFile } = loadRelease(rawIO, opts);
+  const { config: configured, file: configFile } = loadRelease(rawIO, opts);
+  let config = configured;
   const context: RunContext = { sandbox: opts.sandbox, configFile, ...(opts.allowLowerVersion ? { allowLowerVersion: true } : {}) };
   const redact = redactFor(rawIO, config, context);
   const io = redactedIO(rawIO, redact);
@@ -56,13 +58,14 @@ export async function runFlip(rawIO: IO, opts: FlipOptions): Promise<number> {
   );
   if (!resolved.ok) throw usageError(`Playbook ${playbookFile} cannot run with these inputs; nothing was run.`, undefined, resolved.problems.map(formatProblem));
   const playbook = resolved.playbook;
+  // A playbook that ships its own version (a hotfix) runs as a release of that version, start to end.
+  if (resolved.version) config = withAppVersion(config, resolved.version);
   const stepIds = playbook.steps.map((s) => s.id);
   if (opts.until && !stepIds.includes(opts.until)) throw usageError(`--until ${opts.until}: no such step (steps: ${stepIds.join(', ')})`);
 
   const flags = parseSandboxFlags(opts, stepIds);
   checkAttestable(opts.attest ?? []);
-  const rehearsalFlags = flags.faults.length > 0 || flags.latencyMs !== undefined || flags.gates !== undefined;
-  if (rehearsalFlags && !needsWorld(config, context)) throw usageError('--sandbox-* flags only apply to sandbox runs: add --sandbox.');
+  if (hasRehearsalFlags(flags) && !needsWorld(config, context)) throw usageError('--sandbox-* flags only apply to sandbox runs: add --sandbox.');
   const options = engineOptions(opts, opts);
 
   const store = openRunStore(io, opts, configFile, redact);
@@ -77,7 +80,7 @@ export async function runFlip(rawIO: IO, opts: FlipOptions): Promise<number> {
     { store, app: lockKey, by, operation: `flip ${playbook.name}`, commands, emit: (e) => view.event(e) },
     {
       runId: newRunId(),
-      prepare: (run) => seedWorld(run.dir, config, context, { latencyMs: flags.latencyMs ?? 0, gates: flags.gates ?? 'auto' }),
+      prepare: (run) => seedWorld(run.dir, config, context, { latencyMs: flags.latencyMs ?? 0, gates: flags.gates ?? 'auto' }, firstFractionOf(playbook)),
       created: {
         playbook,
         release: releaseRecord(config, portLabels(config, context)),
@@ -99,6 +102,15 @@ export async function runFlip(rawIO: IO, opts: FlipOptions): Promise<number> {
     return exitCodeOf(outcome.exit);
   }
   return drive({ io, globals: opts, session, source, view, options, notifier: notifierFor(io, config, context) });
+}
+
+/** The build numbers in the config belong to its own version, so they go with it. */
+function withAppVersion(config: ReleaseConfig, version: string): ReleaseConfig {
+  const { ios, android, ...app } = config.app;
+  return {
+    ...config,
+    app: { ...app, version, ...(ios ? { ios: { bundleId: ios.bundleId, ...(ios.appId ? { appId: ios.appId } : {}) } } : {}), ...(android ? { android: { package: android.package } } : {}) },
+  };
 }
 
 function parseInputs(pairs: string[]): Record<string, string> {

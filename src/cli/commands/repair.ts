@@ -54,7 +54,7 @@ export async function runRepair(rawIO: IO, opts: RepairOptions): Promise<number>
   const io = redactedIO(rawIO, redact);
   const store = openRunStore(io, opts, undefined, redact);
   const run = store.open(state.runId);
-  const source = portsFor(io, { dir: run.dir, playbook: state.playbook }, config, context, effectiveSandboxFlags({ faults: [] }, state.sandbox));
+  const source = portsFor(io, { dir: run.dir, playbook: state.playbook }, config, context, effectiveSandboxFlags({ faults: [], metrics: {} }, state.sandbox));
   const rows = await compareWithWorld(state, source.envFor(state.steps[0]!.id, 'verify'), AbortSignal.timeout(60_000));
   printComparison(io, state.steps.map((s) => `${s.id} ${s.status}`), rows);
   if (opts.json) io.out.write(`${JSON.stringify({ type: 'run.repair', runId: run.id, ts: new Date().toISOString(), damage, steps: state.steps.map((s) => ({ id: s.id, status: s.status })), comparison: rows })}\n`);

@@ -4,7 +4,7 @@ import { usageError } from '../../errors.js';
 import { needsWorld, notifierFor, portsFor } from '../adapters.js';
 import { checkAttestable } from '../attest.js';
 import { flipAlongside } from '../alongside.js';
-import { commandsFor, lockKeyOf, effectiveSandboxFlags, engineOptions, identity, parseSandboxFlags, sandboxRecord } from '../context.js';
+import { commandsFor, lockKeyOf, effectiveSandboxFlags, engineOptions, hasRehearsalFlags, identity, parseSandboxFlags, sandboxRecord } from '../context.js';
 import { actionableRun } from '../existing-run.js';
 import { drive } from '../drive.js';
 import type { IO } from '../io.js';
@@ -29,7 +29,7 @@ export async function runResume(rawIO: IO, opts: ResumeOptions): Promise<number>
   if (opts.until && !stepIds.includes(opts.until)) throw usageError(`--until ${opts.until}: no such step (steps: ${stepIds.join(', ')})`);
   const given = parseSandboxFlags(opts, stepIds);
   checkAttestable(opts.attest ?? []);
-  const rehearsal = given.faults.length > 0 || given.clearFaults === true || given.latencyMs !== undefined;
+  const rehearsal = hasRehearsalFlags(given);
   if (rehearsal && !needsWorld(config, context)) throw usageError('--sandbox-* flags only apply to sandbox runs.');
   const flags = effectiveSandboxFlags(given, state.sandbox);
   const options = engineOptions(opts, opts);
@@ -45,7 +45,7 @@ export async function runResume(rawIO: IO, opts: ResumeOptions): Promise<number>
   }
   const session = RunSession.reopen(
     { store, app: lockKeyOf(state.context, config), by: identity(), operation: 'resume', commands: commandsFor(opts), emit: (e) => view.event(e) },
-    { runId: run.id, attest: opts.attest ?? [], ...(rehearsal ? { sandbox: sandboxRecord(given) } : {}) },
+    { runId: run.id, attest: opts.attest ?? [], ...(rehearsal ? { sandbox: sandboxRecord(flags) } : {}) },
   );
   return drive({ io, globals: opts, session, source: () => source, view, options, notifier: notifierFor(io, config, context) });
 }

@@ -117,6 +117,8 @@ export class HumanRunView implements RunView {
         return [c.red(`? ${e.step}: cannot tell whether it took effect: ${e.check}`)];
       case 'step.declined':
         return [c.yellow(`⏹ ${e.step} not confirmed`)];
+      case 'step.recorded':
+        return typeof e.record.summary === 'string' ? [`  ${e.step}: ${e.record.summary}`] : [];
       case 'gate.opened':
         return [c.bold(`⏸ Gate ${e.gate}: ${e.title}`), ...e.instructions.map((i) => `    - ${i}`)];
       case 'gate.decided':

@@ -58,7 +58,7 @@ export class Sandbox {
   }
 
   /** `uses` picks how a fault shows (see FaultMode); faults hit `run` only, never undo or verify. */
-  portsFor(step: string, uses: string, phase: Phase): Ports {
+  portsFor(step: string, uses: string, phase: Phase): Omit<Ports, 'metrics'> {
     const world = this.world.read();
     const latency = this.latencyOverride ?? world.options.latencyMs;
     const fault = phase === 'run' ? this.faults.find((f) => f.step === step) : undefined;

@@ -59,7 +59,8 @@ export class SandboxStore implements StorePort {
         store.state = 'live';
         store.storeState = STORE_WORDS[this.platform].live!;
         store.liveVersion = version;
-        store.rollout = opts.phased ? { state: 'staged', fraction: 0.01 } : store.stagedFraction ? { state: 'staged', fraction: store.stagedFraction } : { state: 'complete' };
+        // Phased release is the App Store's; Play starts at the fraction the release was submitted with.
+        store.rollout = opts.phased && this.platform === 'ios' ? { state: 'staged', fraction: 0.01 } : store.stagedFraction ? { state: 'staged', fraction: store.stagedFraction } : { state: 'complete' };
         world.effects.push({
           op: 'store.publish',
           at: new Date().toISOString(),
@@ -82,16 +83,18 @@ export class SandboxStore implements StorePort {
   }
 
   readonly rollout: RolloutControl = {
-    read: (_version, signal) => this.call.read(signal, () => rolloutOf(this.store().rollout)),
+    read: (_version, signal) => this.call.read(signal, () => rolloutOf(this.platform, this.store().rollout)),
     apply: (version, op, opts) => {
-      if (opts.validateOnly) return this.call.read(opts.signal, () => rolloutOf(this.store().rollout));
+      if (opts.validateOnly) return this.call.read(opts.signal, () => rolloutOf(this.platform, this.store().rollout));
       return this.call.mutate(`${this.storeName} rollout ${op.kind}`, this.platform, opts.signal, () =>
         this.call.world.update((world) => {
           const store = world.stores[this.platform]!;
           if (store.state !== 'live') throw new ActionError(`${this.storeName}: ${version} is not published, so there is no rollout to change`, { retryable: false });
+          // As on the App Store: a phased release follows Apple's schedule; no percentage can be set.
+          if (op.kind === 'fraction' && this.platform === 'ios') throw new ActionError(`${this.storeName}: a phased release cannot be set to a percentage`, { retryable: false, hint: 'Pause, resume or complete it instead.' });
           store.rollout = nextRollout(store.rollout ?? { state: 'complete' }, op);
-          world.effects.push({ op: 'store.rollout', at: new Date().toISOString(), step: this.call.step, platform: this.platform, operation: op.kind, ...store.rollout });
-          return rolloutOf(store.rollout);
+          world.effects.push({ op: effectOp(op, this.platform), at: new Date().toISOString(), step: this.call.step, platform: this.platform, version, ...store.rollout });
+          return rolloutOf(this.platform, store.rollout);
         }),
       );
     },
@@ -146,9 +149,23 @@ export class SandboxStore implements StorePort {
   }
 }
 
-function rolloutOf(rollout: { state: RolloutStatus['state']; fraction?: number } | undefined): RolloutStatus {
+/** In each store's own words: Play's release status, the App Store's phasedReleaseState. */
+const ROLLOUT_WORDS: Record<Platform, Record<RolloutStatus['state'], string>> = {
+  android: { 'not-started': 'draft', staged: 'inProgress', halted: 'halted', complete: 'completed' },
+  ios: { 'not-started': 'INACTIVE', staged: 'ACTIVE', halted: 'PAUSED', complete: 'COMPLETE' },
+};
+
+function rolloutOf(platform: Platform, rollout: { state: RolloutStatus['state']; fraction?: number } | undefined): RolloutStatus {
   const r = rollout ?? { state: 'not-started' as const };
-  return { ...r, detail: r.fraction !== undefined && r.state !== 'complete' ? `${r.state} ${Math.round(r.fraction * 100)}%` : r.state };
+  const words = ROLLOUT_WORDS[platform][r.state];
+  return { ...r, detail: r.fraction !== undefined && r.state !== 'complete' ? `${words} ${Math.round(r.fraction * 100)}%` : words };
+}
+
+/** The ledger's name for a rollout change: Play halts a release, the App Store pauses a phased one. */
+function effectOp(op: RolloutOperation, platform: Platform): string {
+  if (op.kind === 'fraction') return 'store.rollout';
+  if (op.kind === 'halt') return platform === 'ios' ? 'store.pause' : 'store.halt';
+  return `store.${op.kind}`;
 }
 
 /** Halting what is halted, or completing what is complete, is already done (as on the real stores). */

@@ -73,6 +73,9 @@ const STATES: Record<string, ReviewState> = {
 /** States in which releaseType may still change (before approval; Apple does not list them). */
 const RELEASE_TYPE_EDITABLE = new Set(['PREPARE_FOR_SUBMISSION', 'DEVELOPER_REJECTED', 'REJECTED', 'METADATA_REJECTED', 'INVALID_BINARY', 'WAITING_FOR_REVIEW', 'READY_FOR_REVIEW']);
 
+/** Total pause time a phased release allows before it completes by itself (days). */
+const PAUSE_BUDGET_DAYS = 30;
+
 /** Apple's 7-day phased release: 1, 2, 5, 10, 20, 50, 100 %. */
 const PHASED_FRACTIONS = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1];
 
@@ -311,7 +314,7 @@ export class AppStoreConnectStore implements StorePort {
   // --- phased release ------------------------------------------------------------------------
 
   private async phasedRelease(versionId: string, cx: Cx) {
-    type Phased = { id: string; attributes?: { phasedReleaseState?: string; currentDayNumber?: number } };
+    type Phased = { id: string; attributes?: { phasedReleaseState?: string; currentDayNumber?: number; totalPauseDuration?: number } };
     const found = await this.read<{ data: Phased | null } | undefined>(
       `GET /v1/appStoreVersions/${versionId}/appStoreVersionPhasedRelease`,
       cx,
@@ -332,7 +335,9 @@ export class AppStoreConnectStore implements StorePort {
     const fraction = PHASED_FRACTIONS[day - 1];
     const raw = phased.attributes?.phasedReleaseState ?? 'INACTIVE';
     const state: RolloutStatus['state'] = raw === 'ACTIVE' ? 'staged' : raw === 'PAUSED' ? 'halted' : raw === 'COMPLETE' ? 'complete' : 'not-started';
-    return { state, ...(state === 'complete' ? {} : { fraction }), detail: `${raw} (day ${day})` };
+    // Pauses add up to 30 days, then Apple releases to everyone: a pause is a delay, not a stop.
+    const paused = raw === 'PAUSED' ? `, ${phased.attributes?.totalPauseDuration ?? 0} of ${PAUSE_BUDGET_DAYS} pause days used` : '';
+    return { state, ...(state === 'complete' ? {} : { fraction }), detail: `${raw} (day ${day}${paused})` };
   }
 
   /** PATCH the phased release; "already has this value" and "final state" mean done (store-quirks 20). */

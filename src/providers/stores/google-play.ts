@@ -557,6 +557,7 @@ function nextAction(f: PlayFailure, pkg: string): string {
   if (f.status === 404 && /package not found/i.test(text)) return `Play does not know ${pkg} for these credentials: check app.android.package and that the service account is in this Play Console account.`;
   if (/draft app/i.test(text)) return 'This app has never been published: do its first release in the Play Console by hand.';
   if (/first release on a track cannot be staged/i.test(text)) return 'The first release on a track must be complete: use "complete", not a fraction.';
+  if (/first release on a track cannot be halted/i.test(text)) return 'Play cannot halt a track\'s first release (there is no earlier one to serve): turn the broken feature\'s flag off, or put up maintenance, and ship a hotfix.';
   if (f.status === 429) return 'Play is rate limiting: wait a minute, then resume.';
   if (f.status >= 500) return 'Google Play is failing: wait and resume.';
   return 'See the store\'s message above; fix it in the Play Console, then resume.';

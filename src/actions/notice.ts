@@ -1,0 +1,17 @@
+/** A reminder a playbook shows in its plan and journals when it runs: what no API can do for you. */
+import { z } from 'zod';
+import { defineAction } from './env.js';
+
+const Input = z.object({ title: z.string().min(1), lines: z.array(z.string().min(1)).min(1) }).strict();
+
+export default defineAction({
+  input: Input,
+  meta: { description: 'Show a reminder (e.g. request an expedited review) in the plan and the journal', mutates: false, compensable: false, pivot: false },
+  async plan(input) {
+    return { summary: input.title, changes: [], notes: input.lines };
+  },
+  async run(input, _plan, ctx) {
+    for (const line of input.lines) ctx.progress(line);
+    return { title: input.title, lines: input.lines };
+  },
+});
