@@ -178,9 +178,10 @@ async function hold(input: Input, ctx: StepContext<ActionEnv>, i: number, stage:
     title: `hold at ${pct(stage.fraction)} until ${until}`,
     instructions: [
       `The gates are judged at ${until}; continue then with \`release resume ${ctx.runId}\` (a CI job running it every 15 minutes advances the rollout).`,
-      'Approving this gate ends the hold early; rejecting it halts the rollout.',
+      `\`release signoff ${ctx.runId} --gate rollout-hold-${i + 1} --approve\` ends the hold early; \`--reject --reason …\` halts the rollout.`,
     ],
     autoPollMs: 1000,
+    until: end,
     auto: async () => (Date.now() >= end ? { approved: true, by: 'clock', source: 'auto' } : undefined),
   });
   if (!decision.approved) await halt(input, ctx, i, `hold at ${pct(stage.fraction)} rejected by ${decision.by}${decision.reason ? `: ${decision.reason}` : ''}`);

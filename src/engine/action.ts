@@ -58,6 +58,12 @@ export interface GateRequest {
   auto?: (signal: AbortSignal) => Promise<GateDecision | undefined>;
   /** While the gate waits, ask `auto` this often, then half as long again each time (up to 5x); default every second. */
   autoPollMs?: number;
+  /**
+   * A hold: the clock decides (through `auto`) at this time (ms since the epoch). Nobody is
+   * prompted; on a terminal the run waits for it, elsewhere it waits `--wait` and then pauses
+   * with the time to resume. `release signoff` can still end it early or reject it.
+   */
+  until?: number;
 }
 
 /** Facts about the run that actions may not derive themselves. */
@@ -122,6 +128,8 @@ export class PausedAtGate extends Error {
   constructor(
     readonly gate: string,
     readonly title: string,
+    /** A hold's end (ms since the epoch): resume then, no sign-off needed. */
+    readonly until?: number,
   ) {
     super(`paused at gate ${gate}`);
     this.name = 'PausedAtGate';

@@ -222,7 +222,7 @@ export class Executor<E> {
         if (isFatal(err)) throw err;
         if (err instanceof PausedAtGate) {
           this.record({ type: 'step.paused', step: def.id, gate: err.gate });
-          return { kind: 'paused', gate: err.gate, title: err.title };
+          return { kind: 'paused', gate: err.gate, title: err.title, ...(err.until !== undefined ? { until: err.until } : {}) };
         }
         if (this.interrupt.signal.aborted) {
           this.record({ type: 'step.interrupted', step: def.id });
@@ -366,7 +366,7 @@ export class Executor<E> {
     }
     const auto = await req.auto?.(signal);
     if (auto) return this.decide(req.gate, auto);
-    if (this.deps.prompter) {
+    if (this.deps.prompter && req.until === undefined) {
       for (;;) {
         this.emitTransient({ type: 'step.waiting', step: stepId });
         const answer = await this.deps.prompter.gate(req);
@@ -376,7 +376,10 @@ export class Executor<E> {
         }
       }
     }
-    const deadline = Date.now() + (this.deps.options.gateWaitMs ?? 0);
+    // A hold on a terminal is waited out here (Ctrl-C stops it; resume continues); elsewhere --wait bounds it.
+    const holdHere = req.until !== undefined && this.deps.prompter !== undefined;
+    if (holdHere) this.emitTransient({ type: 'step.progress', step: stepId, message: `holding until ${new Date(req.until!).toISOString()} (Ctrl-C stops; \`release resume\` continues)` });
+    const deadline = holdHere ? req.until! + GATE_POLL_MS : Date.now() + (this.deps.options.gateWaitMs ?? 0);
     // The journal is read every second; `auto` (maybe a store API call) only as often as it asked.
     let autoDelay = req.autoPollMs ?? 0;
     let nextAuto = Date.now() + autoDelay;
@@ -390,7 +393,7 @@ export class Executor<E> {
       autoDelay = Math.min(autoDelay * 1.5, (req.autoPollMs ?? 0) * 5);
       nextAuto = Date.now() + autoDelay;
     }
-    throw new PausedAtGate(req.gate, req.title);
+    throw new PausedAtGate(req.gate, req.title, req.until);
   }
 
   /** What a rejection here leads to, asked before it is recorded. */
@@ -450,6 +453,9 @@ export class Executor<E> {
     const resume = this.deps.commands.resume(runId);
     switch (outcome.kind) {
       case 'paused':
+        if (outcome.until !== undefined) {
+          return this.pause('gate', def.id, `Holding (${outcome.title}): continue at ${new Date(outcome.until).toISOString()} or later.`, resume);
+        }
         return this.pause('gate', def.id, `Paused at gate ${outcome.gate}: ${outcome.title}.`, `${this.deps.commands.signoff(runId, outcome.gate)} && ${resume}`);
       case 'declined':
         return this.pause('declined', def.id, `Stopped before ${def.id}: not confirmed.`);
@@ -509,7 +515,7 @@ export class Executor<E> {
 type StepOutcome =
   | { kind: 'succeeded' }
   | { kind: 'failed'; error: ErrorInfo; partial: boolean; invalidInput?: boolean }
-  | { kind: 'paused'; gate: string; title: string }
+  | { kind: 'paused'; gate: string; title: string; until?: number }
   | { kind: 'declined' }
   | { kind: 'needs-yes'; question: string }
   | { kind: 'interrupted' }

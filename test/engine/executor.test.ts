@@ -322,3 +322,39 @@ describe('Executor at a terminal', () => {
     expect(outcome.live).toBeDefined();
   });
 });
+
+describe('Executor holds (gates the clock opens)', () => {
+  const holdStep = (until: () => number) => ({
+    meta: { description: 'hold', mutates: false, compensable: false, pivot: false },
+    async plan() {
+      return { summary: 'hold', changes: [] };
+    },
+    async run(_i: JsonObject, _p: unknown, ctx: { gate: (r: object) => Promise<{ approved: boolean; by: string }>; env: FixtureWorld }) {
+      const end = until();
+      const d = await ctx.gate({ gate: 'hold-1', title: 'hold', instructions: [], until: end, autoPollMs: 10, auto: async () => (Date.now() >= end ? { approved: true, by: 'clock', source: 'auto' } : undefined) });
+      ctx.env.log.push(`held:${d.by}`);
+    },
+  });
+
+  it('on a terminal a hold prompts nobody: the run waits for the clock', async () => {
+    const end = Date.now() + 300;
+    const h = harness([{ id: 'hold', action: holdStep(() => end) as never }]);
+    let prompted = 0;
+    const prompter = { confirm: async () => (prompted++, true), gate: async () => (prompted++, { approved: true, by: 'someone' }) };
+    const outcome = await h.executor({}, prompter).execute();
+    expect(outcome).toMatchObject({ status: 'succeeded' });
+    expect(prompted).toBe(0);
+    expect(h.world.log).toEqual(['held:clock']);
+    expect(Date.now()).toBeGreaterThanOrEqual(end);
+  });
+
+  it('without a terminal a hold longer than --wait pauses with the time to resume, and no sign-off in the hint', async () => {
+    const end = Date.now() + 60_000;
+    const h = harness([{ id: 'hold', action: holdStep(() => end) as never }]);
+    const outcome = await h.executor({ gateWaitMs: 0 }).execute();
+    expect(outcome).toMatchObject({ status: 'paused', exit: 'paused' });
+    expect(outcome.message).toContain(`continue at ${new Date(end).toISOString()}`);
+    expect(outcome.hint).toContain('release resume');
+    expect(outcome.hint).not.toContain('signoff');
+  });
+});
