@@ -331,7 +331,13 @@ export class Executor<E> {
         }
       }
       const undone = order.length ? `Undone, in order: ${order.join(', ')}.` : 'Nothing needed undoing.';
-      return this.finish('rolled_back', 'rolled-back', `${state.rollback?.reason ?? 'Rolled back'}. ${undone}`, lines(state.rollback?.hint, 'The world is as it was before the run. Fix the cause and start a new flip.'));
+      // "As before" only when it is true: a step that changed something and has no undo stays as it is.
+      const mayHaveChanged = (s: StepState) => s.status === 'succeeded' || (s.status === 'failed' && s.partial === true) || IN_DOUBT.has(s.status);
+      const kept = this.state().steps.filter((s) => touched(s) && mayHaveChanged(s) && this.deps.action(s.uses).meta.mutates && !this.deps.action(s.uses).meta.compensable).map((s) => s.id);
+      const world = kept.length
+        ? `Not undoable, so left as they are: ${kept.join(', ')}; check what they changed.`
+        : 'The world is as it was before the run. Fix the cause and start a new flip.';
+      return this.finish('rolled_back', 'rolled-back', `${state.rollback?.reason ?? 'Rolled back'}. ${undone}`, lines(state.rollback?.hint, world));
     } finally {
       this.rollingBack = false;
     }

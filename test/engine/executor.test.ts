@@ -358,3 +358,16 @@ describe('Executor holds (gates the clock opens)', () => {
     expect(outcome.hint).not.toContain('signoff');
   });
 });
+
+describe('Executor tells the truth at the end of a rollback', () => {
+  it('a step that changed something and has no undo is named, never covered by "as it was"', async () => {
+    const h = harness([
+      { id: 'halt-android', action: effect('halt-android', { meta: { compensable: false } }) },
+      { id: 'halt-ios', action: effect('halt-ios', { fail: 'always' }) },
+    ]);
+    const outcome = await h.executor().execute();
+    expect(outcome).toMatchObject({ exit: 'rolled-back' });
+    expect(outcome.hint).toContain('Not undoable, so left as they are: halt-android');
+    expect(outcome.hint).not.toContain('as it was before the run');
+  });
+});
