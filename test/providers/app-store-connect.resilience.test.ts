@@ -8,6 +8,7 @@ import type { AppStoreConnectConfig } from '../../src/playbook/release-config.js
 import { AppStoreConnectStore } from '../../src/providers/stores/app-store-connect.js';
 import { StoreError } from '../../src/providers/stores/store-error.js';
 import { AppStoreConnectEmulator, appleError } from '../emulators/app-store-connect.js';
+import { expectEndsOnAbort } from '../helpers/abort.js';
 import { testdir } from '../helpers/testdir.js';
 
 let asc: AppStoreConnectEmulator;
@@ -160,12 +161,7 @@ describe('every wait ends at once on Ctrl-C', () => {
   it('during a Retry-After wait', { timeout: 10_000 }, async () => {
     asc.seed();
     asc.server.failNext(/appStoreVersions$/, rateLimited('30'));
-    const controller = new AbortController();
-    setTimeout(() => controller.abort(new Error('interrupted')), 300);
-    const started = Date.now();
-    const err = await rejection(store().readRelease('2.0.0', controller.signal));
-    expect((err as Error).message).toBe('interrupted');
-    expect(Date.now() - started).toBeLessThan(2000);
+    await expectEndsOnAbort((signal) => store().readRelease('2.0.0', signal));
   });
 
   it('during a wait for the hourly budget', { timeout: 10_000 }, async () => {
@@ -173,22 +169,12 @@ describe('every wait ends at once on Ctrl-C', () => {
     asc.budget = { limit: 3, windowMs: 30_000 };
     const s = store({ RELEASE_ASC_RATE_WINDOW: '30s' });
     await s.readRelease('2.0.0'); // 2 calls: the last one is the reserve
-    const controller = new AbortController();
-    setTimeout(() => controller.abort(new Error('interrupted')), 300);
-    const started = Date.now();
-    const err = await rejection(s.readRelease('2.0.0', controller.signal));
-    expect((err as Error).message).toBe('interrupted');
-    expect(Date.now() - started).toBeLessThan(2000);
+    await expectEndsOnAbort((signal) => s.readRelease('2.0.0', signal));
   });
 
   it('during the backoff after a 5xx', { timeout: 10_000 }, async () => {
     asc.seed();
     asc.server.failNext(/appStoreVersions$/, { ...unavailable(), headers: { 'retry-after': '30' } }, { method: 'GET' });
-    const controller = new AbortController();
-    setTimeout(() => controller.abort(new Error('interrupted')), 300);
-    const started = Date.now();
-    const err = await rejection(store().readRelease('2.0.0', controller.signal));
-    expect((err as Error).message).toBe('interrupted');
-    expect(Date.now() - started).toBeLessThan(2000);
+    await expectEndsOnAbort((signal) => store().readRelease('2.0.0', signal));
   });
 });

@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { GooglePlayConfig } from '../../src/playbook/release-config.js';
 import { GooglePlayStore } from '../../src/providers/stores/google-play.js';
 import { GooglePlayEmulator, googleError } from '../emulators/google-play.js';
+import { expectEndsOnAbort } from '../helpers/abort.js';
 import { testdir } from '../helpers/testdir.js';
 
 let play: GooglePlayEmulator;
@@ -38,10 +39,6 @@ function store(overrides: Partial<GooglePlayConfig> = {}, env: NodeJS.ProcessEnv
 
 const unavailable = () => ({ ...googleError(503, 'UNAVAILABLE', 'The service is currently unavailable.', 'backendError'), headers: { 'retry-after': '0' } });
 const rateLimited = (retryAfter: string) => ({ ...googleError(429, 'RESOURCE_EXHAUSTED', 'Quota exceeded for quota metric.', 'rateLimitExceeded'), headers: { 'retry-after': retryAfter } });
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(() => undefined, (e: unknown) => e);
-}
 
 describe('a commit whose outcome is unknown is settled by reading the track back', () => {
   it('a 503 Play did not act on: the track still reads in progress, so the edit is redone and committed once', async () => {
@@ -93,22 +90,12 @@ describe('every wait ends at once on Ctrl-C', () => {
   it('during a Retry-After wait', { timeout: 10_000 }, async () => {
     play.seed();
     play.server.failNext(/releases$/, rateLimited('30'));
-    const controller = new AbortController();
-    setTimeout(() => controller.abort(new Error('interrupted')), 300);
-    const started = Date.now();
-    const err = await rejection(store().readRelease('2.0.0', controller.signal));
-    expect((err as Error).message).toBe('interrupted');
-    expect(Date.now() - started).toBeLessThan(2000);
+    await expectEndsOnAbort((signal) => store().readRelease('2.0.0', signal));
   });
 
   it('during the backoff after a 5xx', { timeout: 10_000 }, async () => {
     play.seed();
     play.server.failNext(/releases$/, { ...unavailable(), headers: { 'retry-after': '30' } });
-    const controller = new AbortController();
-    setTimeout(() => controller.abort(new Error('interrupted')), 300);
-    const started = Date.now();
-    const err = await rejection(store().readRelease('2.0.0', controller.signal));
-    expect((err as Error).message).toBe('interrupted');
-    expect(Date.now() - started).toBeLessThan(2000);
+    await expectEndsOnAbort((signal) => store().readRelease('2.0.0', signal));
   });
 });
