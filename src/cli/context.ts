@@ -202,7 +202,7 @@ export function hasRehearsalFlags(flags: ParsedSandboxFlags): boolean {
   return flags.faults.length > 0 || flags.clearFaults === true || flags.latencyMs !== undefined || flags.gates !== undefined || Object.keys(flags.metrics).length > 0 || flags.clock !== undefined;
 }
 
-function parseSandboxMetrics(specs: string[]): SandboxMetricValues {
+export function parseSandboxMetrics(specs: string[]): SandboxMetricValues {
   const values: SandboxMetricValues = {};
   for (const spec of specs) {
     const match = /^([\w.-]+)=(.+)$/.exec(spec);

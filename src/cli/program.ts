@@ -54,7 +54,7 @@ function withSandboxFlags(cmd: Command): Command {
     .option('--sandbox-fail <step[:platform]>', 'rehearse a failure: that step fails after its retries (repeatable; kept with the run; `none` on resume clears it)', collect, [])
     .option('--sandbox-latency <duration>', 'delay of each simulated call, e.g. 150ms')
     .addOption(new Option('--sandbox-gates <mode>', 'auto: simulated people decide; manual: gates wait for a human').choices(['auto', 'manual']))
-    .option('--sandbox-metric <name=value>', 'what every rollout gate of that metric reads, e.g. crash_free_sessions=97 (`none`: no data; repeatable; kept with the run, given again on resume it changes)', collect, [])
+    .option('--sandbox-metric <name=value>', 'what every rollout gate of that metric reads, e.g. crash_free_sessions=97, or sessions_below_floor=12 for `release policy` (`none`: no data; repeatable; kept with the run, given again on resume it changes)', collect, [])
     .addOption(new Option('--sandbox-clock <mode>', 'real: rollout holds and polls take their real time (compressed by default)').choices(['real', 'compressed']));
 }
 

@@ -12,6 +12,7 @@ import { dryRunPorts, portsFor, redactedIO, redactFor, seedWorld } from './adapt
 import { loadRelease, type RunContext } from './context.js';
 import type { IO } from './io.js';
 import type { GlobalOptions } from './program.js';
+import type { SandboxMetricValues } from '../providers/sandbox/metrics.js';
 
 /** The release config and the context of a command that only reads, with secrets masked in its output. */
 export function readOnlyRelease(rawIO: IO, opts: GlobalOptions): { config: ReleaseConfig; file: string | null; context: RunContext; io: IO } {
@@ -20,11 +21,12 @@ export function readOnlyRelease(rawIO: IO, opts: GlobalOptions): { config: Relea
   return { config, file, context, io: redactedIO(rawIO, redactFor(rawIO, config, context)) };
 }
 
-export async function withReadOnlyEnv<T>(io: IO, config: ReleaseConfig, context: RunContext, name: string, use: (env: ActionEnv) => Promise<T>): Promise<T> {
+/** `metrics`: what `--sandbox-metric` set, read instead of the sources in a rehearsal. */
+export async function withReadOnlyEnv<T>(io: IO, config: ReleaseConfig, context: RunContext, name: string, use: (env: ActionEnv) => Promise<T>, metrics: SandboxMetricValues = {}): Promise<T> {
   const dir = mkdtempSync(join(tmpdir(), `release-${name}-`));
   try {
     seedWorld(dir, config, context, { latencyMs: 0, gates: 'auto' });
-    const source = dryRunPorts(portsFor(io, { dir, playbook: { name, file: '', steps: [] } }, config, context, { faults: [] }));
+    const source = dryRunPorts(portsFor(io, { dir, playbook: { name, file: '', steps: [] } }, config, context, { faults: [], metrics }));
     return await use(source.envFor(name, 'plan'));
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -81,6 +81,9 @@ signoff:
 #   adoptionTail: 7d
 #   history:                   # Google Play reports no release dates: list past releases here
 #     - { version: 1.4.2, releasedAt: 2026-11-24 }
+#   adoption:                  # optional: hold the floor back while more sessions than this are below it
+#     source: { command: [./metrics/share-below.sh] }   # as a rollout gate's; RELEASE_VERSION = the candidate floor
+#     maxShareBelow: 5
 
 # Rehearsals (\`--sandbox\`): the simulated world before the flip.
 sandbox:

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { ReleaseError } from '../errors.js';
 import { BackendSection, ConfigKeysSchema, NotifySection, RemoteConfigSection, SignoffSection, StoresSection } from './provider-config.js';
 import { Duration } from './schema.js';
+import { MetricSourceSchema } from '../providers/metrics/port.js';
 import { formatProblem, YamlSource, type Problem } from './yaml-source.js';
 import { parseVersionCodes, VERSION_CODES_HINT } from '../util/version-codes.js';
 
@@ -56,6 +57,14 @@ const PolicySection = z
     maxReviewLatency: Duration.default(48 * 3_600_000).describe('The longest store review you plan for, e.g. 48h'),
     adoptionTail: Duration.default(7 * 86_400_000).describe('Buffer for users who update late, e.g. 7d'),
     history: z.array(ReleasedEntry).default([]).describe('Past releases with dates (Google Play reports none)'),
+    adoption: z
+      .object({
+        source: MetricSourceSchema.describe('a metric source as a rollout gate declares one: the percentage of sessions below the candidate floor (RELEASE_VERSION, `{version}` in an HTTP URL)'),
+        maxShareBelow: z.number().min(0).max(100).describe('the floor is held back while more than this percentage of sessions is below it, e.g. 5'),
+      })
+      .strict()
+      .optional()
+      .describe('Adoption data that holds the floor back while the tail is large'),
   })
   .strict()
   .prefault({})

@@ -3,6 +3,7 @@
  * numbers, as Markdown for a PR, a wiki page or a CI step summary.
  */
 import { PLATFORM_NAMES } from '../providers/stores/port.js';
+import type { AdoptionDecision } from './adoption.js';
 import type { PolicyOutcome, PolicySettings } from './policy.js';
 
 const DAY = 86_400_000;
@@ -22,7 +23,7 @@ export function cadenceDays(outcome: PolicyOutcome['platforms'][number]): number
   return Math.round(gaps[Math.floor(gaps.length / 2)]! * 10) / 10;
 }
 
-export function decisionRecord(o: PolicyOutcome, s: PolicySettings, ctx: { app: string; flags: string[] }): string {
+export function decisionRecord(o: PolicyOutcome, s: PolicySettings, ctx: { app: string; flags: string[]; adoption?: AdoptionDecision }): string {
   const rows = o.platforms.map((p) => {
     const cadence = cadenceDays(p);
     return `| ${PLATFORM_NAMES[p.platform]} | ${cadence === undefined ? 'unknown' : `every ${cadence} d`} | ${p.surface.length} | ${p.floor ?? '–'} | ${p.surface.map((r) => r.version).join(', ') || '–'} |`;
@@ -43,7 +44,7 @@ An emergency release goes through the same checked flip as any release; plan for
 
 Clients older than **${days(s.forcedUpgradeWindowMs)}** must upgrade (a time window, not a version number). Today that means
 \`minimum_version\` **${o.minimumVersion ?? 'unknown (no version in the window)'}**${o.capped ? ` (${o.capped})` : ''}; versions released before ${date(o.windowStart)} are below the floor.
-The floor is raised through a journaled run: \`release policy --apply\` (or \`release min-version <version> --reason <text>\`); old apps then meet the force-update wall (426 or the app's own).
+${ctx.adoption ? `Adoption: ${ctx.adoption.reason}; the floor to apply is **${ctx.adoption.floor ?? 'none'}**.\n` : ''}The floor is raised through a journaled run: \`release policy --apply\` (or \`release min-version <version> --reason <text>\`); old apps then meet the force-update wall (426 or the app's own).
 
 ## 3. Server-side API backward compatibility window
 

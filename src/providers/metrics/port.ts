@@ -30,7 +30,7 @@ export interface MetricQuery {
   metric: string;
   source: MetricSource;
   windowMs: number;
-  /** The app version rolling out (Sentry's release filter by default). */
+  /** The version the metric is about: the app version rolling out (Sentry's release filter by default), or a candidate floor. */
   version: string;
   /** The gate's bound (its min or max): what a simulation reads when told nothing. */
   threshold: number;
