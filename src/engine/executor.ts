@@ -31,7 +31,8 @@ export interface EngineOptions {
   /** Every port is simulated (a rehearsal): a confirmation nobody can answer is not needed. */
   unattended?: boolean;
   /** Another run of this app (a flip this damage control runs alongside) may have the breaking backend live. */
-  assumeBackendLive?: boolean;
+  /** Asked at every step: that run may deploy while this one works. */
+  assumeBackendLive?: () => boolean;
   /** Without a prompt, wait this long at a gate for `release signoff` before pausing. */
   gateWaitMs?: number;
   /** Rehearsals compress retry and poll delays. */
@@ -259,7 +260,7 @@ export class Executor<E> {
   private async afterFailure(def: ResolvedStep, outcome: Extract<StepOutcome, { kind: 'failed' }>): Promise<RunOutcome> {
     const state = this.state();
     const failing = state.steps.find((s) => s.id === def.id)!;
-    const asFailed: RunState = { ...state, steps: state.steps.map((s) => (s === failing ? { ...s, status: 'failed', partial: outcome.partial } : s)) };
+    const asFailed: RunState = { ...state, steps: state.steps.map((s) => (s === failing ? { ...s, status: 'failed', partial: outcome.partial || s.partial === true } : s)) };
     const pivot = pivotCrossed(asFailed, (uses) => this.deps.action(uses).meta.pivot);
     const resume = this.deps.commands.resume(state.runId);
     const what = `${def.id} failed: ${outcome.error.message}`;
@@ -449,7 +450,7 @@ export class Executor<E> {
   /** The breaking backend counts as live from the moment its deploy may have started until undone. */
   facts(state: RunState): RunFacts {
     return {
-      backendLive: this.deps.options.assumeBackendLive === true || backendMayBeLive(state, (uses) => this.deps.action(uses).meta.effect),
+      backendLive: this.deps.options.assumeBackendLive?.() === true || backendMayBeLive(state, (uses) => this.deps.action(uses).meta.effect),
       earlier: state.steps.filter((s) => s.status === 'succeeded' && s.plan).map((s) => ({ step: s.id, uses: s.uses, plan: s.plan! })),
     };
   }
@@ -539,7 +540,7 @@ export function touched(step: StepState): boolean {
 
 /** The breaking backend counts as live from the moment its deploy may have started until undone. */
 export function backendMayBeLive(state: RunState, effectOf: (uses: string) => string | undefined): boolean {
-  const live = new Set(['succeeded', 'failed', 'running', 'interrupted', 'unsettled', 'undoing', 'undo_failed']);
+  const live = new Set(['succeeded', 'failed', 'running', 'interrupted', 'unsettled', 'undoing', 'undo_failed', 'paused', 'declined']);
   return state.steps.some((s) => effectOf(s.uses) === 'deploy' && live.has(s.status) && touched(s));
 }
 

@@ -1,10 +1,12 @@
 /**
  * A short-lived mutual exclusion between processes over one file, for the few milliseconds of a
  * read-check-write (a journal append, a lock change). Synchronous, because journal appends are.
- * The mutex file is created whole (O_EXCL) and names its holder, so a holder killed inside it is
- * recognised: dead in this process space, or older than STALE_MS anywhere.
+ * The mutex file is created whole (O_EXCL) and names its holder with a random token: a holder
+ * killed inside it is recognised (dead in this process space, or, where it cannot be checked,
+ * older than STALE_MS), a live one is never cleared, and a release removes only its own file.
  */
-import { closeSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { closeSync, linkSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { currentProcess, processState, type ProcessRef } from './owner.js';
 
 const STALE_MS = 10_000;
@@ -18,9 +20,14 @@ export class MutexTimeout extends Error {
   }
 }
 
+interface Holder extends ProcessRef {
+  token: string;
+}
+
 export function withFileMutex<T>(path: string, fn: () => T): T {
+  const token = randomBytes(8).toString('hex');
   const deadline = Date.now() + WAIT_MS;
-  for (let delay = 1; !tryTake(path); delay = Math.min(delay * 2, 50)) {
+  for (let delay = 1; !tryTake(path, token); delay = Math.min(delay * 2, 50)) {
     if (clearIfStale(path)) continue;
     if (Date.now() > deadline) throw new MutexTimeout(path);
     Atomics.wait(nap, 0, 0, delay);
@@ -28,15 +35,11 @@ export function withFileMutex<T>(path: string, fn: () => T): T {
   try {
     return fn();
   } finally {
-    try {
-      unlinkSync(path);
-    } catch {
-      // cleared as stale by someone else: nothing to release
-    }
+    if (holderOf(path)?.token === token) unlinkQuietly(path);
   }
 }
 
-function tryTake(path: string): boolean {
+function tryTake(path: string, token: string): boolean {
   let fd: number;
   try {
     fd = openSync(path, 'wx');
@@ -45,7 +48,7 @@ function tryTake(path: string): boolean {
     throw err;
   }
   try {
-    writeSync(fd, JSON.stringify(currentProcess()));
+    writeSync(fd, JSON.stringify({ ...currentProcess(), token } satisfies Holder));
   } catch {
     // An empty mutex file still excludes; staleness then goes by its age.
   } finally {
@@ -54,20 +57,55 @@ function tryTake(path: string): boolean {
   return true;
 }
 
+/**
+ * Clears a mutex whose holder is gone. The file is renamed aside first and checked again, so two
+ * waiters can never both clear it, and never clear a fresh holder's file by mistake.
+ */
 function clearIfStale(path: string): boolean {
+  let age: number;
   try {
-    const age = Date.now() - statSync(path).mtimeMs;
-    let holder: ProcessRef | undefined;
-    try {
-      holder = JSON.parse(readFileSync(path, 'utf8')) as ProcessRef;
-    } catch {
-      holder = undefined;
-    }
-    const dead = holder !== undefined && processState(holder) === 'dead';
-    if (!dead && age < STALE_MS) return false;
-    unlinkSync(path);
-    return true;
+    age = Date.now() - statSync(path).mtimeMs;
   } catch {
-    return false; // released meanwhile: the next try takes it
+    return true; // released meanwhile: try again at once
+  }
+  const holder = holderOf(path);
+  const state = holder ? processState(holder) : 'unknown';
+  if (state === 'alive') return false;
+  if (state !== 'dead' && age < STALE_MS) return false;
+  const aside = `${path}.stale-${randomBytes(4).toString('hex')}`;
+  try {
+    renameSync(path, aside);
+  } catch {
+    return true; // someone else cleared or released it
+  }
+  const moved = holderOf(aside);
+  if (moved?.token !== holder?.token) {
+    // A new holder took the mutex between our look and the rename: give its file back (link
+    // creates the name only if nobody has it) and wait for it.
+    try {
+      linkSync(aside, path);
+    } catch {
+      // someone holds the name again: exclusion is theirs
+    }
+    unlinkQuietly(aside);
+    return false;
+  }
+  unlinkQuietly(aside);
+  return true;
+}
+
+function holderOf(path: string): Holder | undefined {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as Holder;
+  } catch {
+    return undefined;
+  }
+}
+
+function unlinkQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // already gone
   }
 }

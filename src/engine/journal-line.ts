@@ -51,8 +51,11 @@ export function openLine(text: string): OpenedLine {
 /** What can still be read off a line cut short: `{"seq":7,"prev":"…","type":"step.started",…"step":"deploy-backend"`. */
 export function fragmentOf(text: string): { seq?: number; type?: string; step?: string } {
   const seq = /^\{"seq":(\d+)/.exec(text)?.[1];
-  const type = /"type":"([a-z.-]+)"/.exec(text)?.[1];
-  const step = /"step":"([^"\\]+)"/.exec(text)?.[1];
+  // A torn evidence line still carries the fragment it kept: read that one.
+  const nested = /"type":"journal\.torn".*?"fragment":(\{[^}]*)/.exec(text)?.[1];
+  const inner = nested ?? text;
+  const type = /"type":"([a-z.-]+)"/.exec(inner)?.[1];
+  const step = /"step":"([^"\\]+)"/.exec(inner)?.[1];
   return { ...(seq ? { seq: Number(seq) } : {}), ...(type ? { type } : {}), ...(step ? { step } : {}) };
 }
 

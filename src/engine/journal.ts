@@ -104,10 +104,14 @@ export class Journal {
 
   read(): JournalRead {
     // Head first: a writer moves the head after the line, so a concurrent append can only make
-    // the journal look longer than the head, never shorter.
-    const head = readHead(this.headPath);
-    const scanned = this.scan();
-    return withHeadCheck(scanned.verified, scanned.torn, head, this.headPath);
+    // the journal look longer than the head. Appends that finish while we scan could make it look
+    // more than one line longer: if the head moved meanwhile, read again.
+    for (let tries = 0; ; tries++) {
+      const head = readHead(this.headPath);
+      const scanned = this.scan();
+      const read = withHeadCheck(scanned.verified, scanned.torn, head, this.headPath);
+      if (!read.damage || tries >= 3 || JSON.stringify(readHead(this.headPath)) === JSON.stringify(head)) return read;
+    }
   }
 
   close(): void {}
@@ -138,31 +142,35 @@ export class Journal {
     const current = this.read();
     if (current.damage) throw new JournalDamagedError(this.path, current.damage);
     this.fence?.();
-    const { offset, sums } = this.cache;
-    let seq = sums.length;
-    let prev = sums.at(-1) ?? GENESIS;
-    const lines: string[] = [];
     const torn = current.torn;
     if (torn) {
-      // Keep what the torn line said before cutting it: an intent there puts its step in doubt.
-      const evidence = sealLine({ type: 'journal.torn', runId: event.runId, ts: event.ts, line: torn.line, fragment: { ...(torn.type ? { type: torn.type } : {}), ...(torn.step ? { step: torn.step } : {}) }, text: torn.text }, ++seq, prev);
-      lines.push(evidence.text);
-      prev = evidence.sum;
+      // Its own append, so the journal never leads its head by more than one line. What the torn
+      // line said is kept before it is cut: an intent there puts its step in doubt.
+      const fragment = { ...(torn.type ? { type: torn.type } : {}), ...(torn.step ? { step: torn.step } : {}) };
+      this.write({ type: 'journal.torn', runId: event.runId, ts: event.ts, line: torn.line, fragment, text: torn.text });
     }
-    const sealed = sealLine(mapStrings(event, this.redact), ++seq, prev);
-    lines.push(sealed.text);
+    return this.write(mapStrings(event, this.redact));
+  }
 
+  /** One sealed line at the end: written whole, fsynced and counted by the head, or not at all. */
+  private write(event: DurableEvent): DurableEvent {
+    const { offset, sums } = this.cache;
+    const seq = sums.length + 1;
+    const sealed = sealLine(event, seq, sums.at(-1) ?? GENESIS);
+    const bytes = Buffer.from(`${sealed.text}\n`);
     // Append mode: after the truncation, every write lands at the end, even on a device.
     const fd = openSync(this.path, 'a');
-    const bytes = Buffer.from(`${lines.join('\n')}\n`);
     try {
-      if (fstatSync(fd).size !== offset) ftruncateSync(fd, offset); // drops a torn tail (kept as evidence above)
+      const size = fstatSync(fd).size;
+      // A torn tail beyond `offset`: kept in memory, put back if this append fails.
+      const tail = size > offset ? readBytes(this.path, offset, size - offset) : Buffer.alloc(0);
+      if (size !== offset) ftruncateSync(fd, offset);
       try {
         writeAll(fd, bytes);
         fsyncSync(fd);
         writeHead(this.headPath, { seq, sum: sealed.sum });
       } catch (err) {
-        cutBack(fd, offset);
+        cutBack(fd, offset, tail);
         throw err;
       }
     } finally {
@@ -171,14 +179,7 @@ export class Journal {
     const written = openLine(sealed.text);
     if (!written.ok) throw new Error('a sealed line did not verify');
     // What this writer put on disk is known exactly: the next read starts after it.
-    const events = [...this.cache.events];
-    const newSums = [...sums];
-    for (const text of lines) {
-      const opened = openLine(text);
-      if (opened.ok) (events.push(opened.event), newSums.push(opened.sum));
-    }
-    const end = offset + bytes.length;
-    this.cache = { offset: end, lastStart: end - Buffer.byteLength(sealed.text) - 1, events, sums: newSums };
+    this.cache = { offset: offset + bytes.length, lastStart: offset, events: [...this.cache.events, written.event], sums: [...sums, written.sum] };
     return written.event;
   }
 
@@ -337,9 +338,10 @@ function writeAll(fd: number, buf: Buffer): void {
   }
 }
 
-function cutBack(fd: number, offset: number): void {
+function cutBack(fd: number, offset: number, tail: Buffer = Buffer.alloc(0)): void {
   try {
     ftruncateSync(fd, offset);
+    if (tail.length) writeAll(fd, tail);
     fsyncSync(fd);
   } catch {
     // The reader treats whatever is left as a torn tail beyond the head.
@@ -356,6 +358,10 @@ function openAndSize(path: string): number {
 }
 
 function readFrom(path: string, offset: number, length: number): string {
+  return readBytes(path, offset, length).toString('utf8');
+}
+
+function readBytes(path: string, offset: number, length: number): Buffer {
   const fd = openSync(path, 'r');
   try {
     const buf = Buffer.alloc(length);
@@ -365,7 +371,7 @@ function readFrom(path: string, offset: number, length: number): string {
       if (n === 0) break;
       got += n;
     }
-    return buf.subarray(0, got).toString('utf8');
+    return buf.subarray(0, got);
   } finally {
     closeSync(fd);
   }

@@ -45,6 +45,8 @@ export function sameProcessSpace(other: ProcessRef, me: ProcessRef = currentProc
 export function processState(other: ProcessRef, me: ProcessRef = currentProcess()): 'alive' | 'dead' | 'unknown' {
   if (!sameProcessSpace(other, me)) return 'unknown';
   if (!pidExists(other.pid)) return 'dead';
+  // A zombie answers kill(0) but will never renew or write again.
+  if (/^[ZX]$/.test(procStatField(other.pid, 0) ?? '')) return 'dead';
   if (other.startTicks === undefined) return 'alive';
   const now = startTicksOf(other.pid);
   // No /proc (or it went away between the two reads): the pid answered, so assume the same process.
@@ -61,12 +63,16 @@ export function pidExists(pid: number): boolean {
   }
 }
 
-/** Field 22 of /proc/<pid>/stat; the command name (field 2) may hold spaces and parentheses. */
+/** Field 22 of /proc/<pid>/stat: the start time in clock ticks since boot. */
 function startTicksOf(pid: number): string | undefined {
+  return procStatField(pid, 19);
+}
+
+/** Fields of /proc/<pid>/stat from the 3rd on (index 0 = state); the command name (field 2) may hold spaces and parentheses. */
+function procStatField(pid: number, index: number): string | undefined {
   const stat = readTrimmed(`/proc/${pid}/stat`);
   if (!stat) return undefined;
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return fields[19];
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[index];
 }
 
 function readTrimmed(path: string): string | undefined {

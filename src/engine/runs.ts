@@ -30,7 +30,8 @@ export class RunStore {
   /** The handle of a new run; its directory and journal appear with its first event. */
   create(id = newRunId()): RunHandle {
     const dir = join(this.stateDir, 'runs', id);
-    mkdirSync(dir, { recursive: true });
+    mkdirSync(join(this.stateDir, 'runs'), { recursive: true });
+    mkdirSync(dir); // never reuse a run's directory: EEXIST stops the start before any event
     return this.handle(id);
   }
 
@@ -115,9 +116,10 @@ export function stateOf(runId: string, read: JournalRead): RunState {
   });
 }
 
-/** Sortable by start time, unique enough for one team: 20261121-102233-3fa9. */
+/** Sortable by start time, unique: 20261121-102233-3fa9c2d1. */
 export function newRunId(now = new Date()): string {
   const iso = now.toISOString();
   const stamp = `${iso.slice(0, 10).replaceAll('-', '')}-${iso.slice(11, 19).replaceAll(':', '')}`;
-  return `${stamp}-${randomBytes(2).toString('hex')}`;
+  // Four random bytes: two flips of different apps started in the same second never share a journal.
+  return `${stamp}-${randomBytes(4).toString('hex')}`;
 }

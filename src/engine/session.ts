@@ -66,8 +66,11 @@ export class RunSession {
       session.attest(req.attest);
       return session;
     } catch (err) {
-      if (session && !session.started()) base.store.discard(req.runId);
-      if (lock) session ? session.end() : base.store.locks.release(lock);
+      try {
+        if (session && !session.started()) base.store.discard(req.runId);
+      } finally {
+        if (lock) session ? session.end() : base.store.locks.release(lock);
+      }
       throw explain(err, req.runId, base.commands);
     }
   }
@@ -78,7 +81,13 @@ export class RunSession {
    */
   static reopen(base: SessionBase, req: { runId: string; sandbox?: JsonObject; attest: string[]; undoEnded?: boolean }): RunSession {
     const lock = base.store.locks.acquire({ app: base.app, runId: req.runId, operation: base.operation, by: base.by, resuming: true });
-    const session = new RunSession(base, base.store.open(req.runId), lock);
+    let session: RunSession;
+    try {
+      session = new RunSession(base, base.store.open(req.runId), lock);
+    } catch (err) {
+      base.store.locks.park(lock);
+      throw err;
+    }
     try {
       const state = session.state();
       if (state.damage) throw new JournalDamagedError(session.run.journal.path, state.damage);
@@ -138,7 +147,8 @@ export class RunSession {
     if (!lock || this.lost) return;
     try {
       const read = this.run.journal.read();
-      const over = read.events[0]?.type !== 'run.created' || (!read.damage && isTerminal(reduceJournal(read).status));
+      // Damage (even at line 1) parks: the run may be mid-flip, and only a human may end it.
+      const over = !read.damage && (read.events.length === 0 || isTerminal(reduceJournal(read).status));
       if (over) crashPoint('after-finished');
       if (over) this.base.store.locks.release(lock);
       else this.base.store.locks.park(lock);

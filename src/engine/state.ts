@@ -152,7 +152,8 @@ function apply(state: RunState, e: DurableEvent): void {
       if (!step) return;
       step.status = 'failed';
       step.error = e.error;
-      step.partial = e.partial;
+      // Sticky: once part of an irreversible effect happened, no later failure makes it un-happen.
+      step.partial = step.partial === true || e.partial;
       step.endedAt = e.ts;
       if (e.decision.then === 'rollback') {
         state.status = 'rolling_back';
@@ -262,7 +263,8 @@ export function isTerminal(status: RunStatus): boolean {
 
 /** The pivot step that went live (fully, partly, or maybe: in doubt), if any. */
 export function pivotCrossed(state: RunState, isPivot: (uses: string) => boolean): string | undefined {
-  return state.steps.find(
-    (s) => isPivot(s.uses) && (s.status === 'succeeded' || (s.status === 'failed' && s.partial) || IN_DOUBT.has(s.status)),
-  )?.id;
+  const started = (s: StepState) => s.attempts > 0 || s.tornIntent !== undefined;
+  // `partial` is sticky, so a later decline or a plan-time failure cannot hide what already went live.
+  const mayBeLive = (s: StepState) => s.status === 'succeeded' || s.partial === true || (IN_DOUBT.has(s.status) && started(s));
+  return state.steps.find((s) => isPivot(s.uses) && mayBeLive(s))?.id;
 }

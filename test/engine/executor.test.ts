@@ -371,3 +371,32 @@ describe('Executor tells the truth at the end of a rollback', () => {
     expect(outcome.hint).not.toContain('as it was before the run');
   });
 });
+
+describe('Executor: what went live stays live', () => {
+  it('a pivot that partly went live is still crossed when a later attempt fails before doing anything', async () => {
+    let plans = 0;
+    const publish = {
+      ...effect('publish', { meta: { pivot: true, compensable: false } }),
+      async plan() {
+        plans++;
+        if (plans > 1) throw new ActionError('Android is not approved any more', { retryable: false });
+        return { summary: 'publish', changes: [] };
+      },
+      async run(_i: JsonObject, _p: unknown, ctx: { env: FixtureWorld }) {
+        ctx.env.applied.add('ios');
+        throw new ActionError('iOS released, Android failed', { partial: true });
+      },
+    };
+    const h = harness([
+      { id: 'wall', action: effect('wall') },
+      { id: 'publish', action: publish as never },
+    ]);
+    expect(await h.executor().execute()).toMatchObject({ exit: 'needs-human' });
+    const again = await h.executor().execute();
+    expect(again).toMatchObject({ exit: 'needs-human' });
+    expect(h.world.log).not.toContain('undo:wall');
+    expect(h.state().steps.find((s) => s.id === 'publish')).toMatchObject({ partial: true });
+    expect(await h.executor().rollback('asked')).toMatchObject({ exit: 'needs-human' });
+    expect(h.world.log).not.toContain('undo:wall');
+  });
+});

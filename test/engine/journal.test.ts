@@ -174,3 +174,31 @@ describe('Journal', () => {
     expect(steps(b.read().events)).toEqual(['s1', 's2', 's3']);
   });
 });
+
+describe('Journal: a torn tail is never lost', () => {
+  it('if the append that would keep its evidence fails, the torn bytes are put back', async () => {
+    const { mkdirSync } = await import('node:fs');
+    const j = written(2);
+    const tornText = '{"seq":3,"prev":"abc","type":"step.started","step":"deploy-backend","attempt":1,"pl';
+    appendFileSync(j.path, tornText);
+    // The head's temporary file cannot be created: the append fails after cutting the tail.
+    mkdirSync(`${j.headPath}.${process.pid}.tmp`);
+    expect(() => j.append(ev('s3'))).toThrow(JournalWriteError);
+    expect(readFileSync(j.path, 'utf8').endsWith(tornText)).toBe(true);
+    expect(reread(j).torn).toMatchObject({ type: 'step.started', step: 'deploy-backend' });
+  });
+
+  it('a torn evidence line still names the step whose intent it kept', async () => {
+    const { fragmentOf } = await import('../../src/engine/journal-line.js');
+    const line = '{"seq":4,"prev":"00","type":"journal.torn","runId":"r","ts":"t","line":3,"fragment":{"type":"step.started","step":"deploy-backend"},"te';
+    expect(fragmentOf(line)).toMatchObject({ seq: 4, type: 'step.started', step: 'deploy-backend' });
+  });
+
+  it('the journal never leads its head by more than one line, torn-tail recovery included', () => {
+    const j = written(2);
+    appendFileSync(j.path, '{"seq":3,"prev":"abc","type":"step.started","step":"a"');
+    j.append(ev('s3'));
+    const head = JSON.parse(readFileSync(j.headPath, 'utf8')) as { seq: number };
+    expect(head.seq).toBe(lines(j).length);
+  });
+});

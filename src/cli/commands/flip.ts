@@ -71,7 +71,7 @@ export async function runFlip(rawIO: IO, opts: FlipOptions): Promise<number> {
   const store = openRunStore(io, opts, configFile, redact);
   const beside = opts.alongside ? flipAlongside(store, config) : undefined;
   if (beside?.note) io.err.write(`note: ${beside.note}\n`);
-  if (beside?.backendLive) options.assumeBackendLive = true;
+  if (opts.alongside) options.assumeBackendLive = () => flipAlongside(store, config).backendLive;
   const lockKey = opts.alongside ? damageControlLock(config) : appIdOf(config);
   const by = { ...identity(), ...(opts.by ? { who: opts.by } : {}) };
   const view = createRunView(io, { json: opts.json });
@@ -96,7 +96,7 @@ export async function runFlip(rawIO: IO, opts: FlipOptions): Promise<number> {
 
   if (opts.dryRun) {
     const dry = dryRunPorts(source());
-    const outcome = await planRun({ run, action: engineAction, envFor: dry.envFor, emit: (e) => view.event(e), project: dry.project, assumeBackendLive: options.assumeBackendLive });
+    const outcome = await planRun({ run, action: engineAction, envFor: dry.envFor, emit: (e) => view.event(e), project: dry.project, assumeBackendLive: beside?.backendLive === true });
     view.close();
     view.outcome(outcome, summarize(session.events(), (uses) => actionFor(uses).meta.effect));
     return exitCodeOf(outcome.exit);

@@ -71,6 +71,13 @@ export async function runRepair(rawIO: IO, opts: RepairOptions): Promise<number>
   const by = identity();
   const lock = store.locks.acquire({ app: lockKeyOf(state.context, config), runId: run.id, operation: 'repair', by, resuming: true });
   try {
+    // The decision was made on what was shown: under the lock, the journal must still say that.
+    const now = run.journal.read();
+    const seen = now.damage ?? tornWithoutRecord(now);
+    if (JSON.stringify(seen) !== JSON.stringify(damage)) {
+      store.locks.park(lock);
+      throw usageError(`Run ${run.id}'s journal changed while you decided; nothing was recorded.`, `Look again with \`${commands.repair(run.id)}\`.`);
+    }
     const aside = read.damage ? run.journal.setAside(stamp()) : '(nothing set aside: the journal is whole)';
     run.journal.fence = () => store.locks.assertHeld(lock);
     new Recorder(run, () => undefined).record({ type: 'run.repaired', by, decision, reason: opts.reason!, damage, setAside: aside, world: worldRecord(rows) });

@@ -33,7 +33,7 @@ export async function runResume(rawIO: IO, opts: ResumeOptions): Promise<number>
   if (rehearsal && !needsWorld(config, context)) throw usageError('--sandbox-* flags only apply to sandbox runs.');
   const flags = effectiveSandboxFlags(given, state.sandbox);
   const options = engineOptions(opts, opts);
-  if (state.context.lockKey) options.assumeBackendLive = flipAlongside(store, config).backendLive;
+  if (state.context.lockKey) options.assumeBackendLive = () => flipAlongside(store, config).backendLive;
   const allowLower = context.allowLowerVersion || opts.allowLowerVersion ? { allowLowerVersion: true } : {};
   const source = portsFor(io, { dir: run.dir, playbook: state.playbook }, config, { ...context, ...allowLower }, flags);
 

@@ -29,7 +29,7 @@ export async function runRollback(rawIO: IO, opts: RollbackOptions): Promise<num
   }
   const flags = effectiveSandboxFlags(parseSandboxFlags(opts, state.steps.map((s) => s.id)), state.sandbox);
   const options = engineOptions(opts, {});
-  if (state.context.lockKey) options.assumeBackendLive = flipAlongside(store, config).backendLive;
+  if (state.context.lockKey) options.assumeBackendLive = () => flipAlongside(store, config).backendLive;
   const source = portsFor(io, { dir: run.dir, playbook: state.playbook }, config, context, flags);
 
   const by = identity();
