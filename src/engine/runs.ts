@@ -76,6 +76,14 @@ export class RunStore {
     return isTerminal(state.status) ? 'ended' : 'active';
   }
 
+  private startedAt(id: string): string {
+    try {
+      return this.handle(id).journal.read().events[0]?.ts ?? '';
+    } catch {
+      return '';
+    }
+  }
+
   private handle(id: string): RunHandle {
     const dir = join(this.stateDir, 'runs', id);
     return { id, dir, journal: new Journal(join(dir, 'journal.ndjson'), join(this.stateDir, 'heads', `${id}.json`), this.redact) };
@@ -92,7 +100,9 @@ export class RunStore {
     if (ref === 'latest') {
       const last = ids.at(-1);
       if (!last) throw usageError(`No runs in ${this.stateDir}.`, 'Start one with `release flip`.');
-      return last;
+      // Ids sort by second; within one second the random suffix says nothing, the start time does.
+      const sameSecond = ids.filter((id) => id.slice(0, 15) === last.slice(0, 15));
+      return sameSecond.length > 1 ? sameSecond.reduce((a, b) => (this.startedAt(b) > this.startedAt(a) ? b : a)) : last;
     }
     if (ids.includes(ref)) return ref;
     const matches = ids.filter((id) => id.startsWith(ref));

@@ -202,3 +202,19 @@ describe('Journal: a torn tail is never lost', () => {
     expect(head.seq).toBe(lines(j).length);
   });
 });
+
+describe('RunStore latest', () => {
+  it('two runs started in the same second: latest is the one that started last', async () => {
+    const { RunStore } = await import('../../src/engine/runs.js');
+    const { Recorder } = await import('../../src/engine/recorder.js');
+    const store = new RunStore(testdir());
+    const created = (id: string, ts: string) => {
+      const run = store.create(id);
+      run.journal.append({ type: 'run.created', runId: id, ts, playbook: { name: 'p', file: 'p.yaml', steps: [] }, release: {}, context: {}, dryRun: false, by: { who: 't', host: 'h', pid: 1 } });
+      return new Recorder(run, () => undefined);
+    };
+    created('20261201-120000-ffffffff', '2026-12-01T12:00:00.100Z');
+    created('20261201-120000-00000000', '2026-12-01T12:00:00.900Z');
+    expect(store.open('latest').id).toBe('20261201-120000-00000000');
+  });
+});
