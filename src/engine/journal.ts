@@ -276,8 +276,12 @@ function withHeadCheck(verified: Verified, torn: TornTail | undefined, head: Hea
   return { ...read, torn };
 }
 
-/** Is the journal as long as what was written? The head moves right after each line, so the
- *  journal may lead it by one line (a crash in between), never trail it. */
+/**
+ * Is the journal as long as what was written? The head moves right after each line, so the
+ * journal may lead it (a crash in between, a head rename a power cut did not keep) but never
+ * trail it: a journal longer than its head, each extra line sealed onto the last, is no older
+ * copy. A missing head is damage once the journal has more than its first line.
+ */
 function headDamage(verified: Verified, head: Head | undefined | 'unreadable', headPath: string): JournalDamage | undefined {
   const count = verified.sums.length;
   if (head === 'unreadable') return { line: 0, problem: `its head record ${headPath} is unreadable`, text: '' };
@@ -288,7 +292,6 @@ function headDamage(verified: Verified, head: Head | undefined | 'unreadable', h
   if (head.seq > 0 && verified.sums[head.seq - 1] !== head.sum) {
     return { line: head.seq, problem: `event #${head.seq} is not the one that was written (head record ${headPath})`, text: '' };
   }
-  if (count > head.seq + 1) return { line: head.seq + 2, problem: `the head record ${headPath} never saw events #${head.seq + 1}-#${count}`, text: '' };
   return undefined;
 }
 
