@@ -6,62 +6,24 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ResultPromise } from 'execa';
 import { release, startRelease } from '../helpers/cli.js';
-import { AppStoreConnectEmulator, appleError } from '../emulators/app-store-connect.js';
+import { appleError } from '../emulators/app-store-connect.js';
 import { GooglePlayEmulator, googleError } from '../emulators/google-play.js';
-import { testdir } from '../helpers/testdir.js';
+import { storeProject, type StoreProject } from '../helpers/store-project.js';
 import { countEffects, onlyRun, readEvents, readWorld } from '../helpers/world.js';
 
-const SHIPPED = fileURLToPath(new URL('../../playbooks/', import.meta.url));
 const running: (() => Promise<void>)[] = [];
 afterEach(async () => {
   await Promise.all(running.splice(0).map((stop) => stop()));
 });
 
-interface Stores {
-  dir: string;
-  asc: AppStoreConnectEmulator;
-  play: GooglePlayEmulator;
-  env: Record<string, string>;
-}
-
 /** Both emulators, and a project using the real adapters against them, with faster polling. */
-async function project(opts: { tokenTtl?: string } = {}): Promise<Stores> {
-  const asc = new AppStoreConnectEmulator();
-  const play = new GooglePlayEmulator();
-  await Promise.all([asc.start(), play.start()]);
-  running.push(() => asc.stop(), () => play.stop());
-  const fast = (name: string) => readFileSync(join(SHIPPED, `${name}.yaml`), 'utf8').replace(/poll-interval: 5m/g, 'poll-interval: 300ms');
-  const dir = testdir({
-    'AuthKey.p8': asc.privateKeyPem,
-    'playbooks/scenario-b.yaml': fast('scenario-b'),
-    'playbooks/scenario-a.yaml': fast('scenario-a'),
-    'release.config.yaml': `app:
-  name: Example Shop
-  version: 2.0.0
-  ios: { bundleId: ${asc.app.bundleId} }
-  android: { package: ${play.packageName}, versionCode: 200 }
-stores:
-  ios:
-    provider: app-store-connect
-    keyId: ${asc.keyId}
-    issuerId: ${asc.issuerId}
-    privateKey: { path: AuthKey.p8 }
-    apiBase: ${asc.server.url}
-    tokenTtl: ${opts.tokenTtl ?? '15m'}
-    pollInterval: 100ms
-  android:
-    provider: google-play
-    credentials: { accessToken: { env: PLAY_TOKEN } }
-    apiRoot: ${play.server.url}/
-    pollInterval: 100ms
-sandbox: { liveVersion: 1.4.2, backendVersion: 1.4.2 }
-`,
-  });
-  return { dir, asc, play, env: { PLAY_TOKEN: play.accessToken, RELEASE_ACTOR: 'captain-ci' } };
+async function project(opts: { tokenTtl?: string } = {}): Promise<StoreProject> {
+  const stores = await storeProject(opts);
+  running.push(() => stores.stop());
+  return stores;
 }
 
 /** Presses "Publish changes" on the Play emulator once the run opens the Play gate (JSON or plain output). */

@@ -29,6 +29,7 @@ export async function storeProject(opts: { tokenTtl?: string; iosPollInterval?: 
   const dir = testdir({
     'AuthKey.p8': asc.privateKeyPem,
     'playbooks/scenario-b.yaml': fast('scenario-b'),
+    'playbooks/scenario-a.yaml': fast('scenario-a'),
     'release.config.yaml': `app:
   name: Example Shop
   version: 2.0.0
