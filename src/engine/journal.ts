@@ -210,7 +210,7 @@ export class Journal {
         torn = { line: lineNo, ...fragmentOf(raw), ...(opened.ok ? { seq: opened.seq } : {}), text: raw.slice(0, 300) };
         break;
       }
-      const problem = this.check(raw, verified);
+      const problem = checkNext(raw, verified);
       if (problem) {
         verified.damage = { line: lineNo, problem, text: raw.slice(0, 300) };
         break;
@@ -235,19 +235,25 @@ export class Journal {
     return opened.ok && opened.sum === sums.at(-1);
   }
 
-  private check(raw: string, verified: Verified): string | undefined {
-    const opened = openLine(raw);
-    if (!opened.ok) return opened.problem;
-    const expected = verified.sums.length + 1;
-    if (opened.seq < expected) return `it repeats event #${opened.seq} (a duplicated or reordered line; #${expected} was expected)`;
-    if (opened.seq > expected) return `events #${expected}${opened.seq - 1 > expected ? `-#${opened.seq - 1}` : ''} are missing before it (it is #${opened.seq})`;
-    if (opened.prev !== (verified.sums.at(-1) ?? GENESIS)) return 'it does not follow the line before it (its previous-hash differs)';
-    const first = verified.events[0];
-    if (first && opened.event.runId !== first.runId) return `it belongs to run ${opened.event.runId}, not ${first.runId}`;
-    verified.events.push(opened.event);
-    verified.sums.push(opened.sum);
-    return undefined;
-  }
+
+}
+
+/**
+ * Verifies `raw` as the next line after `verified` (seq, chain, run) and, when it holds, adds it.
+ * Returns the problem otherwise. Shared by every backend: sealing is the engine's, not theirs.
+ */
+export function checkNext(raw: string, verified: { events: DurableEvent[]; sums: string[] }): string | undefined {
+  const opened = openLine(raw);
+  if (!opened.ok) return opened.problem;
+  const expected = verified.sums.length + 1;
+  if (opened.seq < expected) return `it repeats event #${opened.seq} (a duplicated or reordered line; #${expected} was expected)`;
+  if (opened.seq > expected) return `events #${expected}${opened.seq - 1 > expected ? `-#${opened.seq - 1}` : ''} are missing before it (it is #${opened.seq})`;
+  if (opened.prev !== (verified.sums.at(-1) ?? GENESIS)) return 'it does not follow the line before it (its previous-hash differs)';
+  const first = verified.events[0];
+  if (first && opened.event.runId !== first.runId) return `it belongs to run ${opened.event.runId}, not ${first.runId}`;
+  verified.events.push(opened.event);
+  verified.sums.push(opened.sum);
+  return undefined;
 }
 
 /** Reads a journal file once (status, log, tests); `headPath` enables the stale-copy check. */

@@ -19,6 +19,7 @@ import type { Identity } from './events.js';
 import { crashPoint } from './crash-points.js';
 import { withFileMutex } from './file-mutex.js';
 import { processState, type ProcessRef } from './owner.js';
+import type { Fence } from './state-backend.js';
 
 /** How long a renewed lease proves its holder alive, seen from another machine or PID namespace. */
 export const LEASE_MS = 30_000;
@@ -50,13 +51,13 @@ export type HolderState = { state: 'parked' | 'alive' | 'dead'; why: string };
 /** A holder's lock was removed or taken by another process: it must not write again. */
 export class LockLostError extends Error {
   constructor(
-    readonly lock: LockInfo,
+    readonly fence: Fence,
     readonly now: LockInfo | undefined,
   ) {
     super(
       now
-        ? `the lock for ${lock.app} now belongs to ${now.runId === lock.runId ? 'another process of this run' : `run ${now.runId}`} (lock ${now.id}, epoch ${now.epoch}, by ${now.who} on ${now.host})`
-        : `the lock for ${lock.app} (lock ${lock.id}) was removed (force-unlock)`,
+        ? `the lock for ${fence.app} now belongs to ${now.runId === fence.runId ? 'another process of this run' : `run ${now.runId}`} (lock ${now.id}, epoch ${now.epoch}, by ${now.who} on ${now.host})`
+        : `the lock for ${fence.app} (lock ${fence.lockId}) was removed (force-unlock)`,
     );
     this.name = 'LockLostError';
   }
@@ -119,7 +120,7 @@ export class LockStore {
   /** The fence: throws unless the lock is still exactly this holder's (same id and epoch). */
   assertHeld(lock: LockInfo): void {
     const current = this.read(lock.app);
-    if (!isSame(current, lock)) throw new LockLostError(lock, current);
+    if (!isSame(current, lock)) throw new LockLostError(fenceOf(lock), current);
   }
 
   /** The process is leaving but the run is not finished: keep the reservation, drop the process. */
@@ -222,6 +223,15 @@ function lockedError(holder: LockInfo, state: HolderState): ReleaseError {
       ? `Wait for it to finish, or look at it with \`release status ${holder.runId}\`.`
       : `Continue that run with \`${resume}\`, or if you are sure it is abandoned: \`release force-unlock ${holder.id}\`.`;
   return new ReleaseError('locked', `App ${holder.app} is locked by ${describeHolder(holder)} (lock ${holder.id}).`, { hint });
+}
+
+export function fenceOf(lock: LockInfo): Fence {
+  return { app: lock.app, runId: lock.runId, lockId: lock.id, epoch: lock.epoch };
+}
+
+/** Does the stored lock still match what its holder was given (same id, epoch and run)? */
+export function fenceHolds(current: LockInfo | undefined, fence: Fence): boolean {
+  return current !== undefined && current.id === fence.lockId && current.epoch === fence.epoch && current.runId === fence.runId;
 }
 
 function isSame(current: LockInfo | undefined, lock: LockInfo): boolean {
