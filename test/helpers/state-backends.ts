@@ -1,0 +1,44 @@
+/**
+ * The state backends the conformance suite runs against, each able to open a fresh store, a
+ * second handle on the same store (another process or machine), and to hand-edit a stored
+ * journal line (damage tests). Adding a backend is one entry in `stateBackendFactories`.
+ */
+import { openPostgresBackend } from '../../src/engine/backends/postgres/backend.js';
+import type { StateBackend } from '../../src/engine/state-backend.js';
+import type { TestPostgres } from './postgres.js';
+
+export interface BackendUnderTest {
+  backend: StateBackend;
+  /** Another handle on the same store, as a second process or machine would open it. */
+  another(): Promise<StateBackend>;
+  /** Rewrites the stored line of event `seq` of a run (a hand edit). */
+  editLine(runId: string, seq: number, edit: (line: string) => string): Promise<void>;
+}
+
+export interface BackendFactory {
+  name: string;
+  open(): Promise<BackendUnderTest>;
+}
+
+export function postgresFactory(server: TestPostgres, opened: StateBackend[]): BackendFactory {
+  return {
+    name: 'postgres',
+    async open() {
+      const url = await server.freshDatabase();
+      const open = async () => {
+        const backend = await openPostgresBackend({ url });
+        opened.push(backend);
+        return backend;
+      };
+      return {
+        backend: await open(),
+        another: open,
+        async editLine(runId, seq, edit) {
+          const database = new URL(url).pathname.slice(1);
+          const row = await server.sql(database, 'SELECT line FROM release_journal WHERE run_id = $1 AND seq = $2', [runId, seq]);
+          await server.sql(database, 'UPDATE release_journal SET line = $3 WHERE run_id = $1 AND seq = $2', [runId, seq, edit(row.rows[0].line as string)]);
+        },
+      };
+    },
+  };
+}
