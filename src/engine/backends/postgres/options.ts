@@ -37,7 +37,7 @@ export const DEFAULT_RETRY_FOR_MS = 20_000;
 /** `host:port/database`, for messages: never the user's password, nor the query string. */
 export function describeTarget(url: string): string {
   try {
-    const parsed = parse(url);
+    const parsed = parse(url, { useLibpqCompat: true });
     return `${parsed.host ?? 'localhost'}:${parsed.port || 5432}/${parsed.database ?? '(default database)'}`;
   } catch {
     return '(an unreadable state URL)';
