@@ -13,6 +13,7 @@ import { newRunId } from '../../src/engine/runs.js';
 import type { StateBackend } from '../../src/engine/state-backend.js';
 import { ReleaseError } from '../../src/errors.js';
 import { freePort, usePostgres } from '../helpers/postgres.js';
+import { markerOf, recorded } from '../helpers/state-backends.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
 
 const server = usePostgres();
@@ -29,8 +30,7 @@ async function open(url: string, retryForMs?: number): Promise<StateBackend> {
   return backend;
 }
 
-const recorded = (runId: string, n: string): DurableEvent => ({ type: 'step.recorded', runId, ts: new Date().toISOString(), step: 'fixture', record: { n } });
-const names = (events: DurableEvent[]) => events.map((e) => (e as { record: { n: string } }).record.n);
+const names = (events: DurableEvent[]) => events.map(markerOf);
 const databaseOf = (url: string) => new URL(url).pathname.slice(1);
 
 describe('postgres state backend', () => {

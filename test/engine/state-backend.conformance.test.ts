@@ -5,7 +5,6 @@
  * opened on the same store.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { DurableEvent } from '../../src/engine/events.js';
 import { JournalDamagedError } from '../../src/engine/journal.js';
 import { LockLostError, type LockInfo } from '../../src/engine/lock.js';
 import { KEPT_FILES, type StateBackend } from '../../src/engine/state-backend.js';
@@ -13,7 +12,7 @@ import { newRunId } from '../../src/engine/runs.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { usePostgres } from '../helpers/postgres.js';
-import { postgresFactory, type BackendFactory } from '../helpers/state-backends.js';
+import { markerOf, postgresFactory, recorded, type BackendFactory } from '../helpers/state-backends.js';
 
 const server = usePostgres();
 const opened: StateBackend[] = [];
@@ -22,10 +21,6 @@ afterEach(async () => {
 });
 
 const factories: BackendFactory[] = [postgresFactory(server, opened)];
-
-function recorded(runId: string, n: number | string, extra: object = {}): DurableEvent {
-  return { type: 'step.recorded', runId, ts: new Date().toISOString(), step: 'fixture', record: { n, ...extra } };
-}
 
 function lockOf(app: string, runId: string, epoch: number, extra: Partial<LockInfo> = {}): LockInfo {
   const now = new Date().toISOString();
@@ -58,7 +53,7 @@ describe.each(factories)('state backend: $name', (factory) => {
     expect(first).toMatchObject({ record: { token: 'Bearer ***' } });
     const read = await (await another()).journal(runId).read();
     expect(read.damage).toBeUndefined();
-    expect(read.events.map((e) => [e.seq, (e as { record: { n: number } }).record.n])).toEqual([[1, 1], [2, 2]]);
+    expect(read.events.map((e) => [e.seq, markerOf(e)])).toEqual([[1, 1], [2, 2]]);
     expect(JSON.stringify(read.events)).not.toContain('hunter2');
   });
 
@@ -74,7 +69,7 @@ describe.each(factories)('state backend: $name', (factory) => {
     const read = await (await another()).journal(runId).read();
     expect(read.damage).toBeUndefined();
     expect(read.events.map((e) => e.seq)).toEqual(Array.from({ length: 16 }, (_, i) => i + 1));
-    const names = read.events.map((e) => String((e as { record: { n: string } }).record.n));
+    const names = read.events.map((e) => String(markerOf(e)));
     expect(new Set(names).size).toBe(16);
     expect(names.filter((n) => n.startsWith('w')).sort()).toEqual(writers.flatMap((_, i) => Array.from({ length: 5 }, (_, k) => `w${i}-${k}`)).sort());
     // What each append returned is what was stored at its seq.
@@ -127,7 +122,7 @@ describe.each(factories)('state backend: $name', (factory) => {
     expect((removed as LockLostError).now).toBeUndefined();
 
     const read = await other.journal(runId).read();
-    expect(read.events.map((e) => (e as { record: { n: string } }).record.n)).toEqual(['held']);
+    expect(read.events.map((e) => markerOf(e))).toEqual(['held']);
   });
 
   it('LockRecords.change is mutually exclusive: concurrent changes from two processes lose no update', async () => {

@@ -4,6 +4,7 @@
  * journal line (damage tests). Adding a backend is one entry in `stateBackendFactories`.
  */
 import { openPostgresBackend } from '../../src/engine/backends/postgres/backend.js';
+import type { DurableEvent } from '../../src/engine/events.js';
 import type { StateBackend } from '../../src/engine/state-backend.js';
 import type { TestPostgres } from './postgres.js';
 
@@ -41,4 +42,13 @@ export function postgresFactory(server: TestPostgres, opened: StateBackend[]): B
       };
     },
   };
+}
+
+/** A journal event that carries a marker `n`, to tell events apart. */
+export function recorded(runId: string, n: number | string, extra: object = {}): DurableEvent {
+  return { type: 'step.recorded', runId, ts: new Date().toISOString(), step: 'fixture', record: { n, ...extra } };
+}
+
+export function markerOf(event: DurableEvent): unknown {
+  return event.type === 'step.recorded' ? event.record.n : undefined;
 }
