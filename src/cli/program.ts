@@ -39,6 +39,7 @@ ${Object.entries(EXIT_CODES)
 
 Environment:
   RELEASE_STATE_DIR   where runs and locks live (default: .release/ beside release.config.yaml)
+  RELEASE_STATE_URL   postgres://user:password@host:5432/database: keep runs and locks in PostgreSQL
   CI                  set: never prompt; gates exit 10 with the command that continues
   NO_COLOR            set: no colour`;
 
@@ -353,6 +354,24 @@ export function buildProgram(io: IO, setExit: (code: number) => void): Command {
     .action(async (_opts: object, cmd: Command) => {
       const { runPolicy } = await import('./commands/policy.js');
       setExit(await runPolicy(io, opts(cmd)));
+    });
+
+  const state = program
+    .command('state')
+    .description('The shared state backend (PostgreSQL): prepare and check its schema')
+    .addHelpText('after', examples('release state migrate', 'release state migrate --dry-run'));
+  state
+    .command('migrate')
+    .description('Create or upgrade the state database schema (idempotent; safe when two run it at once)')
+    .option('--dry-run', 'show the schema version and what would be applied; change nothing', false)
+    .addHelpText('after', examples(
+      'release state migrate            # RELEASE_STATE_URL, or state.url in release.config.yaml',
+      'release state migrate --dry-run --json',
+      'RELEASE_STATE_URL="postgres://release:$PGPASSWORD@db.internal:5432/release?sslmode=verify-full" release state migrate',
+    ))
+    .action(async (_opts: object, cmd: Command) => {
+      const { runStateMigrate } = await import('./commands/state-migrate.js');
+      setExit(await runStateMigrate(io, opts(cmd)));
     });
 
   program

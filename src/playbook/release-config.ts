@@ -70,6 +70,29 @@ const PolicySection = z
   .prefault({})
   .describe('The forced-upgrade policy of `release policy`');
 
+/**
+ * Where runs, journals and locks live: `local` files (the default), or a shared PostgreSQL so a
+ * run can be handed between machines. The URL holds the password, so it is only ever named by
+ * env var; RELEASE_STATE_URL, when set, wins.
+ */
+const StateSection = z
+  .object({
+    backend: z.enum(['local', 'postgres']).default('local').describe('local: files under the state directory; postgres: a shared database'),
+    url: z.object({ env: z.string().min(1) }).strict().optional().describe('The env var holding postgres://user:password@host:5432/database (sslmode in the URL is honoured)'),
+    tls: z
+      .object({
+        ca: z.object({ file: z.string().min(1) }).strict().optional().describe('PEM file of the CA that signed the server certificate (relative to this file)'),
+        rejectUnauthorized: z.boolean().optional().describe('false: encrypt but accept any server certificate'),
+      })
+      .strict()
+      .optional()
+      .describe('TLS to the database, on top of the URL\'s sslmode'),
+  })
+  .strict()
+  .refine((s) => s.backend === 'postgres' || (s.url === undefined && s.tls === undefined), { message: 'url and tls apply to backend: postgres only', path: ['backend'] })
+  .prefault({})
+  .describe('Where run state lives (`release state migrate` prepares a database)');
+
 export const ReleaseConfigSchema = z
   .object({
     app: z
@@ -93,6 +116,7 @@ export const ReleaseConfigSchema = z
     signoff: SignoffSection,
     notify: NotifySection,
     policy: PolicySection,
+    state: StateSection,
     sandbox: z
       .object({
         liveVersion: Version.optional().describe('The app version live before the flip'),
@@ -123,6 +147,7 @@ export const ReleaseConfigSchema = z
 export type ReleaseConfig = z.output<typeof ReleaseConfigSchema>;
 export type ConfigKeys = z.output<typeof ConfigKeysSchema>;
 export type ReleasedEntry = z.output<typeof ReleasedEntry>;
+export type StateConfig = z.output<typeof StateSection>;
 export type Platform = 'ios' | 'android';
 
 export const CONFIG_FILE_NAMES = ['release.config.yaml', 'release.config.yml'];

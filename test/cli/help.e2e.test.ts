@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { BIN, cliEnv, release } from '../helpers/cli.js';
 import { testdir } from '../helpers/testdir.js';
 
-const COMMANDS = ['flip', 'plan', 'resume', 'status', 'signoff', 'rollback', 'runs', 'log', 'report', 'validate', 'init', 'force-unlock', 'repair', 'maintenance', 'flag', 'min-version', 'app-recovery', 'app-recovery create', 'app-recovery deploy', 'app-recovery cancel', 'app-recovery list', 'policy'];
+const COMMANDS = ['flip', 'plan', 'resume', 'status', 'signoff', 'rollback', 'runs', 'log', 'report', 'validate', 'init', 'force-unlock', 'repair', 'maintenance', 'flag', 'min-version', 'app-recovery', 'app-recovery create', 'app-recovery deploy', 'app-recovery cancel', 'app-recovery list', 'policy', 'state', 'state migrate'];
 const TRACE = fileURLToPath(new URL('../fixtures/trace-imports.mjs', import.meta.url));
 
 describe('--help', () => {

@@ -35,10 +35,25 @@ async function versionChecks(io: IO, config: ReleaseConfig, context: RunContext)
   });
 }
 
+/** The shared state database, when one is configured: reachable, and where its schema stands. */
+async function stateCheck(io: IO, opts: GlobalOptions): Promise<HealthCheck[]> {
+  const { postgresOptionsOf } = await import('./state-migrate.js');
+  const options = postgresOptionsOf(io, opts);
+  if (!options) return [];
+  const { postgresStatus } = await import('../../engine/backends/postgres/backend.js');
+  const status = await postgresStatus(options);
+  if (status.ahead) return [{ ok: false, name: 'state', detail: `postgres ${status.target}: schema version ${status.version} is newer than this release knows (${status.latest}): upgrade release` }];
+  const pending = status.pending.length
+    ? `${status.pending.length} migration(s) pending (${status.pending.map((m) => m.version).join(', ')}): applied on first use, or now with \`release state migrate\``
+    : 'no migrations pending';
+  return [{ ok: true, name: 'state', detail: `postgres ${status.target}: reachable, schema version ${status.version}, ${pending}` }];
+}
+
 export async function runDoctor(rawIO: IO, opts: GlobalOptions): Promise<number> {
   const { config, context, io } = readOnlyRelease(rawIO, opts);
   const ports = realPorts(io, config, context);
   const checks: HealthCheck[] = [];
+  checks.push(...(await guarded('state', () => stateCheck(io, opts))));
   for (const platform of platformsOf(config)) {
     const store = ports.stores[platform];
     checks.push(...(store ? await guarded(store.storeName, () => store.check()) : [simulated(`${platform} store`)]));

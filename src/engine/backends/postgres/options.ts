@@ -95,7 +95,7 @@ function readCa(file: string, baseDir = process.cwd()): string {
 
 /** The `state:` section of the release config, as the schema gives it. */
 export interface StateSectionPostgres {
-  backend: 'postgres';
+  backend?: string;
   url?: { env: string };
   tls?: { ca?: { file: string }; rejectUnauthorized?: boolean };
 }
