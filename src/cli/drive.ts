@@ -72,7 +72,7 @@ export async function drive(req: DriveRequest): Promise<number> {
     view.close();
   }
 
-  const summary = summarize(session.events(), (uses) => actionFor(uses).meta.effect);
+  const summary = summarize(await session.events(), (uses) => actionFor(uses).meta.effect);
   view.outcome(outcome, summary);
   await req.notifier?.flush();
   return exitCodeOf(outcome.exit);

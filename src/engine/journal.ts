@@ -102,7 +102,20 @@ export class Journal {
     }
   }
 
+  /** Every event, verified (a copy: later appends never change it). */
   read(): JournalRead {
+    const read = this.current();
+    return { ...read, events: read.events.slice() };
+  }
+
+  /** The events after the first `seen`, verified; reading costs only what was appended since. */
+  readSince(seen: number): JournalRead {
+    const read = this.current();
+    return { ...read, events: read.events.slice(seen) };
+  }
+
+  /** The verified state of the file now; `events` is the cache's own array. */
+  private current(): JournalRead {
     // Head first: a writer moves the head after the line, so a concurrent append can only make
     // the journal look longer than the head. Appends that finish while we scan could make it look
     // more than one line longer: if the head moved meanwhile, read again.
@@ -123,7 +136,7 @@ export class Journal {
   setAside(label: string): string {
     return withFileMutex(`${this.path}.mutex`, () => {
       this.cache = empty();
-      const read = this.read();
+      const read = this.current();
       const keep = this.cache.offset;
       const aside = `${this.path.replace(/\.ndjson$/, '')}.damaged-${label}.ndjson`;
       const text = readFileSync(this.path);
@@ -139,7 +152,7 @@ export class Journal {
   }
 
   private appendLocked(event: DurableEvent): DurableEvent {
-    const current = this.read();
+    const current = this.current();
     if (current.damage) throw new JournalDamagedError(this.path, current.damage);
     this.fence?.();
     const torn = current.torn;
@@ -179,7 +192,10 @@ export class Journal {
     const written = openLine(sealed.text);
     if (!written.ok) throw new Error('a sealed line did not verify');
     // What this writer put on disk is known exactly: the next read starts after it.
-    this.cache = { offset: offset + bytes.length, lastStart: offset, events: [...this.cache.events, written.event], sums: [...sums, written.sum] };
+    this.cache.events.push(written.event);
+    this.cache.sums.push(written.sum);
+    this.cache.lastStart = offset;
+    this.cache.offset = offset + bytes.length;
     return written.event;
   }
 
@@ -196,7 +212,9 @@ export class Journal {
     const base = this.cache;
     if (size === base.offset) return { verified: base };
     const text = readFrom(this.path, base.offset, size - base.offset);
-    const verified: Verified = { offset: base.offset, lastStart: base.lastStart, events: [...base.events], sums: [...base.sums] };
+    // Extends the cache in place: what was verified stays verified, and copying it would make a
+    // check cost the whole history.
+    const verified = base;
     let torn: TornTail | undefined;
     let lineNo = base.events.length;
     let pos = 0;
