@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { ReleaseError } from '../errors.js';
 import { BackendSection, ConfigKeysSchema, NotifySection, RemoteConfigSection, SignoffSection, StoresSection } from './provider-config.js';
 import { Duration } from './schema.js';
+import { StateSection } from './state-section.js';
 import { MetricSourceSchema } from '../providers/metrics/port.js';
 import { formatProblem, YamlSource, type Problem } from './yaml-source.js';
 import { parseVersionCodes, VERSION_CODES_HINT } from '../util/version-codes.js';
@@ -69,29 +70,6 @@ const PolicySection = z
   .prefault({})
   .describe('The forced-upgrade policy of `release policy`');
 
-/**
- * Where runs, journals and locks live: `local` files (the default), or a shared PostgreSQL so a
- * run can be handed between machines. The URL holds the password, so it is only ever named by
- * env var; RELEASE_STATE_URL, when set, wins.
- */
-const StateSection = z
-  .object({
-    backend: z.enum(['local', 'postgres']).default('local').describe('local: files under the state directory; postgres: a shared database'),
-    url: z.object({ env: z.string().min(1) }).strict().optional().describe('The env var holding postgres://user:password@host:5432/database (sslmode in the URL is honoured)'),
-    tls: z
-      .object({
-        ca: z.object({ file: z.string().min(1) }).strict().optional().describe('PEM file of the CA that signed the server certificate (relative to this file)'),
-        rejectUnauthorized: z.boolean().optional().describe('false: encrypt but accept any server certificate'),
-      })
-      .strict()
-      .optional()
-      .describe('TLS to the database, on top of the URL\'s sslmode'),
-  })
-  .strict()
-  .refine((s) => s.backend === 'postgres' || (s.url === undefined && s.tls === undefined), { message: 'url and tls apply to backend: postgres only', path: ['backend'] })
-  .prefault({})
-  .describe('Where run state lives (`release state migrate` prepares a database)');
-
 export const ReleaseConfigSchema = z
   .object({
     app: z
@@ -115,7 +93,8 @@ export const ReleaseConfigSchema = z
     signoff: SignoffSection,
     notify: NotifySection,
     policy: PolicySection,
-    state: StateSection,
+    /** Read before the rest by cli/state-store.ts (state-section.ts); declared here so the config's own check accepts it. */
+    state: StateSection.optional(),
     sandbox: z
       .object({
         liveVersion: Version.optional().describe('The app version live before the flip'),
@@ -146,7 +125,6 @@ export const ReleaseConfigSchema = z
 export type ReleaseConfig = z.output<typeof ReleaseConfigSchema>;
 export type ConfigKeys = z.output<typeof ConfigKeysSchema>;
 export type ReleasedEntry = z.output<typeof ReleasedEntry>;
-export type StateConfig = z.output<typeof StateSection>;
 export type Platform = 'ios' | 'android';
 
 export { CONFIG_FILE_NAMES, findConfigFile } from './config-file.js';

@@ -3,10 +3,14 @@
  * second handle on the same store (another process or machine), and to hand-edit a stored
  * journal line (damage tests). Adding a backend is one entry in `stateBackendFactories`.
  */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { LocalBackend } from '../../src/engine/backends/local.js';
 import { openPostgresBackend } from '../../src/engine/backends/postgres/backend.js';
 import type { DurableEvent } from '../../src/engine/events.js';
 import type { StateBackend } from '../../src/engine/state-backend.js';
 import type { TestPostgres } from './postgres.js';
+import { testdir } from './testdir.js';
 
 export interface BackendUnderTest {
   backend: StateBackend;
@@ -20,6 +24,23 @@ export interface BackendFactory {
   name: string;
   open(): Promise<BackendUnderTest>;
 }
+
+export const localFactory: BackendFactory = {
+  name: 'local',
+  async open() {
+    const dir = testdir();
+    return {
+      backend: new LocalBackend(dir),
+      another: async () => new LocalBackend(dir),
+      async editLine(runId, seq, edit) {
+        const file = join(dir, 'runs', runId, 'journal.ndjson');
+        const lines = readFileSync(file, 'utf8').split('\n');
+        lines[seq - 1] = edit(lines[seq - 1]!);
+        writeFileSync(file, lines.join('\n'));
+      },
+    };
+  },
+};
 
 export function postgresFactory(server: TestPostgres, opened: StateBackend[]): BackendFactory {
   return {

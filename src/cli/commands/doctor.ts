@@ -38,7 +38,7 @@ async function versionChecks(io: IO, config: ReleaseConfig, context: RunContext)
 /** The shared state database, when one is configured: reachable, and where its schema stands. */
 async function stateCheck(io: IO, opts: GlobalOptions): Promise<HealthCheck[]> {
   const { postgresOptionsOf } = await import('./state-migrate.js');
-  const options = postgresOptionsOf(io, opts);
+  const options = await postgresOptionsOf(io, opts);
   if (!options) return [];
   const { postgresStatus } = await import('../../engine/backends/postgres/backend.js');
   const status = await postgresStatus(options);

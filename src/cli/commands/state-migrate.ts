@@ -3,7 +3,8 @@ import { dirname, resolve } from 'node:path';
 import { migrate, postgresStatus } from '../../engine/backends/postgres/backend.js';
 import { postgresOptionsFrom, type PostgresOptions } from '../../engine/backends/postgres/options.js';
 import { usageError } from '../../errors.js';
-import { findConfigFile, loadReleaseConfig } from '../../playbook/release-config.js';
+import { findConfigFile } from '../../playbook/config-file.js';
+import { stateChoiceFor } from '../state-store.js';
 import type { IO } from '../io.js';
 import type { GlobalOptions } from '../program.js';
 
@@ -12,17 +13,15 @@ export interface StateMigrateOptions extends GlobalOptions {
 }
 
 /**
- * The postgres options this command line points at, or undefined for the local backend:
- * RELEASE_STATE_URL, else the release config's `state` section. The URL's password is learnt
- * as a secret at once, so no output can carry it.
+ * The postgres options this command line points at (state-store.ts decides), or undefined for
+ * the local backend. The URL's password is learnt as a secret at once, so no output carries it.
  */
-export function postgresOptionsOf(io: IO, globals: GlobalOptions): PostgresOptions | undefined {
+export async function postgresOptionsOf(io: IO, globals: GlobalOptions): Promise<PostgresOptions | undefined> {
   const file = globals.config ? resolve(io.cwd, globals.config) : findConfigFile(io.cwd);
-  const section = file ? loadReleaseConfig(file).state : undefined;
-  if (!io.env.RELEASE_STATE_URL && section?.backend !== 'postgres') return undefined;
-  const options = postgresOptionsFrom(io.env, section?.backend === 'postgres' ? section : undefined, file ? dirname(file) : io.cwd);
-  learnPassword(io, options.url);
-  return options;
+  const choice = await stateChoiceFor(io, globals, file ?? null);
+  if (choice.backend !== 'postgres') return undefined;
+  learnPassword(io, choice.url);
+  return postgresOptionsFrom(choice, io.env, file ? dirname(file) : io.cwd);
 }
 
 function learnPassword(io: IO, url: string): void {
@@ -36,7 +35,7 @@ function learnPassword(io: IO, url: string): void {
 }
 
 export async function runStateMigrate(io: IO, opts: StateMigrateOptions): Promise<number> {
-  const options = postgresOptionsOf(io, opts);
+  const options = await postgresOptionsOf(io, opts);
   if (!options) {
     throw usageError('The state is local (files under the state directory): there is no schema to migrate.', 'Set RELEASE_STATE_URL, or `state: { backend: postgres, url: { env: NAME } }` in release.config.yaml.');
   }

@@ -93,32 +93,15 @@ function readCa(file: string, baseDir = process.cwd()): string {
   }
 }
 
-/** The `state:` section of the release config, as the schema gives it. */
-export interface StateSectionPostgres {
-  backend?: string;
-  url?: { env: string };
-  tls?: { ca?: { file: string }; rejectUnauthorized?: boolean };
-}
-
 /**
- * Options from the environment and the release config: `RELEASE_STATE_URL` wins, then the env
- * var the config names. `RELEASE_STATE_RETRY_FOR` (a duration) bounds the wait for a lost
- * connection (tests shorten it).
+ * Options for a URL and the release config's TLS settings (cli/state-store.ts chooses them).
+ * `RELEASE_STATE_RETRY_FOR` (a duration) bounds the wait for a lost connection (tests shorten it).
  */
-export function postgresOptionsFrom(env: NodeJS.ProcessEnv, section?: StateSectionPostgres, baseDir?: string): PostgresOptions {
-  const varName = section?.url?.env;
-  const url = env.RELEASE_STATE_URL || (varName ? env[varName] : undefined);
-  if (!url) {
-    throw usageError(
-      varName ? `The state database URL is not set: ${varName} is empty.` : 'The state database URL is not set (RELEASE_STATE_URL).',
-      `Set ${varName ?? 'RELEASE_STATE_URL'} to postgres://user:password@host:5432/database, or use the local state (state.backend: local).`,
-    );
-  }
+export function postgresOptionsFrom(choice: { url: string; tls?: PostgresTls }, env: NodeJS.ProcessEnv, baseDir?: string): PostgresOptions {
   const retry = env.RELEASE_STATE_RETRY_FOR;
-  const tls = section?.tls;
   return {
-    url,
-    ...(tls ? { tls: { ...(tls.ca ? { caFile: tls.ca.file } : {}), ...(tls.rejectUnauthorized !== undefined ? { rejectUnauthorized: tls.rejectUnauthorized } : {}) } } : {}),
+    url: choice.url,
+    ...(choice.tls ? { tls: choice.tls } : {}),
     ...(retry ? { retryForMs: parseDuration(retry) } : {}),
     ...(baseDir ? { baseDir } : {}),
   };
