@@ -50,7 +50,8 @@ export async function openRunStore(io: IO, globals: GlobalOptions, configFile?: 
 
 export async function openBackend(choice: StateChoice): Promise<StateBackend> {
   if (choice.backend === 'local') return new LocalBackend(choice.dir);
-  throw new Error(`postgres state backend (${choice.from}): not wired yet`); // WIRE-PG
+  const [{ openPostgresBackend }, { postgresOptionsFrom }] = await Promise.all([import('../engine/backends/postgres/backend.js'), import('../engine/backends/postgres/options.js')]);
+  return openPostgresBackend(postgresOptionsFrom(choice, process.env));
 }
 
 /** The config's `state:` section, read only when the file has one (most have not: no YAML parse). */
