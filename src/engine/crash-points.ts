@@ -3,7 +3,13 @@
  * prove that each leaves a state the tool recovers from. Inert unless RELEASE_CRASH_AT names
  * the point; read once, so it costs nothing on the normal path.
  */
-export type CrashPoint = 'lock-written-aside' | 'after-lock' | 'after-created' | 'after-finished';
+export type CrashPoint =
+  | 'lock-written-aside'
+  | 'after-lock'
+  | 'after-created'
+  | 'after-finished'
+  /** postgres: the journal row of `<type>:<step>` inserted, its transaction not committed. */
+  | `row-inserted:${string}`;
 
 const armed = process.env.RELEASE_CRASH_AT;
 

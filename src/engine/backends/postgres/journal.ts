@@ -11,6 +11,7 @@
  * out but its answer did not come back, the next attempt finds our own line, byte for byte, at
  * that seq: that is success, not a conflict, and the event is never journaled twice.
  */
+import { crashPoint } from '../../crash-points.js';
 import type { DurableEvent } from '../../events.js';
 import { checkNext, JournalDamagedError, JournalWriteError, type JournalDamage, type JournalRead } from '../../journal.js';
 import { GENESIS, sealLine, type SealedLine } from '../../journal-line.js';
@@ -95,6 +96,7 @@ export class PostgresJournal implements JournalPort {
           if (moved.rowCount === 0) throw Object.assign(new Error(`run ${this.runId} does not exist in the state database`), { code: 'ENOENT' });
           const files = this.files.changed();
           await this.files.store(query, files);
+          crashPoint(`row-inserted:${masked.type}:${'step' in masked ? masked.step : ''}`);
           return { sealed, files, stored: 'now' as const };
         }
       });
