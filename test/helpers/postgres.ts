@@ -41,8 +41,13 @@ export function freePort(): Promise<number> {
   });
 }
 
+export interface PostgresSetup {
+  /** Extra server flags, asked for once the data directory's parent exists (e.g. TLS files written there). */
+  flags?: (base: string) => string[] | Promise<string[]>;
+}
+
 /** Registers beforeAll/afterAll; the returned object is usable inside tests. */
-export function usePostgres(): TestPostgres {
+export function usePostgres(setup: PostgresSetup = {}): TestPostgres {
   let server: EmbeddedPostgres | undefined;
   let base = '';
   let port = 0;
@@ -62,6 +67,7 @@ export function usePostgres(): TestPostgres {
     // As root the server runs as the `postgres` user: it must reach its data directory.
     chmodSync(base, 0o755);
     port = await freePort();
+    const extra = (await setup.flags?.(base)) ?? [];
     server = new EmbeddedPostgres({
       databaseDir: join(base, 'data'),
       port,
@@ -72,7 +78,7 @@ export function usePostgres(): TestPostgres {
       initdbFlags: ['--no-sync'],
       // Local only, no Unix socket (parallel test files never share one), and no durability
       // cost: a test database need not survive a power cut (a restart it survives).
-      postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'],
+      postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', ...extra],
       onLog: (message) => (log = `${log}${message}`.slice(-20_000)),
       onError: (message) => (log = `${log}${String(message)}`.slice(-20_000)),
     });

@@ -139,9 +139,25 @@ export class Connection {
   }
 }
 
+/** Node's names for a server certificate it would not trust. */
+const TLS_CODES = /^(SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|CERT_HAS_EXPIRED|CERT_NOT_YET_VALID|ERR_TLS_CERT_ALTNAME_INVALID|CERT_UNTRUSTED)$/;
+
 /** The message for a database out of reach when a command starts: nothing has happened yet. */
 export function unreachableAtStart(target: string, err: unknown): ReleaseError {
-  const auth = (err as { code?: string })?.code === '28P01' || (err as { code?: string })?.code === '28000';
+  const code = (err as { code?: string })?.code ?? '';
+  if (TLS_CODES.test(code)) {
+    return new ReleaseError('error', `The state database ${target} presented a TLS certificate this machine does not trust: ${reason(err)}.`, {
+      hint: 'Name the CA that signed it with `state.tls.caFile` in release.config.yaml (or `sslrootcert=` in the URL); `sslmode=require` encrypts without checking it. Nothing was started.',
+      cause: err,
+    });
+  }
+  if (/does not support SSL/i.test(reason(err))) {
+    return new ReleaseError('error', `The state database ${target} does not accept TLS, but the URL or state.tls asks for it.`, {
+      hint: 'Enable TLS on the server, or use sslmode=disable on a network you trust. Nothing was started.',
+      cause: err,
+    });
+  }
+  const auth = code === '28P01' || code === '28000';
   return new ReleaseError('error', auth ? `The state database ${target} refused the login: ${reason(err)}.` : `The state database ${target} is unreachable: ${reason(err)}.`, {
     hint: auth
       ? 'Check the user and password in RELEASE_STATE_URL (or the variable state.url names). Nothing was started.'

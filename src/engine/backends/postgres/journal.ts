@@ -18,7 +18,7 @@ import { GENESIS, sealLine, type SealedLine } from '../../journal-line.js';
 import { fenceHolds, LockLostError, type LockInfo } from '../../lock.js';
 import type { Fence, JournalPort } from '../../state-backend.js';
 import { mapStrings } from '../../../util/map-strings.js';
-import { isConnectionError, StateUnreachableError, type Connection, type Query } from './connection.js';
+import { isConnectionError, reason, StateUnreachableError, type Connection, type Query } from './connection.js';
 import type { RunFiles } from './kept-files.js';
 import { LOCK_NAMESPACE } from './schema.js';
 
@@ -205,7 +205,11 @@ function empty(): Verified {
 /** Anything but the engine's own verdicts is a failed append: the run stops before the effect. */
 function asWriteError(err: unknown, where: string): unknown {
   if (err instanceof JournalWriteError || err instanceof JournalDamagedError || err instanceof LockLostError) return err;
-  if (err instanceof StateUnreachableError) return new JournalWriteError(where, 'EUNREACHABLE', err);
+  if (err instanceof StateUnreachableError) {
+    // `where` names the database already: say only what happened to it.
+    const said = new Error(`the database did not answer for ${Math.max(1, Math.round(err.waitedMs / 1000))} s (${reason(err.cause)})`, { cause: err });
+    return new JournalWriteError(where, 'EUNREACHABLE', said);
+  }
   const code = (err as { code?: unknown })?.code;
   if (isConnectionError(err) || typeof code === 'string') return new JournalWriteError(where, typeof code === 'string' ? code : 'EIO', err);
   return err;
