@@ -31,12 +31,14 @@ export interface ExistingRun {
 }
 
 export async function openExistingRun(rawIO: IO, globals: GlobalOptions, ref: string): Promise<ExistingRun> {
-  const state = await (await openRunStore(rawIO, globals)).state(ref);
+  // One store, so the journal is read and verified once, however long it is.
+  const store = await openRunStore(rawIO, globals);
+  const state = await store.state(ref);
   const config = recordedRelease(state);
   const context = state.context as unknown as RunContext;
   const redact = redactFor(rawIO, config, context);
   const io = redactedIO(rawIO, redact);
-  const store = await openRunStore(io, globals, undefined, redact);
+  store.maskWith(redact);
   return { state, config, context, io, store, run: await store.open(state.runId) };
 }
 

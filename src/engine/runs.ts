@@ -23,9 +23,17 @@ export class RunStore {
 
   constructor(
     readonly backend: StateBackend,
-    private readonly redact?: (text: string) => string,
+    private redact: (text: string) => string = (text) => text,
   ) {
     this.locks = new LockStore(backend.locks, (runId) => this.phase(runId));
+  }
+
+  /**
+   * Masks these secrets in every event appended from now on, also through journals already
+   * opened: a run's secrets are known only once its journaled config has been read.
+   */
+  maskWith(redact: (text: string) => string): void {
+    this.redact = redact;
   }
 
   /** For messages: where runs live (a directory, or the database). */
@@ -108,7 +116,7 @@ export class RunStore {
   private journal(id: string): JournalPort {
     let journal = this.journals.get(id);
     if (!journal) {
-      journal = this.backend.journal(id, this.redact);
+      journal = this.backend.journal(id, (text) => this.redact(text));
       this.journals.set(id, journal);
     }
     return journal;

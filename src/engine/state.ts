@@ -121,10 +121,20 @@ export class RunView {
     this.flags = { ...(read.damage ? { damage: read.damage } : {}), ...(read.torn ? { torn: read.torn } : {}) };
   }
 
-  /** A copy the caller may keep: later events never change it under them. */
+  /**
+   * A copy the caller may keep: later events never change its status, steps or gates under it.
+   * Its size is the playbook's, not the history's: each step's records (append-only facts) and
+   * the plans are shared, not copied.
+   */
   current(): RunState {
     if (!this.base) throw new Error('journal does not start with run.created');
-    const state = structuredClone(this.base);
+    const base = this.base;
+    const state: RunState = {
+      ...base,
+      steps: base.steps.map((step) => ({ ...step })),
+      gates: Object.fromEntries(Object.entries(base.gates).map(([name, gate]) => [name, { ...gate }])),
+      repairs: [...base.repairs],
+    };
     if (this.flags.torn?.type === 'step.started' && this.flags.torn.step) markTornIntent(state, this.flags.torn.step, this.flags.torn.line);
     if (this.flags.damage) {
       state.damage = this.flags.damage;

@@ -174,11 +174,13 @@ describe('remote config and backend providers, end to end', () => {
         if (seen.includes('"type":"step.started","step":"deploy-backend"')) resolve();
       });
     });
-    await new Promise((r) => setTimeout(r, 400));
+    // Killed once the deploy process is running (its pid file is written), however loaded the machine.
+    const runId = onlyRun(dir);
+    const pidFile = join(dir, '.release', 'runs', runId, 'logs', 'backend-deploy.pid');
+    for (const until = Date.now() + 10_000; !existsSync(pidFile) && Date.now() < until; ) await new Promise((r) => setTimeout(r, 20));
     child.kill('SIGKILL');
     await child;
-    const runId = onlyRun(dir);
-    expect(existsSync(join(dir, '.release', 'runs', runId, 'logs', 'backend-deploy.pid'))).toBe(true);
+    expect(existsSync(pidFile)).toBe(true);
 
     const resumed = await release(['resume', '--yes', runId], { cwd: dir, env });
     expect(resumed.code, resumed.stderr).toBe(0);
