@@ -1,7 +1,7 @@
 /** `release state migrate`: create or upgrade the schema of the shared state database. */
 import { dirname, resolve } from 'node:path';
 import { migrate, postgresStatus } from '../../engine/backends/postgres/backend.js';
-import { postgresOptionsFrom, type PostgresOptions } from '../../engine/backends/postgres/options.js';
+import { passwordOf, postgresOptionsFrom, type PostgresOptions } from '../../engine/backends/postgres/options.js';
 import { usageError } from '../../errors.js';
 import { findConfigFile } from '../../playbook/config-file.js';
 import { stateChoiceFor } from '../state-store.js';
@@ -24,13 +24,9 @@ export async function postgresOptionsOf(io: IO, globals: GlobalOptions): Promise
   return postgresOptionsFrom(choice, io.env, file ? dirname(file) : io.cwd);
 }
 
-function learnPassword(io: IO, url: string): void {
-  let password = '';
-  try {
-    password = decodeURIComponent(new URL(url).password);
-  } catch {
-    return;
-  }
+/** Masks the URL's password in everything this process writes (any command on postgres state should). */
+export function learnPassword(io: IO, url: string): void {
+  const password = passwordOf(url);
   if (password.length >= 4) io.mask.learn((text) => text.replaceAll(password, '***').replaceAll(encodeURIComponent(password), '***'));
 }
 

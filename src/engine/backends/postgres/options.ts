@@ -49,6 +49,15 @@ export function redactUrl(url: string): string {
   return url.replace(/^(\w+:\/\/[^:/@]*:)[^@]*@/, '$1***@');
 }
 
+/** The URL's password (decoded), for the secret mask: every output masks it. Empty when none. */
+export function passwordOf(url: string): string {
+  try {
+    return decodeURIComponent(new URL(url).password);
+  } catch {
+    return '';
+  }
+}
+
 /** The pg pool config: libpq's sslmode semantics (`require` encrypts, `verify-full` also checks the name). */
 export function poolConfig(options: PostgresOptions): PoolConfig {
   let parsed: ReturnType<typeof parse>;
