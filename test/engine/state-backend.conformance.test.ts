@@ -42,6 +42,15 @@ describe.each(factories)('state backend: $name', (factory) => {
     expect(await backend.runIds()).toEqual([b]);
   });
 
+  it('two processes creating the same run at once: exactly one succeeds', async () => {
+    const { backend, another } = await factory.open();
+    const others = await Promise.all([another(), another(), another()]);
+    const runId = newRunId();
+    const settled = await Promise.allSettled([backend, ...others].map((b) => b.createRun(runId)));
+    expect(settled.filter((s) => s.status === 'fulfilled')).toHaveLength(1);
+    expect(await backend.runIds()).toEqual([runId]);
+  });
+
   it('appends sealed events in order and reads them back verified, secrets masked', async () => {
     const { backend, another } = await factory.open();
     const runId = newRunId();
