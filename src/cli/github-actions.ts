@@ -111,7 +111,7 @@ export class GitHubActions {
     const words = [outcome.message, ...(outcome.hint ? [outcome.hint] : [])].join('\n');
     if (outcome.status === 'paused') {
       // The hint names the command already; said first otherwise, so the annotation shows it.
-      this.annotate('notice', cont && !words.includes(cont) ? `Continue with: ${cont}\n${words}` : words, gate ? `release paused at gate ${gate}` : `release paused at ${state.waitingAt?.step ?? 'a step'}`);
+      this.annotate('notice', cont && !words.includes(cont) ? `Continue with: ${cont}\n${words}` : words, pauseTitle(events.at(-1), gate));
     } else if (outcome.exit !== 'ok') {
       this.annotate('error', words, `release ${summary.playbook}: ${outcome.status} (exit ${exitCodeNumber(outcome)})`);
     }
@@ -193,6 +193,14 @@ export class GitHubActions {
       this.io.err.write(`warning: could not write $${variable} (${file}): ${(err as Error).message}\n`);
     }
   }
+}
+
+function pauseTitle(last: DurableEvent | undefined, gate: string | undefined): string {
+  if (gate) return `release paused at gate ${gate}`;
+  if (last?.type !== 'run.paused') return 'release paused';
+  if (last.reason === 'until') return `release stopped after ${last.step} (--until)`;
+  if (last.reason === 'confirm') return `release waits for --yes before ${last.step}`;
+  return `release paused before ${last.step}`;
 }
 
 function rollbackTitle(steps: string[]): string {

@@ -17,6 +17,7 @@ import { started } from '../helpers/servers.js';
 import { testdir } from '../helpers/testdir.js';
 import { onlyRun, readEvents } from '../helpers/world.js';
 import { BackendServer } from '../emulators/backend-server.js';
+import { ConfigServer, SEED_DOCUMENT } from '../emulators/config-server.js';
 
 const DEPLOY = fileURLToPath(new URL('../fixtures/deploy.mjs', import.meta.url));
 const SCENARIO_B = ['verify-manual-publishing', 'wait-for-approval', 'enter-maintenance', 'deploy-backend', 'internal-signoff', 'publish-stores', 'exit-maintenance'];
@@ -199,6 +200,24 @@ describe('GitHub Actions native mode', () => {
     expect(run.summary).toContain('## release scenario-b: rolled_back');
     expect(run.summary).toContain('| deploy-backend | undone |');
     expect(run.summary).toContain('```mermaid');
+  });
+
+  it('a warning from a port (a config without ETags) is a ::warning:: annotation; --until stops with a notice', async () => {
+    const config = await started(new ConfigServer(SEED_DOCUMENT));
+    config.etags = false;
+    const dir = exampleProject(`remoteConfig:
+  provider: http
+  url: ${config.url}`);
+    const run = await step(['flip', '--yes', '--until', 'enter-maintenance'], dir);
+    expect(run.code, run.stderr).toBe(0);
+    const commands = stdoutCommands(run);
+    const warnings = annotations(commands, 'warning');
+    expect(warnings.map((w) => w.properties.title)).toEqual(['enter-maintenance']);
+    expect(warnings[0]!.message).toMatch(/ETag/);
+    const notice = annotations(commands, 'notice');
+    expect(notice.map((n) => n.properties.title)).toEqual(['release stopped after enter-maintenance (--until)']);
+    expect(notice[0]!.message).toContain(`release resume ${onlyRun(dir)}`);
+    expect(run.outputs).toMatchObject({ status: 'paused', 'exit-code': '0', continue: `release resume ${onlyRun(dir)}`, gate: '' });
   });
 
   it('--json: stdout stays NDJSON only; the workflow commands go to stderr', async () => {
