@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { escapeData, escapeProperty, outputEntry } from '../../src/cli/github-actions.js';
 import { ndjson, release, type CliResult } from '../helpers/cli.js';
+import { parseOutputs, workflowCommands, type WorkflowCommand } from '../helpers/github-actions.js';
 import { exampleProject } from '../helpers/example-project.js';
 import { started } from '../helpers/servers.js';
 import { testdir } from '../helpers/testdir.js';
@@ -43,70 +44,11 @@ function stepFiles(dir: string, name = 'step'): { summary: string; output: strin
   return files;
 }
 
-/** GITHUB_OUTPUT as the runner reads it: `name=value`, or `name<<delimiter` ... `delimiter`. Anything else fails. */
-function parseOutputs(text: string): Record<string, string> {
-  const outputs: Record<string, string> = {};
-  const lines = text.split('\n');
-  expect(lines.pop(), 'GITHUB_OUTPUT ends with a newline').toBe('');
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!;
-    const heredoc = /^([\w-]+)<<(ghadelimiter_[\w-]+)$/.exec(line);
-    if (heredoc) {
-      const end = lines.indexOf(heredoc[2]!, i + 1);
-      expect(end, `no closing delimiter for ${heredoc[1]}`).toBeGreaterThan(i);
-      outputs[heredoc[1]!] = lines.slice(i + 1, end).join('\n');
-      i = end;
-      continue;
-    }
-    const pair = /^([\w-]+)=(.*)$/.exec(line);
-    expect(pair, `GITHUB_OUTPUT line: ${line}`).not.toBeNull();
-    outputs[pair![1]!] = pair![2]!;
-  }
-  return outputs;
-}
-
-interface Command {
-  name: string;
-  properties: Record<string, string>;
-  /** Unescaped, as the runner shows it. */
-  message: string;
-}
-
-const unescape = (text: string) => text.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%3A/g, ':').replace(/%2C/g, ',').replace(/%25/g, '%');
-
-/**
- * Every workflow command in a stream, each checked: a known command, properties escaped (no bare
- * `:` or `,` inside a value), the message without a bare CR; groups never nested, each closed.
- */
-function workflowCommands(stream: string): Command[] {
-  const commands: Command[] = [];
-  let open: string | undefined;
-  for (const line of stream.split('\n').filter((l) => l.startsWith('::'))) {
-    const match = /^::(add-mask|group|endgroup|error|warning|notice)(?: ((?:[a-z]+=[^,:]*)(?:,[a-z]+=[^,:]*)*))?::(.*)$/.exec(line);
-    expect(match, `not a well-formed workflow command: ${line}`).not.toBeNull();
-    const [, name, props, message] = match!;
-    expect(message).not.toMatch(/\r/);
-    const properties = Object.fromEntries((props ?? '').split(',').filter(Boolean).map((p) => [p.slice(0, p.indexOf('=')), unescape(p.slice(p.indexOf('=') + 1))]));
-    const command = { name: name!, properties, message: unescape(message!) };
-    if (name === 'group') {
-      expect(open, `group "${command.message}" opened inside "${open}"`).toBeUndefined();
-      open = command.message;
-    }
-    if (name === 'endgroup') {
-      expect(open, 'endgroup without a group').toBeDefined();
-      open = undefined;
-    }
-    commands.push(command);
-  }
-  expect(open, `group "${open}" never closed`).toBeUndefined();
-  return commands;
-}
-
-const groups = (commands: Command[]) => commands.filter((c) => c.name === 'group').map((c) => c.message);
-const annotations = (commands: Command[], name: string) => commands.filter((c) => c.name === name);
+const groups = (commands: WorkflowCommand[]) => commands.filter((c) => c.name === 'group').map((c) => c.message);
+const annotations = (commands: WorkflowCommand[], name: string) => commands.filter((c) => c.name === name);
 
 /** Without --json, stdout carries workflow commands only (people read stderr). */
-function stdoutCommands(run: StepRun): Command[] {
+function stdoutCommands(run: StepRun): WorkflowCommand[] {
   for (const line of run.stdout.split('\n').filter(Boolean)) expect(line.startsWith('::'), `stdout line: ${line}`).toBe(true);
   expect(workflowCommands(run.stderr), 'nothing on stderr looks like a workflow command').toEqual([]);
   return workflowCommands(run.stdout);
