@@ -24,10 +24,6 @@ import type { IO, TextSink } from './io.js';
 import { markdownReport } from './views/report.js';
 import type { RunView } from './views/run-view.js';
 
-export function inGitHubActions(env: NodeJS.ProcessEnv): boolean {
-  return env.GITHUB_ACTIONS === 'true';
-}
-
 /** A command's value: `%`, CR and LF are escaped (the runner unescapes them). */
 export function escapeData(text: string): string {
   return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');

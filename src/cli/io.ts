@@ -80,6 +80,11 @@ export function canPrompt(io: IO, noInput: boolean): boolean {
   return !noInput && io.stdinIsTTY && io.stderrIsTTY && !isCI(io.env);
 }
 
+/** A GitHub Actions step: the runner sets GITHUB_ACTIONS=true (github-actions.ts). */
+export function inGitHubActions(env: NodeJS.ProcessEnv): boolean {
+  return env.GITHUB_ACTIONS === 'true';
+}
+
 export function isCI(env: NodeJS.ProcessEnv): boolean {
   return env.CI !== undefined && env.CI !== '' && env.CI !== 'false' && env.CI !== '0';
 }

@@ -1,6 +1,6 @@
 /** Entry point: runs the program and turns anything that escaped into an exit code. */
 import { reportError } from './exit.js';
-import { processIO, type IO } from './io.js';
+import { inGitHubActions, processIO, type IO } from './io.js';
 import { runProgram } from './program.js';
 
 export async function main(argv: string[], given: IO = processIO((code) => process.exit(code))): Promise<number> {
@@ -15,7 +15,7 @@ export async function main(argv: string[], given: IO = processIO((code) => proce
 
 /** Inside a GitHub Actions step, the IO carries its native mode; loaded only there. */
 async function withGitHubActions(io: IO, json: boolean): Promise<IO> {
-  if (io.env.GITHUB_ACTIONS !== 'true') return io;
+  if (!inGitHubActions(io.env)) return io;
   const { GitHubActions } = await import('./github-actions.js');
   return { ...io, github: new GitHubActions(io, json) };
 }
