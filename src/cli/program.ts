@@ -41,6 +41,7 @@ Environment:
   RELEASE_STATE_DIR   where runs and locks live (default: .release/ beside release.config.yaml)
   RELEASE_STATE_URL   postgres://user:password@host:5432/database: keep runs and locks in PostgreSQL
   CI                  set: never prompt; gates exit 10 with the command that continues
+  GITHUB_ACTIONS      true: log groups, annotations, job summary and step outputs (README: GitHub Actions)
   NO_COLOR            set: no colour`;
 
 function examples(...lines: string[]): string {

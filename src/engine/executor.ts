@@ -49,6 +49,8 @@ export interface EngineDeps<E> {
   prompter?: Prompter;
   identity: Identity;
   options: EngineOptions;
+  /** The run as already read (the session's): shared, so a long journal is reduced once. */
+  view?: RunView;
   commands: {
     resume(runId: string): string;
     signoff(runId: string, gate: string): string;
@@ -74,10 +76,11 @@ export class Executor<E> {
   private readonly interrupt = new AbortController();
   private rollingBack = false;
   private readonly recorder: Recorder;
-  private readonly view = new RunView();
+  private readonly view: RunView;
 
   constructor(private readonly deps: EngineDeps<E>) {
     this.recorder = new Recorder(deps.run, deps.emit);
+    this.view = deps.view ?? new RunView();
   }
 
   /**

@@ -211,16 +211,16 @@ export class Journal {
     if (size < this.cache.offset || this.cache.damage || !this.lastLineIntact()) this.cache = empty();
     const base = this.cache;
     if (size === base.offset) return { verified: base };
-    const text = readFrom(this.path, base.offset, size - base.offset);
+    const bytes = readBytes(this.path, base.offset, size - base.offset);
     // Extends the cache in place: what was verified stays verified, and copying it would make a
-    // check cost the whole history.
+    // check cost the whole history. Lines are cut from the bytes, so offsets need no re-encoding.
     const verified = base;
     let torn: TornTail | undefined;
     let lineNo = base.events.length;
     let pos = 0;
-    while (pos < text.length) {
-      const nl = text.indexOf('\n', pos);
-      const raw = nl === -1 ? text.slice(pos) : text.slice(pos, nl);
+    while (pos < bytes.length) {
+      const nl = bytes.indexOf(0x0a, pos);
+      const raw = bytes.toString('utf8', pos, nl === -1 ? bytes.length : nl);
       lineNo += 1;
       if (nl === -1) {
         const opened = openLine(raw);
@@ -233,9 +233,9 @@ export class Journal {
         verified.damage = { line: lineNo, problem, text: raw.slice(0, 300) };
         break;
       }
-      pos = nl + 1;
       verified.lastStart = verified.offset;
-      verified.offset += Buffer.byteLength(raw) + 1;
+      verified.offset += nl + 1 - pos;
+      pos = nl + 1;
     }
     this.cache = verified;
     return { verified, ...(torn ? { torn } : {}) };

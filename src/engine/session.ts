@@ -18,7 +18,7 @@ import { JournalDamagedError, JournalWriteError } from './journal.js';
 import { fenceOf, LockLostError, RENEW_EVERY_MS, type LockInfo } from './lock.js';
 import { Recorder, type DurableBody } from './recorder.js';
 import { stateOf, type RunHandle, type RunStore } from './runs.js';
-import { isTerminal, reduceJournal, type RunState } from './state.js';
+import { isTerminal, RunView, type RunState } from './state.js';
 import type { JsonObject } from '../util/json-path.js';
 
 type Commands = EngineDeps<unknown>['commands'];
@@ -41,6 +41,8 @@ export class RunSession {
   private executor: Executor<unknown> | undefined;
   private lost = false;
   private renewing = false;
+  /** The run as read so far, advanced by what is new: shared with the executor. */
+  private readonly view = new RunView();
 
   private constructor(
     private readonly base: SessionBase,
@@ -108,7 +110,8 @@ export class RunSession {
     const renew = this.lock ? setInterval(() => this.renew(), RENEW_EVERY_MS) : undefined;
     renew?.unref();
     try {
-      const executor = new Executor<E>({ ...wire(), run: this.run, identity: this.base.by, commands: this.base.commands });
+      await this.state(); // the view is whole before the executor shares it
+      const executor = new Executor<E>({ ...wire(), run: this.run, identity: this.base.by, commands: this.base.commands, view: this.view });
       this.executor = executor as Executor<unknown>;
       return mode.rollback !== undefined ? await executor.rollback(mode.rollback) : await executor.execute();
     } catch (err) {
@@ -125,12 +128,17 @@ export class RunSession {
     return this.executor ? this.executor.requestInterrupt() : false;
   }
 
+  /** The run now: only what was appended since the last look is read. */
   async state(): Promise<RunState> {
-    return stateOf(this.run.id, await this.run.journal.read());
+    const read = await this.run.journal.readSince(this.view.position);
+    if (this.view.position === 0) stateOf(this.run.id, read); // no run.created: says why, or throws for damage
+    this.view.advance(read);
+    return this.view.current();
   }
 
   /** Has `run.created` reached the journal? */
   async started(): Promise<boolean> {
+    if (this.view.position > 0) return true;
     try {
       return (await this.events())[0]?.type === 'run.created';
     } catch {
@@ -147,9 +155,8 @@ export class RunSession {
     const lock = this.lock;
     if (!lock || this.lost) return;
     try {
-      const read = await this.run.journal.read();
       // Damage (even at line 1) parks: the run may be mid-flip, and only a human may end it.
-      const over = !read.damage && (read.events.length === 0 || isTerminal(reduceJournal(read).status));
+      const over = (await this.started()) ? ((state) => !state.damage && isTerminal(state.status))(await this.state()) : !(await this.run.journal.read()).damage;
       if (over) crashPoint('after-finished');
       if (over) await this.base.store.locks.release(lock);
       else await this.base.store.locks.park(lock);
