@@ -24,8 +24,8 @@ afterEach(async () => {
   await Promise.all(proxies.splice(0).map((p) => p.close()));
 });
 
-async function open(url: string, retryForMs?: number): Promise<StateBackend> {
-  const backend = await openPostgresBackend({ url, ...(retryForMs !== undefined ? { retryForMs } : {}) });
+async function open(url: string, retryForMs?: number, onWait?: (message: string) => void): Promise<StateBackend> {
+  const backend = await openPostgresBackend({ url, ...(retryForMs !== undefined ? { retryForMs } : {}), ...(onWait ? { onWait } : {}) });
   opened.push(backend);
   return backend;
 }
@@ -87,7 +87,8 @@ describe('postgres state backend', () => {
 
   it('the database restarted mid-run: an append waits, reconnects and lands once; an idle pool does not crash the process', async () => {
     const url = await server.freshDatabase();
-    const backend = await open(url, 20_000);
+    const waits: string[] = [];
+    const backend = await open(url, 20_000, (message) => waits.push(message));
     const runId = newRunId();
     await backend.createRun(runId);
     const journal = backend.journal(runId);
@@ -98,6 +99,7 @@ describe('postgres state backend', () => {
     await server.start();
     const landed = await pending;
     expect(landed.seq).toBe(2);
+    expect(waits).toEqual([expect.stringMatching(new RegExp(`^The state database 127\\.0\\.0\\.1:${server.port}/\\w+ is unreachable \\(.+\\): waiting up to 20 s for it\\.$`))]);
     expect(names((await (await open(url)).journal(runId).read()).events)).toEqual(['before', 'during']);
   });
 

@@ -49,9 +49,11 @@ export class Connection {
   readonly target: string;
   readonly retryForMs: number;
   private readonly pool: pg.Pool;
+  private readonly onWait: ((message: string) => void) | undefined;
   private closed = false;
 
   constructor(options: PostgresOptions) {
+    this.onWait = options.onWait;
     this.target = describeTarget(options.url);
     this.retryForMs = options.retryForMs ?? DEFAULT_RETRY_FOR_MS;
     this.pool = new pg.Pool(poolConfig(options));
@@ -64,7 +66,7 @@ export class Connection {
    * until `retryForMs` has passed, then throws StateUnreachableError. `fn` must therefore be
    * safe to run again: what it learnt from an attempt whose COMMIT went unanswered is its own.
    */
-  async transaction<T>(fn: (query: Query) => Promise<T>, opts: { retryForMs?: number; onRetry?: (err: unknown) => void } = {}): Promise<T> {
+  async transaction<T>(fn: (query: Query) => Promise<T>, opts: { retryForMs?: number } = {}): Promise<T> {
     return this.retrying(async () => {
       const client = await this.pool.connect();
       let broken: Error | undefined;
@@ -121,7 +123,7 @@ export class Connection {
     await this.pool.end().catch(() => {});
   }
 
-  private async retrying<T>(attempt: () => Promise<T>, opts: { retryForMs?: number; onRetry?: (err: unknown) => void } = {}): Promise<T> {
+  private async retrying<T>(attempt: () => Promise<T>, opts: { retryForMs?: number } = {}): Promise<T> {
     const bound = opts.retryForMs ?? this.retryForMs;
     const started = Date.now();
     for (let n = 0; ; n++) {
@@ -131,7 +133,7 @@ export class Connection {
         if (!isConnectionError(err) || this.closed) throw err;
         const waited = Date.now() - started;
         if (waited >= bound) throw new StateUnreachableError(this.target, waited, err);
-        opts.onRetry?.(err);
+        if (n === 0 && bound > 0) this.onWait?.(`The state database ${this.target} is unreachable (${reason(err)}): waiting up to ${Math.round(bound / 1000)} s for it.`);
         // 100 ms, doubling to 2 s, never past the bound.
         await sleep(Math.min(100 * 2 ** n, 2_000, Math.max(0, bound - waited)));
       }

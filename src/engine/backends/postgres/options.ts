@@ -30,6 +30,8 @@ export interface PostgresOptions {
   baseDir?: string;
   /** Create or upgrade the schema on open (default true); false: a schema behind this release is an error. */
   autoMigrate?: boolean;
+  /** Told once per operation that starts waiting for a lost database (progress for people: stderr). */
+  onWait?: (message: string) => void;
 }
 
 export const DEFAULT_RETRY_FOR_MS = 20_000;
