@@ -45,13 +45,16 @@ export async function stateChoiceFor(io: IO, globals: GlobalOptions, configFile?
 
 /** Opens the run store a command reads or writes; closed when the command ends (open-stores.ts). */
 export async function openRunStore(io: IO, globals: GlobalOptions, configFile?: string | null, redact?: (line: string) => string): Promise<RunStore> {
-  return keepOpen(new RunStore(await openBackend(await stateChoiceFor(io, globals, configFile)), redact));
+  return keepOpen(new RunStore(await openBackend(await stateChoiceFor(io, globals, configFile), io), redact));
 }
 
-export async function openBackend(choice: StateChoice): Promise<StateBackend> {
+export async function openBackend(choice: StateChoice, io?: IO): Promise<StateBackend> {
   if (choice.backend === 'local') return new LocalBackend(choice.dir);
-  const [{ openPostgresBackend }, { postgresOptionsFrom }] = await Promise.all([import('../engine/backends/postgres/backend.js'), import('../engine/backends/postgres/options.js')]);
-  return openPostgresBackend(postgresOptionsFrom(choice, process.env));
+  const [{ openPostgresBackend }, { postgresOptionsFrom, passwordOf }] = await Promise.all([import('../engine/backends/postgres/backend.js'), import('../engine/backends/postgres/options.js')]);
+  // The URL's password is masked in everything this process writes, and a wait for a lost database is said.
+  const password = passwordOf(choice.url);
+  if (io && password.length >= 4) io.mask.learn((text) => text.replaceAll(password, '***'));
+  return openPostgresBackend({ ...postgresOptionsFrom(choice, io?.env ?? process.env), ...(io ? { onWait: (message: string) => io.err.write(`${message}\n`) } : {}) });
 }
 
 /** The config's `state:` section, read only when the file has one (most have not: no YAML parse). */

@@ -151,6 +151,7 @@ describe('run state in PostgreSQL, shared by hosts', () => {
     await server.start();
     const done = await child;
     expect(done.exitCode, String(done.stderr)).toBe(0);
+    expect(String(done.stderr)).toMatch(/The state database \S+ is unreachable \(.*\): waiting up to 20 s for it\./);
     await expectFinishedOnce(database, runId);
   });
 
