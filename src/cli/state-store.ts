@@ -16,7 +16,7 @@ import type { GlobalOptions } from './program.js';
 
 export type StateChoice =
   | { backend: 'local'; dir: string }
-  | { backend: 'postgres'; url: string; from: string; tls?: { caFile?: string; rejectUnauthorized?: boolean } };
+  | { backend: 'postgres'; url: string; from: string; tls?: { caFile?: string; rejectUnauthorized?: boolean }; baseDir?: string };
 
 export function stateDirFor(io: IO, globals: GlobalOptions, configFile?: string | null): string {
   const explicit = globals.stateDir ?? io.env.RELEASE_STATE_DIR;
@@ -38,7 +38,7 @@ export async function stateChoiceFor(io: IO, globals: GlobalOptions, configFile?
       const { usageError } = await import('../errors.js');
       throw usageError(`${file} keeps run state in PostgreSQL (state.url.env: ${name}), but ${name} is not set.`, `Set ${name} to the database URL (postgres://user:password@host:5432/db), or remove the state section to keep runs in .release/.`);
     }
-    return { backend: 'postgres', url: value, from: `${name} (state.url.env in ${file})`, ...(section.tls ? { tls: section.tls } : {}) };
+    return { backend: 'postgres', url: value, from: `${name} (state.url.env in ${file})`, ...(section.tls ? { tls: section.tls, baseDir: dirname(file!) } : {}) };
   }
   return { backend: 'local', dir: stateDirFor(io, globals, file ?? null) };
 }
@@ -54,7 +54,7 @@ export async function openBackend(choice: StateChoice, io?: IO): Promise<StateBa
   // The URL's password is masked in everything this process writes, and a wait for a lost database is said.
   const password = passwordOf(choice.url);
   if (io && password.length >= 4) io.mask.learn((text) => text.replaceAll(password, '***'));
-  return openPostgresBackend({ ...postgresOptionsFrom(choice, io?.env ?? process.env), ...(io ? { onWait: (message: string) => io.err.write(`${message}\n`) } : {}) });
+  return openPostgresBackend({ ...postgresOptionsFrom(choice, io?.env ?? process.env, choice.baseDir), ...(io ? { onWait: (message: string) => io.err.write(`${message}\n`) } : {}) });
 }
 
 /** The config's `state:` section, read only when the file has one (most have not: no YAML parse). */

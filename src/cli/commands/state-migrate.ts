@@ -1,5 +1,5 @@
 /** `release state migrate`: create or upgrade the schema of the shared state database. */
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { migrate, postgresStatus } from '../../engine/backends/postgres/backend.js';
 import { passwordOf, postgresOptionsFrom, type PostgresOptions } from '../../engine/backends/postgres/options.js';
 import { usageError } from '../../errors.js';
@@ -21,7 +21,7 @@ export async function postgresOptionsOf(io: IO, globals: GlobalOptions): Promise
   const choice = await stateChoiceFor(io, globals, file ?? null);
   if (choice.backend !== 'postgres') return undefined;
   learnPassword(io, choice.url);
-  return postgresOptionsFrom(choice, io.env, file ? dirname(file) : io.cwd);
+  return postgresOptionsFrom(choice, io.env, choice.baseDir ?? io.cwd);
 }
 
 /** Masks the URL's password in everything this process writes (any command on postgres state should). */
