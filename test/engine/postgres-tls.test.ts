@@ -3,7 +3,7 @@
  * this file (openssl): the URL's sslmode as libpq means it, and `state.tls` on top of it.
  */
 import { execFileSync } from 'node:child_process';
-import { chownSync, writeFileSync } from 'node:fs';
+import { chownSync, copyFileSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -12,7 +12,9 @@ import { Connection } from '../../src/engine/backends/postgres/connection.js';
 import type { PostgresOptions } from '../../src/engine/backends/postgres/options.js';
 import type { StateBackend } from '../../src/engine/state-backend.js';
 import { ReleaseError } from '../../src/errors.js';
+import { release } from '../helpers/cli.js';
 import { usePostgres } from '../helpers/postgres.js';
+import { testdir } from '../helpers/testdir.js';
 
 let caFile = '';
 
@@ -79,5 +81,18 @@ describe('postgres state backend over TLS', () => {
     const url = await server.freshDatabase();
     expect(await encrypted({ url, tls: { caFile } })).toBe(true);
     expect(await encrypted({ url, tls: { rejectUnauthorized: false } })).toBe(true);
+  });
+
+  it('the CLI: state.tls.caFile in release.config.yaml is read relative to it', async () => {
+    const url = `${await server.freshDatabase()}?sslmode=verify-full`;
+    const cwd = testdir({
+      'release.config.yaml': 'app: { name: Shop, version: 2.0.0, ios: { bundleId: com.example.shop } }\nstate: { backend: postgres, url: { env: SHOP_DB }, tls: { caFile: ./certs/ca.pem } }\n',
+      'certs/.keep': '',
+      'app/.keep': '',
+    });
+    copyFileSync(caFile, join(cwd, 'certs', 'ca.pem'));
+    const migrated = await release(['state', 'migrate'], { cwd: join(cwd, 'app'), env: { SHOP_DB: url } });
+    expect(migrated.code, migrated.stderr).toBe(0);
+    expect(migrated.stderr).toContain('schema version 0 -> 1');
   });
 });
