@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { ReleaseError } from '../../../errors.js';
 import type { JournalPort, StateBackend } from '../../state-backend.js';
-import { Connection, StateUnreachableError, unreachableAtStart } from './connection.js';
+import { Connection, guarded, StateUnreachableError, unreachableAtStart } from './connection.js';
 import { PostgresJournal } from './journal.js';
 import { RunFiles } from './kept-files.js';
 import { PostgresLockRecords } from './locks.js';
@@ -26,13 +26,13 @@ export class PostgresBackend implements StateBackend {
   }
 
   async runIds(): Promise<string[]> {
-    return guard(async () => (await this.db.query('SELECT id FROM release_runs ORDER BY id')).rows.map((row) => row.id as string));
+    return guarded(async () => (await this.db.query('SELECT id FROM release_runs ORDER BY id')).rows.map((row) => row.id as string));
   }
 
   async createRun(runId: string): Promise<void> {
     // Marks this create, so an attempt whose answer was lost is told apart from a clash.
     const creator = randomBytes(8).toString('hex');
-    await guard(async () => {
+    await guarded(async () => {
       const inserted = await this.db.transaction(async (query) => {
         const result = await query('INSERT INTO release_runs (id, creator) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING', [runId, creator]);
         if (result.rowCount) return true;
@@ -45,7 +45,7 @@ export class PostgresBackend implements StateBackend {
   }
 
   async hasRun(runId: string): Promise<boolean> {
-    return guard(async () => Boolean((await this.db.query('SELECT 1 FROM release_runs WHERE id = $1', [runId])).rowCount));
+    return guarded(async () => Boolean((await this.db.query('SELECT 1 FROM release_runs WHERE id = $1', [runId])).rowCount));
   }
 
   journal(runId: string, redact?: (text: string) => string): JournalPort {
@@ -53,11 +53,11 @@ export class PostgresBackend implements StateBackend {
   }
 
   async runDir(runId: string): Promise<string> {
-    return guard(() => this.db.transaction((query) => this.filesOf(runId).open(query)));
+    return guarded(() => this.db.transaction((query) => this.filesOf(runId).open(query)));
   }
 
   async discardRun(runId: string): Promise<void> {
-    await guard(() => this.db.query('DELETE FROM release_runs WHERE id = $1', [runId]));
+    await guarded(() => this.db.query('DELETE FROM release_runs WHERE id = $1', [runId]));
     this.files.get(runId)?.remove();
     this.files.delete(runId);
   }
@@ -145,19 +145,4 @@ function refuseAhead(target: string, status: SchemaStatus): void {
   throw new ReleaseError('usage', `The state database ${target} has schema version ${status.version}, newer than this release knows (${status.latest}).`, {
     hint: 'A newer release of this tool migrated it: upgrade `release` on this machine. Nothing was started.',
   });
-}
-
-/** After the wait for a lost connection: a message with the way on, not a stack. */
-async function guard<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (err instanceof StateUnreachableError) {
-      throw new ReleaseError('error', `${err.message[0]!.toUpperCase()}${err.message.slice(1)}.`, {
-        hint: 'When it is reachable again, run the command again (`release status` shows where the run stands; `release resume <run>` continues it).',
-        cause: err,
-      });
-    }
-    throw err;
-  }
 }

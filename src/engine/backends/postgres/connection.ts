@@ -167,3 +167,18 @@ export function unreachableAtStart(target: string, err: unknown): ReleaseError {
     cause: err,
   });
 }
+
+/** After the wait for a lost connection, outside an append: a message with the way on, not a stack. */
+export async function guarded<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof StateUnreachableError) {
+      throw new ReleaseError('error', `${err.message[0]!.toUpperCase()}${err.message.slice(1)}.`, {
+        hint: 'When it is reachable again, run the command again (`release status` shows where a run stands; `release resume <run>` continues it).',
+        cause: err,
+      });
+    }
+    throw err;
+  }
+}

@@ -18,7 +18,7 @@ import { GENESIS, sealLine, type SealedLine } from '../../journal-line.js';
 import { fenceHolds, LockLostError, type LockInfo } from '../../lock.js';
 import type { Fence, JournalPort } from '../../state-backend.js';
 import { mapStrings } from '../../../util/map-strings.js';
-import { isConnectionError, reason, StateUnreachableError, type Connection, type Query } from './connection.js';
+import { guarded, isConnectionError, reason, StateUnreachableError, type Connection, type Query } from './connection.js';
 import type { RunFiles } from './kept-files.js';
 import { LOCK_NAMESPACE } from './schema.js';
 
@@ -114,22 +114,20 @@ export class PostgresJournal implements JournalPort {
   }
 
   private async readSinceNow(seen: number): Promise<JournalRead> {
-    try {
+    return guarded(async () => {
       // The head first: an append moves it with its line, so lines read after it can only be more.
       const head = await this.db.query('SELECT head_seq, head_sum FROM release_runs WHERE id = $1', [this.runId]);
       await this.catchUp((text, values) => this.db.query(text, values));
       const events = this.cache.events.slice(seen);
       const damage = this.cache.damage ?? headDamage(this.cache, head.rows[0] as { head_seq: number; head_sum: string | null } | undefined, this.where);
       return damage ? { events, damage } : { events };
-    } catch (err) {
-      throw asReadError(err);
-    }
+    });
   }
 
   /** Keeps the whole damaged journal aside and leaves its verified prefix, with a head to match. */
   private async setAsideNow(label: string): Promise<string> {
     try {
-      return await this.db.transaction(async (query) => {
+      return await guarded(() => this.db.transaction(async (query) => {
         // Appends move the head on this row: they wait until the journal is cut back.
         await query('SELECT 1 FROM release_runs WHERE id = $1 FOR UPDATE', [this.runId]);
         this.cache = empty();
@@ -140,10 +138,9 @@ export class PostgresJournal implements JournalPort {
         await query('UPDATE release_runs SET head_seq = $2, head_sum = $3 WHERE id = $1', [this.runId, keep, this.cache.sums.at(-1) ?? null]);
         this.cache = empty();
         return `${this.where} (set aside as ${label})`;
-      });
-    } catch (err) {
+      }));
+    } finally {
       this.cache = empty();
-      throw asReadError(err);
     }
   }
 
@@ -215,6 +212,3 @@ function asWriteError(err: unknown, where: string): unknown {
   return err;
 }
 
-function asReadError(err: unknown): unknown {
-  return err;
-}

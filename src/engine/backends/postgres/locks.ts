@@ -6,7 +6,7 @@
  */
 import type { LockInfo } from '../../lock.js';
 import type { LockChange, LockRecords } from '../../state-backend.js';
-import type { Connection, Query } from './connection.js';
+import { guarded, type Connection, type Query } from './connection.js';
 import { LOCK_NAMESPACE } from './schema.js';
 
 export class PostgresLockRecords implements LockRecords {
@@ -14,7 +14,7 @@ export class PostgresLockRecords implements LockRecords {
 
   async change<T>(app: string, decide: LockChange<T>): Promise<T> {
     // `decide` is pure: a retry after a lost connection runs it again on the lock as it is then.
-    return this.db.transaction(async (query) => {
+    return guarded(() => this.db.transaction(async (query) => {
       await query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_NAMESPACE, `lock:${app}`]);
       const { next, result } = decide(await readLock(query, app));
       if (next === null) await query('DELETE FROM release_locks WHERE app = $1', [app]);
@@ -27,15 +27,15 @@ export class PostgresLockRecords implements LockRecords {
         );
       }
       return result;
-    });
+    }));
   }
 
   async read(app: string): Promise<LockInfo | undefined> {
-    return readLock((text, values) => this.db.query(text, values), app);
+    return guarded(() => readLock((text, values) => this.db.query(text, values), app));
   }
 
   async list(): Promise<LockInfo[]> {
-    const result = await this.db.query('SELECT info FROM release_locks ORDER BY app');
+    const result = await guarded(() => this.db.query('SELECT info FROM release_locks ORDER BY app'));
     return result.rows.map((row) => row.info as LockInfo);
   }
 }
