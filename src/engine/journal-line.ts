@@ -13,6 +13,7 @@ export const GENESIS = '0'.repeat(32);
 
 const SUM_KEY = ',"sum":"';
 const HEX32 = /^[0-9a-f]{32}$/;
+const LEAD = /^\{"seq":(\d+),"prev":"([0-9a-f]{32})",/;
 
 export interface SealedLine {
   text: string;
@@ -38,19 +39,22 @@ export function openLine(text: string): OpenedLine {
   if (!sum || !HEX32.test(sum)) return { ok: false, problem: 'it has no checksum (not a whole journal line)' };
   const body = `${text.slice(0, at)}}`;
   if (digest(body) !== sum) return { ok: false, problem: 'its checksum does not match its content (changed or corrupted)' };
+  // Sealed lines begin `{"seq":N,"prev":"<32 hex>",`: the hash is cut out before parsing, so
+  // the parsed object is the event itself (no copy per line: a long journal's garbage).
+  const head = LEAD.exec(body);
   let parsed: Record<string, unknown>;
   try {
-    parsed = JSON.parse(body) as Record<string, unknown>;
+    parsed = JSON.parse(head ? `{"seq":${head[1]},${body.slice(head[0].length)}` : body) as Record<string, unknown>;
   } catch {
     return { ok: false, problem: 'it is not valid JSON' };
   }
-  // `seq` stays in the event (it leads the line, so it is the event's first key too); `prev` goes.
-  const { prev, ...event } = parsed;
-  const seq = event.seq;
-  if (typeof seq !== 'number' || typeof prev !== 'string' || typeof event.type !== 'string') {
+  let prev: unknown = head?.[2];
+  if (!head) ({ prev, ...parsed } = parsed);
+  const seq = parsed.seq;
+  if (typeof seq !== 'number' || typeof prev !== 'string' || typeof parsed.type !== 'string') {
     return { ok: false, problem: 'it lacks a sequence number, a previous hash or a type' };
   }
-  return { ok: true, event: event as unknown as DurableEvent, seq, prev, sum };
+  return { ok: true, event: parsed as unknown as DurableEvent, seq, prev, sum };
 }
 
 /** What can still be read off a line cut short: `{"seq":7,"prev":"…","type":"step.started",…"step":"deploy-backend"`. */

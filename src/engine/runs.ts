@@ -8,7 +8,7 @@ import { ReleaseError, usageError } from '../errors.js';
 import type { JournalRead } from './journal.js';
 import { LockStore, type RunPhase } from './lock.js';
 import type { JournalPort, StateBackend } from './state-backend.js';
-import { isTerminal, reduceJournal, type RunState } from './state.js';
+import { isTerminal, reduceJournal, RunView, type RunState } from './state.js';
 
 export interface RunHandle {
   id: string;
@@ -20,6 +20,7 @@ export interface RunHandle {
 export class RunStore {
   readonly locks: LockStore;
   private readonly journals = new Map<string, JournalPort>();
+  private readonly views = new Map<string, RunView>();
 
   constructor(
     readonly backend: StateBackend,
@@ -50,6 +51,7 @@ export class RunStore {
   /** Removes a run that never started (no `run.created`): nothing of it happened. */
   async discard(id: string): Promise<void> {
     this.journals.delete(id);
+    this.views.delete(id);
     await this.backend.discardRun(id);
   }
 
@@ -66,8 +68,29 @@ export class RunStore {
 
   /** The run's state; a damaged journal gives a `damaged` state with what could be read. */
   async state(ref: string): Promise<RunState> {
-    const id = await this.resolve(ref);
-    return stateOf(id, await this.journal(id).read());
+    return this.stateOfRun(await this.resolve(ref));
+  }
+
+  /**
+   * The run now, from its view in this process: only what was appended since the last look is
+   * read and applied, so the journal is verified and reduced once however often this is asked.
+   */
+  async stateOfRun(id: string): Promise<RunState> {
+    const view = this.viewOf(id);
+    const read = await this.journal(id).readSince(view.position);
+    if (view.position === 0) assertStarted(id, read);
+    view.advance(read);
+    return view.current();
+  }
+
+  /** The run as this process has read it, shared by everyone who acts on it here. */
+  viewOf(id: string): RunView {
+    let view = this.views.get(id);
+    if (!view) {
+      view = new RunView();
+      this.views.set(id, view);
+    }
+    return view;
   }
 
   /** Every run with a readable start, oldest first (damaged ones included, as `damaged`). */
@@ -75,7 +98,7 @@ export class RunStore {
     const states: RunState[] = [];
     for (const id of await this.backend.runIds()) {
       try {
-        states.push(stateOf(id, await this.journal(id).read()));
+        states.push(await this.stateOfRun(id));
       } catch {
         // never started: not a run
       }
@@ -148,7 +171,13 @@ export class RunStore {
 
 /** A journal read as a run, or a clear error when there is no run to speak of. */
 export function stateOf(runId: string, read: JournalRead): RunState {
-  if (read.events[0]?.type === 'run.created') return reduceJournal(read);
+  assertStarted(runId, read);
+  return reduceJournal(read);
+}
+
+/** Throws, saying why, unless the journal starts with `run.created`. */
+export function assertStarted(runId: string, read: JournalRead): void {
+  if (read.events[0]?.type === 'run.created') return;
   if (read.damage) {
     throw new ReleaseError('needs-human', `Run ${runId} is damaged from its first line: line ${read.damage.line}: ${read.damage.problem}.`, {
       details: read.damage.text ? [`line ${read.damage.line} held: ${read.damage.text}`] : [],

@@ -17,7 +17,7 @@ import { Executor, type EngineDeps, type RunOutcome } from './executor.js';
 import { JournalDamagedError, JournalWriteError } from './journal.js';
 import { fenceOf, LockLostError, RENEW_EVERY_MS, type LockInfo } from './lock.js';
 import { Recorder, type DurableBody } from './recorder.js';
-import { stateOf, type RunHandle, type RunStore } from './runs.js';
+import type { RunHandle, RunStore } from './runs.js';
 import { isTerminal, RunView, type RunState } from './state.js';
 import type { JsonObject } from '../util/json-path.js';
 
@@ -41,8 +41,6 @@ export class RunSession {
   private executor: Executor<unknown> | undefined;
   private lost = false;
   private renewing = false;
-  /** The run as read so far, advanced by what is new: shared with the executor. */
-  private readonly view = new RunView();
 
   private constructor(
     private readonly base: SessionBase,
@@ -50,6 +48,11 @@ export class RunSession {
     private readonly lock: LockInfo | undefined,
   ) {
     if (lock) run.journal.fence = fenceOf(lock);
+  }
+
+  /** The run as read so far in this process (the store's), advanced by what is new: shared with the executor. */
+  private get view(): RunView {
+    return this.base.store.viewOf(this.run.id);
   }
 
   /**
@@ -130,10 +133,7 @@ export class RunSession {
 
   /** The run now: only what was appended since the last look is read. */
   async state(): Promise<RunState> {
-    const read = await this.run.journal.readSince(this.view.position);
-    if (this.view.position === 0) stateOf(this.run.id, read); // no run.created: says why, or throws for damage
-    this.view.advance(read);
-    return this.view.current();
+    return this.base.store.stateOfRun(this.run.id);
   }
 
   /** Has `run.created` reached the journal? */
