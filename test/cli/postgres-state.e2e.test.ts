@@ -26,7 +26,8 @@ interface Host {
 async function hosts(names: string[], extra: Record<string, string> = {}): Promise<{ url: string; database: string; host: Record<string, Host> }> {
   const url = await server.freshDatabase();
   const host: Record<string, Host> = {};
-  for (const name of names) host[name] = { cwd: testdir(), env: { RELEASE_STATE_URL: url, HOSTNAME: `host-${name}`, RELEASE_ACTOR: `actor-${name}`, ...extra } };
+  // TMPDIR: where each host keeps its working copies; a killed process leaves its copy there, removed with the test.
+  for (const name of names) host[name] = { cwd: testdir(), env: { RELEASE_STATE_URL: url, HOSTNAME: `host-${name}`, RELEASE_ACTOR: `actor-${name}`, TMPDIR: testdir(), ...extra } };
   return { url, database: new URL(url).pathname.slice(1), host };
 }
 
