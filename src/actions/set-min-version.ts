@@ -22,7 +22,6 @@ const Input = z
 
 export default defineConfigAction({
   input: Input,
-  meta: { description: 'Raise minimum_version (the force-update floor) on one or both platforms' },
   async targets(input, env, doc, ctx) {
     const { release } = env;
     const platforms = input.platform === 'both' ? release.platforms : release.platforms.filter((p) => p === input.platform);
