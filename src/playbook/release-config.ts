@@ -4,7 +4,6 @@
  * provider serves each port. Secrets are referenced by env var name or file path, never inlined.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
 import semver from 'semver';
 import { z } from 'zod';
 import { ReleaseError } from '../errors.js';
@@ -15,6 +14,8 @@ import { formatProblem, YamlSource, type Problem } from './yaml-source.js';
 import { parseVersionCodes, VERSION_CODES_HINT } from '../util/version-codes.js';
 
 export { ConfigKeysSchema, SecretRef, type AppStoreConnectConfig, type GooglePlayConfig } from './provider-config.js';
+export { CONFIG_FILE_NAMES, findConfigFile } from './config-file.js';
+export { appIdOf, backendVersionOf, platformsOf } from './release-facts.js';
 
 /**
  * Strict: the version is compared with the live config and stores, and written to minimum_version
@@ -125,21 +126,6 @@ export type ConfigKeys = z.output<typeof ConfigKeysSchema>;
 export type ReleasedEntry = z.output<typeof ReleasedEntry>;
 export type Platform = 'ios' | 'android';
 
-export const CONFIG_FILE_NAMES = ['release.config.yaml', 'release.config.yml'];
-
-export function findConfigFile(from: string): string | undefined {
-  let dir = resolve(from);
-  for (;;) {
-    for (const name of CONFIG_FILE_NAMES) {
-      const candidate = join(dir, name);
-      if (existsSync(candidate)) return candidate;
-    }
-    const parent = dirname(dir);
-    if (parent === dir) return undefined;
-    dir = parent;
-  }
-}
-
 export type ConfigResult = { ok: true; config: ReleaseConfig } | { ok: false; problems: Problem[] };
 
 export function parseReleaseConfig(file: string, text: string): ConfigResult {
@@ -155,16 +141,4 @@ export function loadReleaseConfig(file: string): ReleaseConfig {
   const result = parseReleaseConfig(file, readFileSync(file, 'utf8'));
   if (result.ok) return result.config;
   throw new ReleaseError('usage', `Release config ${file} is invalid.`, { details: result.problems.map(formatProblem) });
-}
-
-export function platformsOf(config: ReleaseConfig): Platform[] {
-  return (['ios', 'android'] as const).filter((p) => config.app[p] !== undefined);
-}
-
-export function backendVersionOf(config: ReleaseConfig): string {
-  return config.backend.version ?? config.app.version;
-}
-
-export function appIdOf(config: ReleaseConfig): string {
-  return config.app.id ?? config.app.ios?.bundleId ?? config.app.android?.package ?? config.app.name;
 }
