@@ -4,7 +4,7 @@
  * never above latest_version, never above the version live on that store (apps would be sent to
  * an update that does not exist yet).
  */
-import semver from 'semver';
+import semver from '../util/semver.js';
 import { z } from 'zod';
 import { currentValue } from '../providers/config/compare-and-set.js';
 import type { JsonValue } from '../util/json-path.js';

@@ -4,7 +4,7 @@
  * provider serves each port. Secrets are referenced by env var name or file path, never inlined.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import semver from 'semver';
+import semver from '../util/semver.js';
 import { z } from 'zod';
 import { ReleaseError } from '../errors.js';
 import { BackendSection, ConfigKeysSchema, NotifySection, RemoteConfigSection, SignoffSection, StoresSection } from './provider-config.js';
