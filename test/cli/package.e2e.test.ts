@@ -51,6 +51,8 @@ describe('the installable package', () => {
       npm_config_prefix: prefix,
       npm_config_registry: `${registry.url}/`,
       npm_config_cache: join(work, 'npm-cache'),
+      // No user .npmrc: a scoped registry or proxy configured there must not send this install out.
+      npm_config_userconfig: join(work, 'no-user-npmrc'),
       npm_config_audit: 'false',
       npm_config_fund: 'false',
       npm_config_update_notifier: 'false',
