@@ -51,7 +51,6 @@ function created(all: AppRecovery[], range: VersionCodeRange, existing: string[]
 
 export default defineAction({
   input: Input,
-  meta: { description: 'Play App Recovery: create a draft for a version-code range, deploy it, or cancel it', mutates: true, compensable: true, pivot: false },
 
   async plan(input, ctx): Promise<StepPlan> {
     const range = rangeOf(input);

@@ -11,7 +11,6 @@ const Input = z
 
 export default defineAction({
   input: Input,
-  meta: { description: 'Check that each API version answers (old and new side by side)', mutates: false, compensable: false, pivot: false },
 
   async plan(input, ctx) {
     const results = await Promise.all(input.apis.map(async (api) => [api, await ctx.env.ports.backend.checkApi(api, ctx.signal)] as const));

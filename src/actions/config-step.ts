@@ -5,7 +5,7 @@
  * write, and shows up as a blocker in plans.
  */
 import type { z } from 'zod';
-import { ActionError, type ActionMeta, type PlanContext, type StepPlan } from '../engine/action.js';
+import { ActionError, type PlanContext, type StepPlan } from '../engine/action.js';
 import { wallViolations } from '../engine/invariant.js';
 import {
   applyKeyChanges,
@@ -17,7 +17,7 @@ import {
 } from '../providers/config/compare-and-set.js';
 import { awaitPropagation, publicShows } from '../providers/config/propagation.js';
 import { jsonEqual, type JsonObject, type JsonValue } from '../util/json-path.js';
-import { defineAction, wallKeys, type ActionDefinition, type ActionEnv } from './env.js';
+import { defineAction, wallKeys, type ActionEnv, type ActionImplementation } from './env.js';
 
 export interface ConfigTargets {
   /** Key path -> the value this step wants there. */
@@ -29,15 +29,13 @@ export interface ConfigTargets {
 }
 
 export function defineConfigAction<S extends z.ZodType>(spec: {
-  meta: Omit<ActionMeta, 'mutates' | 'compensable' | 'pivot'>;
   input: S;
   targets(input: z.output<S>, env: ActionEnv, doc: JsonObject, ctx: PlanContext<ActionEnv>): Promise<ConfigTargets> | ConfigTargets;
   /** Checked again just before the write, as the world may have moved since the plan. */
   precondition?(input: z.output<S>, ctx: PlanContext<ActionEnv>): Promise<string[]>;
-}): ActionDefinition<S> {
+}): ActionImplementation<S> {
   return defineAction({
     input: spec.input,
-    meta: { ...spec.meta, mutates: true, compensable: true, pivot: false },
 
     async plan(input, ctx) {
       const { ports } = ctx.env;

@@ -14,7 +14,6 @@ const Input = z
 
 export default defineAction({
   input: Input,
-  meta: { description: 'Deploy the backend version; undo rolls it back', mutates: true, compensable: true, pivot: false, effect: 'deploy' },
 
   async plan(input, ctx) {
     const { backend } = ctx.env.ports;

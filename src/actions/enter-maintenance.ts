@@ -13,7 +13,6 @@ const Input = z
 
 export default defineConfigAction({
   input: Input,
-  meta: { description: 'Turn on maintenance mode (or raise minimum_version) so old apps stop calling the API', effect: 'wall-up' },
   targets(input, { release }) {
     const wall = input.wall ?? release.wall;
     if (wall === 'maintenance') return { values: { [release.keys.maintenance]: true } };

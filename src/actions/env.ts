@@ -26,14 +26,15 @@ export interface ActionEnv {
   scaleDelay?: (ms: number) => number;
 }
 
-/** An action plus the schema of its `with:` inputs, as the registry lists it. */
+/** An action plus the schema of its `with:` inputs, as the registry lists it (with its meta from action-meta.ts). */
 export interface ActionDefinition<S extends z.ZodType = z.ZodType> extends Action<z.output<S>, ActionEnv> {
   input: S;
-  /** Changes what users get, like the pivot but after it: a failure stops for a human (exit 7), never rolls back. */
-  forwardOnly?: boolean;
 }
 
-export function defineAction<S extends z.ZodType>(def: ActionDefinition<S>): ActionDefinition<S> {
+/** What an action module declares: the code and its input schema; what it is (its meta) is in action-meta.ts. */
+export type ActionImplementation<S extends z.ZodType = z.ZodType> = Omit<ActionDefinition<S>, 'meta'>;
+
+export function defineAction<S extends z.ZodType>(def: ActionImplementation<S>): ActionImplementation<S> {
   return def;
 }
 

@@ -27,7 +27,6 @@ async function whatToTest(env: ActionEnv, checklist: string[], signal: AbortSign
 
 export default defineAction({
   input: Input,
-  meta: { description: 'Internal testers verify the new app against the new backend (a gate)', mutates: false, compensable: false, pivot: false },
 
   async plan(input, ctx) {
     return {

@@ -6,7 +6,6 @@ const Input = z.object({ title: z.string().min(1), lines: z.array(z.string().min
 
 export default defineAction({
   input: Input,
-  meta: { description: 'Show a reminder (e.g. request an expedited review) in the plan and the journal', mutates: false, compensable: false, pivot: false },
   async plan(input) {
     return { summary: input.title, changes: [], notes: input.lines };
   },

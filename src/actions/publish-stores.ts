@@ -54,7 +54,6 @@ async function pressPublishGate(env: ActionEnv, stores: StorePort[], ctx: StepCo
 
 export default defineAction({
   input: Input,
-  meta: { description: 'Publish the approved version on every store at once (the pivot)', mutates: true, compensable: false, pivot: true, effect: 'publish' },
 
   async plan(_input, ctx) {
     const releases = await readReleases(ctx.env, ctx.signal);

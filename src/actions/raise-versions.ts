@@ -20,7 +20,6 @@ const Input = z
 
 export default defineConfigAction({
   input: Input,
-  meta: { description: 'Raise minimum/latest version on every platform and clear maintenance, in one write', effect: 'wall-down' },
   targets(input, { release }, doc) {
     const values: Record<string, string | boolean> = {};
     for (const p of release.platforms) {

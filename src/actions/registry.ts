@@ -1,6 +1,8 @@
 /**
- * Every action a playbook step may `uses:`, as one table. The engine reads `meta` (mutates,
- * compensable, pivot) from here; the playbook loader reads the input schemas.
+ * Every action a playbook step may `uses:`: its implementation, paired with what it is (meta,
+ * declared once in action-meta.ts). The engine reads `meta` (mutates, compensable, pivot) from
+ * here; the playbook loader reads the input schemas. Loading this loads every action (and zod):
+ * commands that only show runs use action-meta.ts instead.
  */
 import type { z } from 'zod';
 import type { ActionCatalog } from '../playbook/schema.js';
@@ -8,7 +10,8 @@ import appRecovery from './app-recovery.js';
 import checkApi from './check-api.js';
 import deployBackend from './deploy-backend.js';
 import enterMaintenance from './enter-maintenance.js';
-import type { ActionDefinition } from './env.js';
+import { ACTION_META, metaOf, type ActionName } from './action-meta.js';
+import type { ActionDefinition, ActionImplementation } from './env.js';
 import internalSignoff from './internal-signoff.js';
 import notice from './notice.js';
 import publishStores from './publish-stores.js';
@@ -22,7 +25,8 @@ import { STAGED_ROLLOUT } from './rollout-schedules.js';
 import verifyManualPublishing from './verify-manual-publishing.js';
 import waitForApproval from './wait-for-approval.js';
 
-export const ACTIONS: Record<string, ActionDefinition> = {
+// One implementation per name the meta table declares (the type makes both lists the same).
+const IMPLEMENTATIONS: Record<ActionName, ActionImplementation> = {
   'store/verify-manual-publishing': verifyManualPublishing,
   'store/wait-for-approval': waitForApproval,
   'store/publish': publishStores,
@@ -40,6 +44,10 @@ export const ACTIONS: Record<string, ActionDefinition> = {
   'release/notice': notice,
 };
 
+export const ACTIONS: Record<string, ActionDefinition> = Object.fromEntries(
+  (Object.keys(ACTION_META) as ActionName[]).map((uses) => [uses, { ...IMPLEMENTATIONS[uses], meta: ACTION_META[uses] }]),
+);
+
 export function actionFor(uses: string): ActionDefinition {
   const action = ACTIONS[uses];
   if (!action) throw new Error(`unknown action ${uses}`);
@@ -50,5 +58,5 @@ export const actionCatalog: ActionCatalog = {
   names: () => Object.keys(ACTIONS),
   inputSchema: (uses): z.ZodType | undefined => ACTIONS[uses]?.input,
   isPivot: (uses) => ACTIONS[uses]?.meta.pivot === true,
-  failsForward: (uses) => ACTIONS[uses]?.forwardOnly === true,
+  failsForward: (uses) => ACTIONS[uses] !== undefined && metaOf(uses).forwardOnly === true,
 };

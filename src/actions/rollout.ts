@@ -33,9 +33,7 @@ const expected = (op: RolloutOperation): RolloutStatus['state'][] =>
 
 export default defineAction({
   input: Input,
-  meta: { description: 'Halt, resume or complete a staged rollout / phased release (damage control)', mutates: true, compensable: false, pivot: false },
-  // No undo: a failure (one store halted, the other not) stops for a human, never "rolls back".
-  forwardOnly: true,
+  // No undo (action-meta.ts: forwardOnly): a failure (one store halted, the other not) stops for a human, never "rolls back".
 
   async plan(input, ctx) {
     const version = input.version ?? ctx.env.release.version;

@@ -23,7 +23,6 @@ const Input = z
 
 export default defineConfigAction({
   input: Input,
-  meta: { description: 'Set one existing feature flag (the kill switch)' },
   targets(input, { release }, doc) {
     const { path, problem } = flagKey(doc, release, input.flag);
     return {

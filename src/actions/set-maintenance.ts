@@ -11,7 +11,6 @@ const Input = z
 
 export default defineConfigAction({
   input: Input,
-  meta: { description: 'Turn maintenance mode on or off, with a reason' },
   targets(input, { release }) {
     return { values: { [release.keys.maintenance]: input.on }, notes: [`reason: ${input.reason}`] };
   },

@@ -4,7 +4,7 @@
  * never above latest_version, never above the version live on that store (apps would be sent to
  * an update that does not exist yet).
  */
-import semver from 'semver';
+import semver from '../util/semver.js';
 import { z } from 'zod';
 import { currentValue } from '../providers/config/compare-and-set.js';
 import type { JsonValue } from '../util/json-path.js';
@@ -22,7 +22,6 @@ const Input = z
 
 export default defineConfigAction({
   input: Input,
-  meta: { description: 'Raise minimum_version (the force-update floor) on one or both platforms' },
   async targets(input, env, doc, ctx) {
     const { release } = env;
     const platforms = input.platform === 'both' ? release.platforms : release.platforms.filter((p) => p === input.platform);

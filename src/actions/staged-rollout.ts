@@ -64,9 +64,6 @@ const recordsOf = (ctx: StepContext<ActionEnv>) => ctx.records() as unknown as R
 
 export default defineAction({
   input: Input,
-  meta: { description: 'Staged rollout with metric gates: Play fractions, App Store phased hold points; halts on a failed gate', mutates: true, compensable: false, pivot: false },
-  // Each stage reached more users; undoing earlier steps (e.g. the config) would not take that back.
-  forwardOnly: true,
 
   async plan(input, ctx) {
     const version = versionOf(input, ctx.env);

@@ -79,7 +79,6 @@ async function attest(r: StoreRelease, ctx: StepContext<ActionEnv>): Promise<str
 
 export default defineAction({
   input: Input,
-  meta: { description: 'Check that the release lowers no live version, and that both stores hold it for manual publishing and on the internal tracks', mutates: false, compensable: false, pivot: false },
 
   async plan(input, ctx) {
     // The flip's first step is where the release meets the live world, before anything changes.

@@ -9,7 +9,7 @@
  * before its write, and by `release doctor`; `release plan` shows the same through the steps.
  * What it finds is invalid input (exit 2), not a failure: nothing has been changed yet.
  */
-import semver from 'semver';
+import semver from '../util/semver.js';
 import { currentValue } from '../providers/config/compare-and-set.js';
 import type { JsonObject, JsonValue } from '../util/json-path.js';
 import { liveVersionOf } from '../util/versions.js';

@@ -28,7 +28,6 @@ const ready = (r: StoreRelease, acceptLive: boolean) => r.state === 'approved' |
 
 export default defineAction({
   input: Input,
-  meta: { description: 'Wait until every store approved the version (nothing goes live)', mutates: false, compensable: false, pivot: false },
 
   async plan(input, ctx) {
     const releases = await readReleases(ctx.env, ctx.signal);

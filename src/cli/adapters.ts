@@ -3,16 +3,14 @@
  * section of the release config names its provider, and the sandbox world simulates the rest.
  */
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { ActionEnv } from '../actions/env.js';
 import type { ResolvedPlaybook } from '../engine/events.js';
 import type { Phase } from '../engine/executor.js';
 import { ReleaseError } from '../errors.js';
-import { platformsOf, type ReleaseConfig, type SecretRef } from '../playbook/release-config.js';
+import { platformsOf, type ReleaseConfig } from '../playbook/release-config.js';
 import { Projection } from '../providers/dry-run.js';
 import { Sandbox, type SandboxFault, type SandboxSettings } from '../providers/sandbox/index.js';
-import { redactor, type Redact } from '../providers/redactor.js';
-import { secretValues, type SecretContext } from '../providers/secrets.js';
 import { SlackNotifier, slackWebhook } from '../providers/notify/slack.js';
 import { realStore } from '../providers/stores/index.js';
 import type { Platform } from '../providers/stores/port.js';
@@ -27,8 +25,8 @@ import { commandTrigger, webhookTrigger } from '../providers/backend/triggers.js
 import { HumanSignoff } from '../providers/signoff/human.js';
 import { SourceMetrics } from '../providers/metrics/index.js';
 import { SandboxMetrics, type SandboxMetricValues } from '../providers/sandbox/metrics.js';
-import { envNamesIn, expandEnv } from '../providers/env-template.js';
 import { factsOf, type PortLabels, type RunContext } from './context.js';
+import { redactFor, secretContext } from './config-secrets.js';
 import type { IO } from './io.js';
 
 export interface PortsSource {
@@ -90,61 +88,6 @@ export function realPorts(io: IO, config: ReleaseConfig, context: RunContext, ru
 export function seedWorld(runDir: string, config: ReleaseConfig, context: RunContext, settings: SandboxSettings, stagedFraction?: number): void {
   const seeded = stagedFraction && !config.sandbox.androidStagedFraction ? { ...config, sandbox: { ...config.sandbox, androidStagedFraction: stagedFraction } } : config;
   if (needsWorld(config, context)) new Sandbox(runDir, []).seed(seeded, settings, sandboxPlatforms(config, context));
-}
-
-export function secretContext(io: IO, context: RunContext): SecretContext {
-  return { baseDir: context.configFile ? dirname(context.configFile) : io.cwd, env: io.env };
-}
-
-/** Every secret the config points at: key files, tokens, and env vars named in headers and URLs. */
-export function secretRefs(config: ReleaseConfig): SecretRef[] {
-  const refs: SecretRef[] = [];
-  const google = (creds: { serviceAccountKey: SecretRef } | { accessToken: { env: string } } | { applicationDefault: true } | undefined) => {
-    if (creds && 'serviceAccountKey' in creds) refs.push(creds.serviceAccountKey);
-    if (creds && 'accessToken' in creds) refs.push(creds.accessToken);
-  };
-  if (config.stores.ios.provider === 'app-store-connect') refs.push(config.stores.ios.privateKey);
-  if (config.stores.android.provider === 'google-play') google(config.stores.android.credentials);
-  if (config.remoteConfig.provider === 'firebase') google(config.remoteConfig.credentials);
-  refs.push(...secretTemplates(config).flatMap(envNamesIn).map((env) => ({ env })));
-  if (config.notify.slack) refs.push(config.notify.slack.webhook);
-  return refs;
-}
-
-/** Header values and URLs that may name env vars (`Bearer ${CONFIG_TOKEN}`). */
-function secretTemplates(config: ReleaseConfig): string[] {
-  const templates: string[] = [];
-  const rc = config.remoteConfig;
-  if (rc.provider === 'http') templates.push(...Object.values(rc.headers));
-  const be = config.backend;
-  if (be.provider !== 'sandbox') templates.push(...Object.values(be.health.headers));
-  if (be.provider === 'webhook') templates.push(be.deploy.url, be.rollback.url, ...Object.values(be.deploy.headers), ...Object.values(be.rollback.headers));
-  return templates.filter((t) => envNamesIn(t).length > 0);
-}
-
-/**
- * Masks every secret the config points at, for the journal and every output. A header or URL
- * built from env vars is a secret as a whole too (`Bearer q7Z` hides a short token in plain sight).
- */
-export function redactFor(io: IO, config: ReleaseConfig, context: RunContext): Redact {
-  const secrets = secretContext(io, context);
-  const expanded = secretTemplates(config).flatMap((template) => {
-    try {
-      return [expandEnv(template, secrets.env, 'secret')];
-    } catch {
-      return []; // a variable is not set: nothing to mask
-    }
-  });
-  return redactor([...secretValues(secretRefs(config), secrets), ...expanded]);
-}
-
-/**
- * The IO, masking these secrets from now on: the process's streams learn them, so everything the
- * command writes — and an error that escapes it (exit.ts) — is masked.
- */
-export function redactedIO(io: IO, redact: Redact): IO {
-  io.mask.learn(redact);
-  return io;
 }
 
 export function portsFor(

@@ -1,39 +1,22 @@
 /**
  * The composition root: the only place that decides which adapters serve the ports (the sandbox
- * or real ones), where state lives, and how the engine is wired to the terminal.
+ * or real ones), where state lives, and how the engine is wired to the terminal. Every command
+ * imports it, so it loads no schema and no action (release-source.ts reads the release config).
  */
 import { userInfo } from 'node:os';
-import { resolve } from 'node:path';
-import { actionFor } from '../actions/registry.js';
 import type { ActionEnv, ReleaseFacts } from '../actions/env.js';
 import type { Identity } from '../engine/events.js';
 import { currentProcess } from '../engine/owner.js';
 import type { EngineDeps, EngineOptions } from '../engine/executor.js';
-import type { RunState } from '../engine/state.js';
-import { ReleaseError, usageError } from '../errors.js';
-import { CONFIG_TEMPLATE } from '../playbook/config-template.js';
-import {
-  appIdOf,
-  backendVersionOf,
-  findConfigFile,
-  loadReleaseConfig,
-  parseReleaseConfig,
-  platformsOf,
-  ReleaseConfigSchema,
-  type ReleaseConfig,
-} from '../playbook/release-config.js';
+import { usageError } from '../errors.js';
+import type { ReleaseConfig } from '../playbook/release-config.js';
+import { appIdOf, backendVersionOf, platformsOf } from '../playbook/release-facts.js';
 import type { SandboxFault } from '../providers/sandbox/index.js';
 import type { SandboxMetricValues } from '../providers/sandbox/metrics.js';
 import type { JsonObject } from '../util/json-path.js';
 import { parseDuration } from '../util/duration.js';
 import type { GlobalOptions, SandboxFlags } from './program.js';
 import { canPrompt, type IO } from './io.js';
-
-export interface LoadedRelease {
-  config: ReleaseConfig;
-  /** Absolute path, or null for the built-in example app. */
-  file: string | null;
-}
 
 /** What run.created records so `resume` rebuilds the same world, on any machine. */
 export interface RunContext {
@@ -55,24 +38,6 @@ export function identity(env: NodeJS.ProcessEnv = process.env): Identity {
     }
   }
   return { who, ...currentProcess() };
-}
-
-export function loadRelease(io: IO, globals: GlobalOptions): LoadedRelease {
-  if (globals.config) {
-    const file = resolve(io.cwd, globals.config);
-    return { config: loadReleaseConfig(file), file };
-  }
-  const found = findConfigFile(io.cwd);
-  if (found) return { config: loadReleaseConfig(found), file: found };
-  if (globals.sandbox) {
-    const result = parseReleaseConfig('<built-in example>', CONFIG_TEMPLATE);
-    if (!result.ok) throw new Error('the built-in example config is invalid');
-    return { config: result.config, file: null };
-  }
-  throw usageError(
-    `No release.config.yaml in ${io.cwd} or above.`,
-    'Rehearse first with `release flip --sandbox` (no config needed), or write one with `release init`.',
-  );
 }
 
 export function factsOf(config: ReleaseConfig, context: Pick<RunContext, 'allowLowerVersion'> = {}): ReleaseFacts {
@@ -116,13 +81,6 @@ export function lockKeyOf(context: JsonObject, config: ReleaseConfig): string {
 
 export function damageControlLock(config: ReleaseConfig): string {
   return `${appIdOf(config)}#damage-control`;
-}
-
-/** The release config a run was created with (journaled), so resume never depends on files moving. */
-export function recordedRelease(state: Pick<RunState, 'runId' | 'release'>): ReleaseConfig {
-  const parsed = ReleaseConfigSchema.safeParse(state.release.config);
-  if (!parsed.success) throw new ReleaseError('error', `run ${state.runId} has an unreadable release config in its journal`);
-  return parsed.data;
 }
 
 export interface ParsedSandboxFlags {
@@ -232,8 +190,6 @@ export function engineOptions(globals: GlobalOptions, extra: { until?: string; w
 export function promptAllowed(io: IO, globals: GlobalOptions): boolean {
   return canPrompt(io, !globals.input);
 }
-
-export const engineAction: EngineDeps<ActionEnv>['action'] = actionFor;
 
 function shellQuote(text: string): string {
   return /^[\w./@:-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;

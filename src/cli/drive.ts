@@ -9,7 +9,7 @@ import type { EngineOptions, RunOutcome } from '../engine/executor.js';
 import type { RunSession } from '../engine/session.js';
 import { summarize } from '../engine/timeline.js';
 import type { PortsSource } from './adapters.js';
-import { commandsFor, engineAction, promptAllowed } from './context.js';
+import { commandsFor, promptAllowed } from './context.js';
 import { exitCodeOf } from './exit.js';
 import type { IO } from './io.js';
 import type { GlobalOptions } from './program.js';
@@ -55,7 +55,7 @@ export async function drive(req: DriveRequest): Promise<number> {
       () => {
         const source = req.source();
         return {
-          action: engineAction,
+          action: actionFor,
           envFor: source.envFor,
           emit: (e) => {
             view.event(e);

@@ -2,23 +2,21 @@
  * Reopening a run to act on it again (resume, rollback): its state from the journal, the release
  * config it was created with, and streams and journal masked for that config's secrets. A run
  * that is damaged, a dry run, or over is refused here, before any lock is taken. Showing a run
- * (log, report, status) masks the same secrets.
+ * (log, report, status) masks the same secrets (config-secrets.ts).
  */
-import { JournalDamagedError, type JournalRead } from '../engine/journal.js';
+import { JournalDamagedError } from '../engine/journal.js';
 import type { RunHandle, RunStore } from '../engine/runs.js';
 import { explain } from '../engine/session.js';
 import { isTerminal, pivotCrossed, type RunState } from '../engine/state.js';
 import { actionFor } from '../actions/registry.js';
 import { EXIT_CODES, usageError } from '../errors.js';
 import type { ReleaseConfig } from '../playbook/release-config.js';
-import type { Redact } from '../providers/redactor.js';
-import type { JsonObject } from '../util/json-path.js';
-import { mapStrings } from '../util/map-strings.js';
-import { redactedIO, redactFor } from './adapters.js';
-import { commandsFor, recordedRelease, type RunContext } from './context.js';
+import { redactedIO, redactFor } from './config-secrets.js';
+import { commandsFor, type RunContext } from './context.js';
 import { openRunStore } from './state-store.js';
 import type { IO } from './io.js';
 import type { GlobalOptions } from './program.js';
+import { recordedRelease } from './release-source.js';
 
 export interface ExistingRun {
   state: RunState;
@@ -40,31 +38,6 @@ export async function openExistingRun(rawIO: IO, globals: GlobalOptions, ref: st
   const io = redactedIO(rawIO, redact);
   store.maskWith(redact);
   return { state, config, context, io, store, run: await store.open(state.runId) };
-}
-
-/**
- * For commands that only show a run (log, report, status): its journal was masked with the
- * secrets known when it was written, but an older release, or a secret set only later, may have
- * left one readable. These outputs go to CI summaries, so they mask with the secrets of the
- * release config the run was created with: the streams learn them, and the returned function
- * masks values before they are encoded. A start that cannot be read masks nothing more.
- */
-export function learnRunSecrets(io: IO, run: { runId: string; release: JsonObject; context: JsonObject }): Redact {
-  let config: ReleaseConfig;
-  try {
-    config = recordedRelease(run);
-  } catch {
-    return (text) => text;
-  }
-  const redact = redactFor(io, config, run.context as unknown as RunContext);
-  redactedIO(io, redact);
-  return redact;
-}
-
-/** A journal as log and report show it: every value masked (see learnRunSecrets). */
-export function shownJournal(io: IO, read: JournalRead): JournalRead {
-  const first = read.events[0];
-  return first?.type === 'run.created' ? mapStrings(read, learnRunSecrets(io, first)) : read;
 }
 
 /**

@@ -8,10 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ActionEnv } from '../actions/env.js';
 import type { ReleaseConfig } from '../playbook/release-config.js';
-import { dryRunPorts, portsFor, redactedIO, redactFor, seedWorld } from './adapters.js';
-import { loadRelease, type RunContext } from './context.js';
+import { dryRunPorts, portsFor, seedWorld } from './adapters.js';
+import { redactedIO, redactFor } from './config-secrets.js';
+import type { RunContext } from './context.js';
 import type { IO } from './io.js';
 import type { GlobalOptions } from './program.js';
+import { loadRelease } from './release-source.js';
 import type { SandboxMetricValues } from '../providers/sandbox/metrics.js';
 
 /** The release config and the context of a command that only reads, with secrets masked in its output. */

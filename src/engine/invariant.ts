@@ -3,7 +3,7 @@
  * must meet a wall — maintenance on, or a minimum_version at least the new app version — never
  * the new API. Checked on every config write and in every dry run.
  */
-import semver from 'semver';
+import semver from '../util/semver.js';
 import { getPath, type JsonObject } from '../util/json-path.js';
 
 export interface WallKeys {

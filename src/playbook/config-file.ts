@@ -1,4 +1,7 @@
-/** Where the release config is: the nearest release.config.yaml from a directory up. Loads no parser. */
+/**
+ * Where the release config is: `release.config.yaml` found by walking up from a directory. Kept
+ * apart from the schema so that finding the state directory (every command) loads no zod or yaml.
+ */
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 

@@ -1,10 +1,23 @@
+/** Where the package ships the config's JSON Schema (built by src/playbook/json-schema.ts). */
+export const CONFIG_SCHEMA_IN_PACKAGE = 'mobile-release-flip/dist/schemas/release-config.schema.json';
+
+/**
+ * Relative to the config file, as yaml-language-server resolves it: the tool installed as a dev
+ * dependency of the app (the way a team pins its version) puts the schema there, and the path
+ * holds on every machine that checks the repository out, unlike a global install's.
+ */
+export const CONFIG_SCHEMA_LINE = `# yaml-language-server: $schema=./node_modules/${CONFIG_SCHEMA_IN_PACKAGE}`;
+
 /**
  * The commented release config `release init` writes. The built-in sandbox example app is this
  * same file, so `release init && release flip --sandbox` rehearses exactly what was written.
  */
-export const CONFIG_TEMPLATE = `# release.config.yaml — what \`release\` needs to know about your app.
+export const CONFIG_TEMPLATE = `${CONFIG_SCHEMA_LINE}
+# release.config.yaml — what \`release\` needs to know about your app.
 # Secrets never go in this file: reference env var names or key file paths.
 # Check it with \`release validate\`; rehearse with \`release flip --sandbox\`.
+# The first line lets editors complete and check it (the tool as a dev dependency); with a
+# global install, point it at $(npm root -g)/${CONFIG_SCHEMA_IN_PACKAGE}.
 
 app:
   name: Example Shop

@@ -2,7 +2,7 @@
  * Loading a playbook: YAML -> schema -> rules, every problem with file, line and field. Then
  * `resolvePlaybook` fills in `${{ }}` expressions and checks each step's inputs against its action.
  */
-import semver from 'semver';
+import semver from '../util/semver.js';
 import { readFileSync } from 'node:fs';
 import type { ResolvedPlaybook, ResolvedStep } from '../engine/events.js';
 import type { JsonObject, JsonValue } from '../util/json-path.js';

@@ -4,7 +4,7 @@
  * provider serves each port. Secrets are referenced by env var name or file path, never inlined.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import semver from 'semver';
+import semver from '../util/semver.js';
 import { z } from 'zod';
 import { ReleaseError } from '../errors.js';
 import { BackendSection, ConfigKeysSchema, NotifySection, RemoteConfigSection, SignoffSection, StoresSection } from './provider-config.js';
@@ -15,6 +15,8 @@ import { formatProblem, YamlSource, type Problem } from './yaml-source.js';
 import { parseVersionCodes, VERSION_CODES_HINT } from '../util/version-codes.js';
 
 export { ConfigKeysSchema, SecretRef, type AppStoreConnectConfig, type GooglePlayConfig } from './provider-config.js';
+export { CONFIG_FILE_NAMES, findConfigFile } from './config-file.js';
+export { appIdOf, backendVersionOf, platformsOf } from './release-facts.js';
 
 /**
  * Strict: the version is compared with the live config and stores, and written to minimum_version
@@ -127,8 +129,6 @@ export type ConfigKeys = z.output<typeof ConfigKeysSchema>;
 export type ReleasedEntry = z.output<typeof ReleasedEntry>;
 export type Platform = 'ios' | 'android';
 
-export { CONFIG_FILE_NAMES, findConfigFile } from './config-file.js';
-
 export type ConfigResult = { ok: true; config: ReleaseConfig } | { ok: false; problems: Problem[] };
 
 export function parseReleaseConfig(file: string, text: string): ConfigResult {
@@ -144,16 +144,4 @@ export function loadReleaseConfig(file: string): ReleaseConfig {
   const result = parseReleaseConfig(file, readFileSync(file, 'utf8'));
   if (result.ok) return result.config;
   throw new ReleaseError('usage', `Release config ${file} is invalid.`, { details: result.problems.map(formatProblem) });
-}
-
-export function platformsOf(config: ReleaseConfig): Platform[] {
-  return (['ios', 'android'] as const).filter((p) => config.app[p] !== undefined);
-}
-
-export function backendVersionOf(config: ReleaseConfig): string {
-  return config.backend.version ?? config.app.version;
-}
-
-export function appIdOf(config: ReleaseConfig): string {
-  return config.app.id ?? config.app.ios?.bundleId ?? config.app.android?.package ?? config.app.name;
 }

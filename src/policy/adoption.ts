@@ -6,7 +6,7 @@
  * - the highest candidate whose share below is within the threshold is the floor
  * - none within: the floor is not raised; no data for a candidate: not raised on that evidence
  */
-import semver from 'semver';
+import semver from '../util/semver.js';
 
 /** The metric an adoption source reports, and the name `--sandbox-metric` sets it by. */
 export const ADOPTION_METRIC = 'sessions_below_floor';

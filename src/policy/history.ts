@@ -5,7 +5,7 @@
  * not built yet. Rehearsals read `sandbox.releaseHistory`, or a simulated weekly cadence up to
  * the live version.
  */
-import semver from 'semver';
+import semver from '../util/semver.js';
 import type { RunStore } from '../engine/runs.js';
 import { platformsOf, type ReleaseConfig, type ReleasedEntry } from '../playbook/release-config.js';
 import type { Platform } from '../providers/stores/port.js';

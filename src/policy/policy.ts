@@ -6,7 +6,7 @@
  * - floor (minimum_version) = the oldest version inside the window: older clients must upgrade
  * - an old API may go once the first version without it is older than the compatibility window
  */
-import semver from 'semver';
+import semver from '../util/semver.js';
 import type { Platform } from '../providers/stores/port.js';
 
 export interface ReleasedVersion {

@@ -3,7 +3,7 @@
  * release name). Loose on purpose, unlike `app.version`: we compare what others wrote, "v2.5.0"
  * included, and say so when a value is no version at all.
  */
-import semver from 'semver';
+import semver from './semver.js';
 
 /** The semantic version a live value stands for, or null if it is none. */
 export function liveVersionOf(value: unknown): string | null {

@@ -11,15 +11,17 @@ import { locatePlaybook } from '../../playbook/locate.js';
 import { appIdOf, backendVersionOf, type ReleaseConfig } from '../../playbook/release-config.js';
 import { firstFractionOf } from '../../actions/rollout-schedules.js';
 import { formatProblem } from '../../playbook/yaml-source.js';
-import { dryRunPorts, needsWorld, notifierFor, portLabels, portsFor, redactedIO, redactFor, seedWorld } from '../adapters.js';
+import { dryRunPorts, needsWorld, notifierFor, portLabels, portsFor, seedWorld } from '../adapters.js';
 import { checkAttestable } from '../attest.js';
 import { flipAlongside } from '../alongside.js';
-import { commandsFor, damageControlLock, engineAction, engineOptions, hasRehearsalFlags, identity, loadRelease, parseSandboxFlags, releaseRecord, sandboxRecord, type RunContext } from '../context.js';
+import { redactedIO, redactFor } from '../config-secrets.js';
+import { commandsFor, damageControlLock, engineOptions, hasRehearsalFlags, identity, parseSandboxFlags, releaseRecord, sandboxRecord, type RunContext } from '../context.js';
 import { openRunStore } from '../state-store.js';
 import { drive } from '../drive.js';
 import { exitCodeOf } from '../exit.js';
 import type { IO } from '../io.js';
 import type { GlobalOptions, SandboxFlags } from '../program.js';
+import { loadRelease } from '../release-source.js';
 import { createRunView } from '../views/run-view.js';
 
 export interface FlipOptions extends GlobalOptions, SandboxFlags {
@@ -97,7 +99,7 @@ export async function runFlip(rawIO: IO, opts: FlipOptions): Promise<number> {
 
   if (opts.dryRun) {
     const dry = dryRunPorts(source());
-    const outcome = await planRun({ run, action: engineAction, envFor: dry.envFor, emit: (e) => view.event(e), project: dry.project, assumeBackendLive: beside?.backendLive === true });
+    const outcome = await planRun({ run, action: actionFor, envFor: dry.envFor, emit: (e) => view.event(e), project: dry.project, assumeBackendLive: beside?.backendLive === true });
     view.close();
     view.outcome(outcome, summarize(await session.events(), (uses) => actionFor(uses).meta.effect));
     return exitCodeOf(outcome.exit);

@@ -1,6 +1,6 @@
 /** `release log <run>`: the journal, as the events happened, with the run's secrets masked. */
 import { openRunStore } from '../state-store.js';
-import { shownJournal } from '../existing-run.js';
+import { shownJournal } from '../config-secrets.js';
 import { wantsColor, type IO } from '../io.js';
 import type { GlobalOptions } from '../program.js';
 import { HumanRunView } from '../views/human-view.js';

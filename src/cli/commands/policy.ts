@@ -4,7 +4,7 @@
  * old API may go, and today's minimum_version. Read-only; `--apply` raises the floor through a
  * journaled run of the built-in `min-version` playbook (the path `release min-version` takes).
  */
-import semver from 'semver';
+import semver from '../../util/semver.js';
 import { usageError } from '../../errors.js';
 import { candidateFloors, holdBack, type AdoptionDecision } from '../../policy/adoption.js';
 import { readAdoption } from '../../policy/adoption-source.js';

@@ -10,13 +10,14 @@ import { fenceOf } from '../../engine/lock.js';
 import { explain } from '../../engine/session.js';
 import { isTerminal, reduceJournal } from '../../engine/state.js';
 import { EXIT_CODES, ReleaseError, usageError } from '../../errors.js';
-import { portsFor, redactedIO, redactFor } from '../adapters.js';
-import { commandsFor, effectiveSandboxFlags, lockKeyOf, identity, promptAllowed, recordedRelease, type RunContext } from '../context.js';
+import { portsFor } from '../adapters.js';
+import { learnRunSecrets, redactedIO, redactFor } from '../config-secrets.js';
+import { commandsFor, effectiveSandboxFlags, lockKeyOf, identity, promptAllowed, type RunContext } from '../context.js';
 import { openRunStore } from '../state-store.js';
-import { learnRunSecrets } from '../existing-run.js';
 import type { IO } from '../io.js';
 import type { GlobalOptions } from '../program.js';
 import { terminalPrompter } from '../prompter.js';
+import { recordedRelease } from '../release-source.js';
 import { compareWithWorld, worldRecord, type Comparison } from '../world-readback.js';
 
 export interface RepairOptions extends GlobalOptions {

@@ -1,21 +1,19 @@
 /** `release status [run]`: where a run stands, what it waits for, who holds its lock. */
 import { Chalk } from 'chalk';
-import { actionFor } from '../../actions/registry.js';
+import { effectOf, isPivot } from '../../actions/action-meta.js';
 import { rollbackRefusal } from '../../engine/executor.js';
 import { liveNow } from '../../engine/live-now.js';
 import { holderState } from '../../engine/lock.js';
 import { isTerminal } from '../../engine/state.js';
 import { commandsFor } from '../context.js';
 import { openRunStore } from '../state-store.js';
-import { learnRunSecrets } from '../existing-run.js';
+import { learnRunSecrets } from '../config-secrets.js';
 import { wantsColor, type IO } from '../io.js';
 import type { GlobalOptions } from '../program.js';
 
 export interface StatusOptions extends GlobalOptions {
   run: string;
 }
-
-const effectOf = (uses: string) => actionFor(uses).meta.effect;
 
 export async function runStatus(io: IO, opts: StatusOptions): Promise<number> {
   const store = await openRunStore(io, opts);
@@ -67,7 +65,7 @@ export async function runStatus(io: IO, opts: StatusOptions): Promise<number> {
   if (!isTerminal(state.status) && !state.damage && !state.dryRun && (!holder || holder.state !== 'alive')) {
     const commands = commandsFor(opts);
     out(`Continue: ${commands.resume(state.runId)}`);
-    if (!rollbackRefusal(state, (uses) => actionFor(uses).meta.pivot, commands)) out(`Or undo it: ${commands.rollback(state.runId)}`);
+    if (!rollbackRefusal(state, isPivot, commands)) out(`Or undo it: ${commands.rollback(state.runId)}`);
   }
   if (state.finished) {
     out();

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Phase } from '../../engine/executor.js';
 import type { ReleaseConfig } from '../../playbook/release-config.js';
 import { platformsOf } from '../../playbook/release-config.js';
-import semver from 'semver';
+import semver from '../../util/semver.js';
 import { setPath, type JsonObject } from '../../util/json-path.js';
 import type { Ports } from '../ports.js';
 import { RECOVERY_STATUS, type AppRecovery, type Platform } from '../stores/port.js';

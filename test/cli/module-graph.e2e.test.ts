@@ -1,0 +1,121 @@
+/**
+ * Each command loads only what it uses: the real, built CLI runs with an import tracer preloaded
+ * (fixtures/trace-imports.mjs records every module URL the process resolves), and each test names
+ * what that command must never load. Start-up time is mostly module loading, so this is what keeps
+ * `release status` near bare Node.
+ */
+import { execa } from 'execa';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIN, cliEnv } from '../helpers/cli.js';
+import { storeProject } from '../helpers/store-project.js';
+import { testdir } from '../helpers/testdir.js';
+
+const TRACE = fileURLToPath(new URL('../fixtures/trace-imports.mjs', import.meta.url));
+
+/** The process's module graph: our own modules as `dist/...` paths, packages as their names. */
+interface Graph {
+  code: number;
+  stderr: string;
+  own: string[];
+  packages: string[];
+}
+
+async function traced(args: string[], cwd: string, env: Record<string, string> = {}): Promise<Graph> {
+  const traceFile = join(testdir(), 'imports.txt');
+  const result = await execa('node', ['--import', TRACE, BIN, ...args], { cwd, env: cliEnv({ ...env, TRACE_IMPORTS_FILE: traceFile }), extendEnv: false, reject: false, stdin: 'ignore' });
+  const urls = [...new Set(readFileSync(traceFile, 'utf8').split('\n').filter((u) => u.startsWith('file:')))];
+  const own = urls.map((u) => /\/(dist\/.+)$/.exec(u)?.[1]).filter((p): p is string => p !== undefined && !p.includes('node_modules'));
+  const packages = [...new Set(urls.map((u) => /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(u)?.[1]).filter((p): p is string => p !== undefined))];
+  return { code: result.exitCode ?? -1, stderr: String(result.stderr), own, packages };
+}
+
+/** Every SDK a provider may need; only the ports a run really uses may load theirs, and only when a step calls them. */
+const SDKS = ['@googleapis/androidpublisher', 'googleapis-common', 'google-auth-library', 'firebase-admin', '@rage-against-the-pixel/app-store-connect-api', 'jose'];
+/** The config schema and the playbook loader, and what they bring. */
+const SCHEMA = ['zod', 'yaml', 'semver'];
+/** A step's implementation (action-meta.ts and rollout-schedules.ts are plain data). */
+const ACTION_CODE = /^dist\/actions\/(?!action-meta\.js$|rollout-schedules\.js$)/;
+/** The adapters that serve the ports (a port's interface, port.ts, is not an adapter). */
+const ADAPTERS = /^dist\/providers\/(sandbox\/|notify\/|signoff\/|backend\/|metrics\/(?!port\.js)|stores\/(?!port\.js|store-error\.js)|config\/(?!port\.js|compare-and-set\.js|propagation\.js)|process\.js|dry-run\.js)/;
+const SCHEMA_MODULES = /^dist\/playbook\/(release-config|provider-config|schema|load|yaml-source)\.js$/;
+
+describe('module graph: each command loads only what it uses', () => {
+  let dir: string;
+  let runId: string;
+  let lockId: string;
+
+  beforeAll(async () => {
+    dir = testdir({}, (fn) => afterAll(fn));
+    // A flip that waits at its first gate keeps its lock: every reading command has something to show.
+    const flip = await execa('node', [BIN, 'flip', '--sandbox', '--sandbox-gates', 'manual', '--json'], { cwd: dir, env: cliEnv(), extendEnv: false, reject: false, stdin: 'ignore' });
+    expect(flip.exitCode, String(flip.stderr)).toBe(10);
+    const status = await execa('node', [BIN, 'status', '--json'], { cwd: dir, env: cliEnv(), extendEnv: false, reject: false });
+    const shown = JSON.parse(String(status.stdout)) as { runId: string; lock: { id: string } };
+    runId = shown.runId;
+    lockId = shown.lock.id;
+  });
+
+  const reading: [string, () => string[]][] = [
+    ['status', () => ['status']],
+    ['status --json', () => ['status', runId, '--json']],
+    ['runs', () => ['runs']],
+    ['log', () => ['log', runId]],
+    ['log --json', () => ['log', 'latest', '--json']],
+    ['report', () => ['report', runId]],
+    ['force-unlock', () => ['force-unlock', lockId, '--yes']],
+  ];
+
+  // Ordered: force-unlock removes the lock the others show.
+  it.each(reading)('%s loads no zod, yaml, semver, action, adapter or SDK', async (_name, args) => {
+    const graph = await traced(args(), dir);
+    expect(graph.code, graph.stderr).toBe(0);
+    expect(graph.own).toContain('dist/engine/runs.js'); // it did read the run
+    expect(graph.packages.filter((p) => SCHEMA.includes(p) || SDKS.includes(p) || p === 'execa' || p === '@inquirer/prompts')).toEqual([]);
+    expect(graph.own.filter((m) => ACTION_CODE.test(m) || ADAPTERS.test(m) || SCHEMA_MODULES.test(m))).toEqual([]);
+  });
+
+  it('validate checks with the schema but loads no provider adapter or SDK', async () => {
+    const graph = await traced(['validate'], dir);
+    expect(graph.code, graph.stderr).toBe(0);
+    expect(graph.packages).toContain('zod');
+    expect(graph.packages.filter((p) => SDKS.includes(p) || p === 'execa' || p === 'chalk')).toEqual([]);
+    expect(graph.own.filter((m) => ADAPTERS.test(m))).toEqual([]);
+  });
+
+  it.each(['--version', '--help', 'status --help'])('release %s loads commander and the program only', async (command) => {
+    const graph = await traced(command.split(' '), dir);
+    expect(graph.code, graph.stderr).toBe(0);
+    expect(graph.packages).toEqual(['commander']);
+    expect(graph.own.filter((m) => !/^dist\/(cli\/(main|program|io|exit|secret-mask|open-stores)|providers\/redactor|errors|util\/map-strings)\.js$/.test(m))).toEqual([]);
+  });
+
+  it('a sandbox flip loads no SDK, no process runner and no prompt library', async () => {
+    const graph = await traced(['flip', '--sandbox'], testdir());
+    expect(graph.code, graph.stderr).toBe(0);
+    expect(graph.packages.filter((p) => SDKS.includes(p) || p === 'execa' || p === '@inquirer/prompts')).toEqual([]);
+  });
+
+  it('with a real store: validate and status load no SDK; a flip loads that store\'s SDK when a step calls it, and no other', async () => {
+    const stores = await storeProject({ iosOnly: true });
+    try {
+      stores.asc.seed({ state: 'PENDING_DEVELOPER_RELEASE' }); // approved, waiting for the manual release
+      const validate = await traced(['validate'], stores.dir, stores.env);
+      expect(validate.code, validate.stderr).toBe(0);
+      expect(validate.packages.filter((p) => SDKS.includes(p))).toEqual([]);
+
+      const flip = await traced(['flip', '--until', 'verify-manual-publishing', '--json'], stores.dir, stores.env);
+      expect(flip.code, flip.stderr).toBe(0);
+      expect(flip.packages).toEqual(expect.arrayContaining(['@rage-against-the-pixel/app-store-connect-api', 'jose']));
+      expect(flip.packages.filter((p) => ['@googleapis/androidpublisher', 'googleapis-common', 'google-auth-library', 'firebase-admin'].includes(p))).toEqual([]);
+
+      const status = await traced(['status'], stores.dir, stores.env);
+      expect(status.code, status.stderr).toBe(0);
+      expect(status.packages.filter((p) => SDKS.includes(p) || SCHEMA.includes(p))).toEqual([]);
+    } finally {
+      await stores.stop();
+    }
+  });
+});
