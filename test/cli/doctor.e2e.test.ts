@@ -7,7 +7,7 @@
  */
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { release } from '../helpers/cli.js';
+import { releaseInProcess as release } from '../helpers/in-process.js';
 import { exampleProject } from '../helpers/example-project.js';
 import { started } from '../helpers/servers.js';
 import { ConfigServer, SEED_DOCUMENT } from '../emulators/config-server.js';
