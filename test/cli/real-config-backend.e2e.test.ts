@@ -8,7 +8,9 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ndjson, release, startRelease } from '../helpers/cli.js';
+import { ndjson, startRelease } from '../helpers/cli.js';
+import { releaseInProcess as release } from '../helpers/in-process.js';
+import { eventually } from '../helpers/eventually.js';
 import { BackendServer } from '../emulators/backend-server.js';
 import { CachingProxy, ConfigServer, SEED_DOCUMENT } from '../emulators/config-server.js';
 import { FirebaseRemoteConfigEmulator } from '../emulators/firebase-remote-config.js';
@@ -174,11 +176,11 @@ describe('remote config and backend providers, end to end', () => {
         if (seen.includes('"type":"step.started","step":"deploy-backend"')) resolve();
       });
     });
-    await new Promise((r) => setTimeout(r, 400));
+    const runId = onlyRun(dir);
+    // Killed once the deploy process runs (it announces its pid), well inside its 2.5 s.
+    await eventually(() => existsSync(join(dir, '.release', 'runs', runId, 'logs', 'backend-deploy.pid')), 'the deploy to start');
     child.kill('SIGKILL');
     await child;
-    const runId = onlyRun(dir);
-    expect(existsSync(join(dir, '.release', 'runs', runId, 'logs', 'backend-deploy.pid'))).toBe(true);
 
     const resumed = await release(['resume', '--yes', runId], { cwd: dir, env });
     expect(resumed.code, resumed.stderr).toBe(0);
@@ -226,7 +228,7 @@ describe('remote config and backend providers, end to end', () => {
       });
     });
     const pidFile = join(dir, '.release', 'runs', onlyRun(dir), 'logs', 'backend-deploy.pid');
-    await new Promise((r) => setTimeout(r, 500));
+    await eventually(() => existsSync(pidFile), 'the deploy to start');
     const deployPid = (JSON.parse(readFileSync(pidFile, 'utf8')) as { pid: number }).pid;
     child.kill('SIGINT');
     const stopped = await child;
