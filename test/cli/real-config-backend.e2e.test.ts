@@ -4,7 +4,7 @@
  * (real deploy and rollback scripts as child processes, a real health URL). Stores and testers
  * are the sandbox's.
  */
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -178,9 +178,10 @@ describe('remote config and backend providers, end to end', () => {
     });
     const runId = onlyRun(dir);
     // Killed once the deploy process runs (it announces its pid), well inside its 2.5 s.
-    await eventually(() => existsSync(join(dir, '.release', 'runs', runId, 'logs', 'backend-deploy.pid')), 'the deploy to start');
+    await eventually(() => pidIn(join(dir, '.release', 'runs', runId, 'logs', 'backend-deploy.pid')) !== undefined, 'the deploy to start');
     child.kill('SIGKILL');
     await child;
+    expect(pidIn(join(dir, '.release', 'runs', runId, 'logs', 'backend-deploy.pid'))).toBeTypeOf('number');
 
     const resumed = await release(['resume', '--yes', runId], { cwd: dir, env });
     expect(resumed.code, resumed.stderr).toBe(0);
@@ -228,8 +229,8 @@ describe('remote config and backend providers, end to end', () => {
       });
     });
     const pidFile = join(dir, '.release', 'runs', onlyRun(dir), 'logs', 'backend-deploy.pid');
-    await eventually(() => existsSync(pidFile), 'the deploy to start');
-    const deployPid = (JSON.parse(readFileSync(pidFile, 'utf8')) as { pid: number }).pid;
+    await eventually(() => pidIn(pidFile) !== undefined, 'the deploy to start');
+    const deployPid = pidIn(pidFile)!;
     child.kill('SIGINT');
     const stopped = await child;
     expect(stopped.exitCode).toBe(130);
@@ -286,3 +287,12 @@ describe('remote config and backend providers, end to end', () => {
     expect(bad.stdout).toContain('✔ backend:');
   });
 });
+
+/** The pid a running deploy announced, once its file is written whole. */
+function pidIn(file: string): number | undefined {
+  try {
+    return (JSON.parse(readFileSync(file, 'utf8')) as { pid: number }).pid;
+  } catch {
+    return undefined;
+  }
+}
