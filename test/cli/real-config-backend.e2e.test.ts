@@ -8,7 +8,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ndjson, startRelease } from '../helpers/cli.js';
+import { ndjson, release as releaseChild, startRelease } from '../helpers/cli.js';
 import { releaseInProcess as release } from '../helpers/in-process.js';
 import { eventually } from '../helpers/eventually.js';
 import { BackendServer } from '../emulators/backend-server.js';
@@ -204,7 +204,8 @@ describe('remote config and backend providers, end to end', () => {
     const { dir, env } = await project({
       remoteConfig: `  provider: firebase\n  projectId: ${firebase.projectId}\n  credentials: { accessToken: { env: FIREBASE_TOKEN } }\n  baseUrl: ${firebase.server.url}`,
     });
-    const result = await release(['flip', '--yes', '--json'], { cwd: dir, env: { ...env, FIREBASE_TOKEN: firebase.token } });
+    // A process of its own: firebase-admin reads its endpoint once per process, when it loads.
+    const result = await releaseChild(['flip', '--yes', '--json'], { cwd: dir, env: { ...env, FIREBASE_TOKEN: firebase.token } });
     expect(result.code, result.stderr).toBe(0);
     const p = firebase.template.parameters;
     expect(p.maintenance_mode).toEqual({ defaultValue: { value: 'false' }, valueType: 'BOOLEAN' });
