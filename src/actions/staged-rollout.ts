@@ -109,7 +109,7 @@ export default defineAction({
         // The hold's end is journaled with the stage, so every resume waits for the same moment.
         const until = stage.holdMs ? new Date(Date.now() + (ctx.env.scaleDelay?.(stage.holdMs) ?? stage.holdMs)).toISOString() : undefined;
         record = { kind: 'stage', stage: i, fraction: stage.fraction, ...(until ? { until } : {}), summary: `stage ${i + 1}/${stages.length} ${pct(stage.fraction)}: ${details}${until ? `; hold until ${until}` : ''}` };
-        ctx.record(record);
+        await ctx.record(record);
       }
       if (i === stages.length - 1) break;
       // A halt ended the hold (its gate may have been rejected): after it, resume only judges again.
@@ -198,12 +198,12 @@ async function judge(input: Input, ctx: StepContext<ActionEnv>, i: number, stage
         title: `the gates at ${pct(stage.fraction)} were inconclusive ${input.inconclusive.limit} times: advance anyway?`,
         instructions: ['Approve to advance to the next stage; reject to halt the rollout on both stores.', 'Check the metric source: no data often means the release has too few sessions yet.'],
       });
-      ctx.record({ kind: 'asked', stage: i, approved: decision.approved, by: decision.by, summary: `${decision.approved ? 'advance' : 'halt'} at ${pct(stage.fraction)}, decided by ${decision.by}` });
+      await ctx.record({ kind: 'asked', stage: i, approved: decision.approved, by: decision.by, summary: `${decision.approved ? 'advance' : 'halt'} at ${pct(stage.fraction)}, decided by ${decision.by}` });
       if (decision.approved) return;
       return halt(input, ctx, i, `the gates at ${pct(stage.fraction)} were inconclusive and ${decision.by} chose to halt${decision.reason ? `: ${decision.reason}` : ''}`);
     }
     const evaluations = await Promise.all(input.gates.map((g: Gate) => evaluate(g, ctx.env.ports.metrics, version, ctx.signal)));
-    for (const e of evaluations) ctx.record({ kind: 'evaluation', stage: i, ...e, summary: `at ${pct(stage.fraction)}: ${describeEvaluation(e)}` });
+    for (const e of evaluations) await ctx.record({ kind: 'evaluation', stage: i, ...e, summary: `at ${pct(stage.fraction)}: ${describeEvaluation(e)}` });
     const verdict = overall(evaluations);
     if (verdict === 'successful') return;
     if (verdict === 'failed') {
@@ -245,7 +245,7 @@ async function halt(input: Input, ctx: StepContext<ActionEnv>, i: number, why: s
       failures.push(`flag ${flag} could not be turned off: ${errorMessage(err)}`);
     }
   }
-  ctx.record({ kind: 'halted', stage: i, summary: `halted: ${[...done, ...failures].join('; ')}` });
+  await ctx.record({ kind: 'halted', stage: i, summary: `halted: ${[...done, ...failures].join('; ')}` });
   const stages = stagesOf(input);
   throw new ActionError(`${why}. ${[...done, ...failures].join('; ')}`, {
     retryable: false,

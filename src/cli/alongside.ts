@@ -18,14 +18,14 @@ export interface Alongside {
   note?: string;
 }
 
-export function flipAlongside(store: RunStore, config: ReleaseConfig): Alongside {
+export async function flipAlongside(store: RunStore, config: ReleaseConfig): Promise<Alongside> {
   const app = appIdOf(config);
-  const lock = store.locks.read(app);
+  const lock = await store.locks.read(app);
   if (!lock) return { backendLive: false };
   const holder = `run ${lock.runId} (${lock.operation}, ${holderState(lock).why})`;
   let live: boolean;
   try {
-    live = backendMayBeLive(store.state(lock.runId), (uses) => actionFor(uses).meta.effect);
+    live = backendMayBeLive(await store.state(lock.runId), (uses) => actionFor(uses).meta.effect);
   } catch {
     live = true; // unreadable: assume the worst, the wall stays enforced
   }

@@ -3,14 +3,13 @@
  * or real ones), where state lives, and how the engine is wired to the terminal.
  */
 import { userInfo } from 'node:os';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { actionFor } from '../actions/registry.js';
 import type { ActionEnv, ReleaseFacts } from '../actions/env.js';
 import type { Identity } from '../engine/events.js';
 import { currentProcess } from '../engine/owner.js';
 import type { EngineDeps, EngineOptions } from '../engine/executor.js';
 import type { RunState } from '../engine/state.js';
-import { RunStore } from '../engine/runs.js';
 import { ReleaseError, usageError } from '../errors.js';
 import { CONFIG_TEMPLATE } from '../playbook/config-template.js';
 import {
@@ -74,17 +73,6 @@ export function loadRelease(io: IO, globals: GlobalOptions): LoadedRelease {
     `No release.config.yaml in ${io.cwd} or above.`,
     'Rehearse first with `release flip --sandbox` (no config needed), or write one with `release init`.',
   );
-}
-
-export function stateDirFor(io: IO, globals: GlobalOptions, configFile?: string | null): string {
-  const explicit = globals.stateDir ?? io.env.RELEASE_STATE_DIR;
-  if (explicit) return isAbsolute(explicit) ? explicit : resolve(io.cwd, explicit);
-  const config = configFile === undefined ? findConfigFile(io.cwd) : configFile;
-  return join(config ? dirname(config) : io.cwd, '.release');
-}
-
-export function openRunStore(io: IO, globals: GlobalOptions, configFile?: string | null, redact?: (line: string) => string): RunStore {
-  return new RunStore(stateDirFor(io, globals, configFile), redact);
 }
 
 export function factsOf(config: ReleaseConfig, context: Pick<RunContext, 'allowLowerVersion'> = {}): ReleaseFacts {

@@ -9,7 +9,7 @@ import type { EngineOptions, RunOutcome } from '../engine/executor.js';
 import type { RunSession } from '../engine/session.js';
 import { summarize } from '../engine/timeline.js';
 import type { PortsSource } from './adapters.js';
-import { engineAction, promptAllowed } from './context.js';
+import { commandsFor, engineAction, promptAllowed } from './context.js';
 import { exitCodeOf } from './exit.js';
 import type { IO } from './io.js';
 import type { GlobalOptions } from './program.js';
@@ -72,8 +72,10 @@ export async function drive(req: DriveRequest): Promise<number> {
     view.close();
   }
 
-  const summary = summarize(session.events(), (uses) => actionFor(uses).meta.effect);
+  const events = await session.events();
+  const summary = summarize(events, (uses) => actionFor(uses).meta.effect);
   view.outcome(outcome, summary);
+  io.github?.stopped(events, outcome, summary, commandsFor(req.globals));
   await req.notifier?.flush();
   return exitCodeOf(outcome.exit);
 }

@@ -15,7 +15,8 @@ import type { Redact } from '../providers/redactor.js';
 import type { JsonObject } from '../util/json-path.js';
 import { mapStrings } from '../util/map-strings.js';
 import { redactedIO, redactFor } from './adapters.js';
-import { commandsFor, openRunStore, recordedRelease, type RunContext } from './context.js';
+import { commandsFor, recordedRelease, type RunContext } from './context.js';
+import { openRunStore } from './state-store.js';
 import type { IO } from './io.js';
 import type { GlobalOptions } from './program.js';
 
@@ -29,14 +30,16 @@ export interface ExistingRun {
   run: RunHandle;
 }
 
-export function openExistingRun(rawIO: IO, globals: GlobalOptions, ref: string): ExistingRun {
-  const state = openRunStore(rawIO, globals).state(ref);
+export async function openExistingRun(rawIO: IO, globals: GlobalOptions, ref: string): Promise<ExistingRun> {
+  // One store, so the journal is read and verified once, however long it is.
+  const store = await openRunStore(rawIO, globals);
+  const state = await store.state(ref);
   const config = recordedRelease(state);
   const context = state.context as unknown as RunContext;
   const redact = redactFor(rawIO, config, context);
   const io = redactedIO(rawIO, redact);
-  const store = openRunStore(io, globals, undefined, redact);
-  return { state, config, context, io, store, run: store.open(state.runId) };
+  store.maskWith(redact);
+  return { state, config, context, io, store, run: await store.open(state.runId) };
 }
 
 /**
@@ -68,15 +71,15 @@ export function shownJournal(io: IO, read: JournalRead): JournalRead {
  * The run, if there is something to act on; otherwise the exit code that says why not. An ended
  * run whose process died before releasing its lock gets the lock cleared here.
  */
-export function actionableRun(rawIO: IO, globals: GlobalOptions, ref: string, verb: 'resume' | 'roll back'): ExistingRun | number {
-  const existing = openExistingRun(rawIO, globals, ref);
+export async function actionableRun(rawIO: IO, globals: GlobalOptions, ref: string, verb: 'resume' | 'roll back'): Promise<ExistingRun | number> {
+  const existing = await openExistingRun(rawIO, globals, ref);
   const { state, run, io, store } = existing;
-  if (state.damage) throw explain(new JournalDamagedError(run.journal.path, state.damage), run.id, commandsFor(globals));
+  if (state.damage) throw explain(new JournalDamagedError(run.journal.where, state.damage), run.id, commandsFor(globals));
   if (state.dryRun) throw usageError(`Run ${run.id} is a dry run; it changed nothing, so there is nothing to ${verb}.`, 'Start the real thing with `release flip`.');
   // A finished run that crossed no pivot (damage control) can still have its change undone.
   const undoable = verb === 'roll back' && state.status === 'succeeded' && !pivotCrossed(state, (uses) => actionFor(uses).meta.pivot);
   if (isTerminal(state.status) && !undoable) {
-    const cleared = store.locks.clearLeftover(run.id);
+    const cleared = await store.locks.clearLeftover(run.id);
     io.err.write(`Run ${run.id} already ended: ${state.finished?.message ?? state.status}\n`);
     if (cleared) io.err.write(`Its lock ${cleared.id} was left behind by a process that is gone; it is cleared.\n`);
     if (state.status === 'succeeded') return verb === 'resume' ? EXIT_CODES.ok : EXIT_CODES.usage;

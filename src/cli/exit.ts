@@ -18,6 +18,7 @@ export function reportError(io: IO, err: unknown, json: boolean): number {
   for (const line of said.details ?? []) io.err.write(`  ${line}\n`);
   if (after) io.err.write(`${after}\n`);
   if (json) io.out.write(JSON.stringify({ type: 'error', runId: null, kind, ...said, ts: new Date().toISOString() }) + '\n');
+  io.github?.escaped(exitCodeOf(kind), said.message, said.hint);
   return exitCodeOf(kind);
 }
 

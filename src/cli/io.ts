@@ -2,6 +2,7 @@
  * The process's streams and environment as one value, so commands never touch globals and tests
  * pass their own. stdout carries only results (`--json`: NDJSON only); people read stderr.
  */
+import type { GitHubActions } from './github-actions.js';
 import { SecretMask } from './secret-mask.js';
 
 export interface TextSink {
@@ -14,6 +15,10 @@ export interface IO {
   err: TextSink;
   /** The secrets learned so far (secret-mask.ts). */
   mask: SecretMask;
+  /** The same streams unmasked: only for GitHub's `::add-mask::`, which must name a secret to hide it. */
+  unmasked: { out: TextSink; err: TextSink };
+  /** Set when running as a GitHub Actions step (GITHUB_ACTIONS=true): see github-actions.ts. */
+  github?: GitHubActions;
   /** Raw streams for interactive prompts (which must draw on stderr, never stdout). */
   stdin: NodeJS.ReadableStream;
   stderrStream: NodeJS.WritableStream;
@@ -29,10 +34,13 @@ export interface IO {
 
 export function processIO(exitNow: (code: number) => never): IO {
   const mask = new SecretMask();
+  const out = droppingSink(process.stdout);
+  const err = droppingSink(process.stderr);
   return {
-    out: mask.sink(droppingSink(process.stdout)),
-    err: mask.sink(droppingSink(process.stderr)),
+    out: mask.sink(out),
+    err: mask.sink(err),
     mask,
+    unmasked: { out, err },
     stdin: process.stdin,
     stderrStream: process.stderr,
     stdinIsTTY: Boolean(process.stdin.isTTY),
@@ -70,6 +78,11 @@ export function droppingSink(stream: NodeJS.WritableStream & { destroyed?: boole
 /** Prompts only for a person at a terminal: never in CI, never with --no-input, never piped. */
 export function canPrompt(io: IO, noInput: boolean): boolean {
   return !noInput && io.stdinIsTTY && io.stderrIsTTY && !isCI(io.env);
+}
+
+/** A GitHub Actions step: the runner sets GITHUB_ACTIONS=true (github-actions.ts). */
+export function inGitHubActions(env: NodeJS.ProcessEnv): boolean {
+  return env.GITHUB_ACTIONS === 'true';
 }
 
 export function isCI(env: NodeJS.ProcessEnv): boolean {

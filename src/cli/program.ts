@@ -40,6 +40,7 @@ ${Object.entries(EXIT_CODES)
 Environment:
   RELEASE_STATE_DIR   where runs and locks live (default: .release/ beside release.config.yaml)
   CI                  set: never prompt; gates exit 10 with the command that continues
+  GITHUB_ACTIONS      true: log groups, annotations, job summary and step outputs (README: GitHub Actions)
   NO_COLOR            set: no colour`;
 
 function examples(...lines: string[]): string {

@@ -4,15 +4,24 @@
  * error that escapes it (exit.ts), is masked. The streams mask the text they are given; code
  * that encodes (JSON) masks the values first, so an escaped `\"` cannot hide a secret.
  */
-import type { Redact } from '../providers/redactor.js';
+import { secretsOf, type Redact } from '../providers/redactor.js';
 import { mapStrings } from '../util/map-strings.js';
 import type { TextSink } from './io.js';
 
 export class SecretMask {
   private readonly redactors: Redact[] = [];
+  private readonly listeners: ((secrets: readonly string[]) => void)[] = [];
 
   learn(redact: Redact): void {
-    if (!this.redactors.includes(redact)) this.redactors.push(redact);
+    if (this.redactors.includes(redact)) return;
+    this.redactors.push(redact);
+    for (const listener of this.listeners) listener(secretsOf(redact));
+  }
+
+  /** Told the values of every secret learned, those learned so far first (GitHub's `::add-mask::`). */
+  onLearn(listener: (secrets: readonly string[]) => void): void {
+    this.listeners.push(listener);
+    for (const redact of this.redactors) listener(secretsOf(redact));
   }
 
   readonly text: Redact = (text) => this.redactors.reduce((out, redact) => redact(out), text);

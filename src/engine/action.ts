@@ -90,7 +90,7 @@ export interface StepContext<E> extends PlanContext<E> {
   /** Resolves with the decision, or pauses the run (exit 10) when nobody can decide now. */
   gate(request: GateRequest): Promise<GateDecision>;
   /** Journals a fact about this step (durable, before the next side effect). */
-  record(entry: JsonObject): void;
+  record(entry: JsonObject): Promise<void>;
   /** Every fact this step journaled so far (each with `at`, its journal time), over all attempts and resumes. */
   records(): JsonObject[];
 }

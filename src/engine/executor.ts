@@ -10,7 +10,7 @@ import { liveNow } from './live-now.js';
 import { LockLostError } from './lock.js';
 import { Recorder, type DurableBody, type TransientBody } from './recorder.js';
 import type { RunHandle } from './runs.js';
-import { IN_DOUBT, isTerminal, pivotCrossed, reduceJournal, type RunState, type StepState } from './state.js';
+import { IN_DOUBT, isTerminal, pivotCrossed, RunView, type RunState, type StepState } from './state.js';
 import { errorMessage, type ExitKind } from '../errors.js';
 import type { JsonObject } from '../util/json-path.js';
 import { sleep } from '../util/sleep.js';
@@ -32,7 +32,7 @@ export interface EngineOptions {
   unattended?: boolean;
   /** Another run of this app (a flip this damage control runs alongside) may have the breaking backend live. */
   /** Asked at every step: that run may deploy while this one works. */
-  assumeBackendLive?: () => boolean;
+  assumeBackendLive?: () => Promise<boolean>;
   /** Without a prompt, wait this long at a gate for `release signoff` before pausing. */
   gateWaitMs?: number;
   /** Rehearsals compress retry and poll delays. */
@@ -49,6 +49,8 @@ export interface EngineDeps<E> {
   prompter?: Prompter;
   identity: Identity;
   options: EngineOptions;
+  /** The run as already read (the session's): shared, so a long journal is reduced once. */
+  view?: RunView;
   commands: {
     resume(runId: string): string;
     signoff(runId: string, gate: string): string;
@@ -74,9 +76,11 @@ export class Executor<E> {
   private readonly interrupt = new AbortController();
   private rollingBack = false;
   private readonly recorder: Recorder;
+  private readonly view: RunView;
 
   constructor(private readonly deps: EngineDeps<E>) {
     this.recorder = new Recorder(deps.run, deps.emit);
+    this.view = deps.view ?? new RunView();
   }
 
   /**
@@ -91,6 +95,7 @@ export class Executor<E> {
 
   /** Runs (or continues) the run to its next stopping point. */
   async execute(): Promise<RunOutcome> {
+    await this.sync();
     let state = this.state();
     if (state.damage) return damagedOutcome(state, this.deps.commands);
     if (isTerminal(state.status)) return { status: state.status, exit: state.status === 'succeeded' ? 'ok' : 'rolled-back', message: `Run ${state.runId} already ended: ${state.finished?.message ?? state.status}` };
@@ -125,14 +130,15 @@ export class Executor<E> {
    * nothing can be un-published, and undoing the rest would strand the users who updated.
    */
   async rollback(reason: string): Promise<RunOutcome> {
+    await this.sync();
     const state = this.state();
     if (state.damage) return damagedOutcome(state, this.deps.commands);
     const refused = rollbackRefusal(state, (uses) => this.deps.action(uses).meta.pivot, this.deps.commands);
     if (refused) {
-      this.record({ type: 'run.finished', status: 'needs_human', message: refused.message, ...(refused.hint ? { hint: refused.hint } : {}) });
+      await this.record({ type: 'run.finished', status: 'needs_human', message: refused.message, ...(refused.hint ? { hint: refused.hint } : {}) });
       return refused;
     }
-    if (state.status !== 'rolling_back' && state.status !== 'rollback_failed') this.startRollback(state, reason);
+    if (state.status !== 'rolling_back' && state.status !== 'rollback_failed') await this.startRollback(state, reason);
     return this.continueRollback();
   }
 
@@ -144,7 +150,7 @@ export class Executor<E> {
     // Planning only reads, so a transient failure gets the step's retries too.
     for (let tries = 1; !plan; tries++) {
       try {
-        plan = await action.plan(def.with, this.planContext(def.id, state));
+        plan = await action.plan(def.with, await this.planContext(def.id, state));
       } catch (err) {
         if (isFatal(err)) throw err;
         if (this.interrupt.signal.aborted) return { kind: 'interrupted' };
@@ -177,7 +183,7 @@ export class Executor<E> {
         throw err;
       }
       if (!ok) {
-        this.record({ type: 'step.declined', step: def.id });
+        await this.record({ type: 'step.declined', step: def.id });
         return { kind: 'declined' };
       }
     }
@@ -193,17 +199,17 @@ export class Executor<E> {
       // Never re-plan an in-doubt step from the world: the world may already hold its effect, and
       // the new plan's "before" would then be the after. Only a human can say what it did.
       const check = `${def.id} may have started, but its intent reached the journal only in part (line ${step.tornIntent ?? '?'}), so there is no record of what it changed or how to undo it. Check ${describeTarget(action.meta.effect)} by hand; if it changed nothing, \`${this.deps.commands.repair(state.runId)} --accept --reason "…"\` records that`;
-      this.record({ type: 'step.unsettled', step: def.id, check });
+      await this.record({ type: 'step.unsettled', step: def.id, check });
       return { kind: 'unsettled', check };
     }
     if (!action.meta.mutates || !action.verify) return this.attempts(def, step.plan, state, true);
-    const verdict = await action.verify(def.with, step.plan, this.stepContext(def, 'verify', step.attempts, state));
+    const verdict = await action.verify(def.with, step.plan, await this.stepContext(def, 'verify', step.attempts, state));
     if (verdict.status === 'done') {
-      this.record({ type: 'step.succeeded', step: def.id, settledBy: 'verify' });
+      await this.record({ type: 'step.succeeded', step: def.id, settledBy: 'verify' });
       return { kind: 'succeeded' };
     }
     if (verdict.status === 'not-done') return this.attempts(def, step.plan, state, true);
-    this.record({ type: 'step.unsettled', step: def.id, check: verdict.check });
+    await this.record({ type: 'step.unsettled', step: def.id, check: verdict.check });
     return { kind: 'unsettled', check: verdict.check };
   }
 
@@ -212,21 +218,21 @@ export class Executor<E> {
     let attempt = state.steps.find((s) => s.id === def.id)!.attempts;
     for (let tries = 1; ; tries++) {
       attempt += 1;
-      this.record({ type: 'step.started', step: def.id, attempt, plan, ...(continued && tries === 1 ? { continued } : {}) });
+      await this.record({ type: 'step.started', step: def.id, attempt, plan, ...(continued && tries === 1 ? { continued } : {}) });
       const timeout = def.timeoutMs ? AbortSignal.timeout(def.timeoutMs) : undefined;
-      const ctx = this.stepContext(def, 'run', attempt, state, timeout);
+      const ctx = await this.stepContext(def, 'run', attempt, state, timeout);
       try {
         const output = await action.run(def.with, plan, ctx);
-        this.record({ type: 'step.succeeded', step: def.id, settledBy: 'run', ...(output ? { output } : {}) });
+        await this.record({ type: 'step.succeeded', step: def.id, settledBy: 'run', ...(output ? { output } : {}) });
         return { kind: 'succeeded' };
       } catch (err) {
         if (isFatal(err)) throw err;
         if (err instanceof PausedAtGate) {
-          this.record({ type: 'step.paused', step: def.id, gate: err.gate });
+          await this.record({ type: 'step.paused', step: def.id, gate: err.gate });
           return { kind: 'paused', gate: err.gate, title: err.title, ...(err.until !== undefined ? { until: err.until } : {}) };
         }
         if (this.interrupt.signal.aborted) {
-          this.record({ type: 'step.interrupted', step: def.id });
+          await this.record({ type: 'step.interrupted', step: def.id });
           return { kind: 'interrupted' };
         }
         const timedOut = timeout?.aborted === true;
@@ -237,11 +243,11 @@ export class Executor<E> {
         const retryable = !(err instanceof ActionError) || err.retryable;
         if (retryable && !partial && tries < def.retry.attempts) {
           const retryInMs = this.scale(def.retry.delayMs * 2 ** (tries - 1));
-          this.record({ type: 'step.attempt-failed', step: def.id, attempt, error, retryInMs });
+          await this.record({ type: 'step.attempt-failed', step: def.id, attempt, error, retryInMs });
           try {
             await sleep(retryInMs, this.interrupt.signal);
           } catch {
-            this.record({ type: 'step.interrupted', step: def.id });
+            await this.record({ type: 'step.interrupted', step: def.id });
             return { kind: 'interrupted' };
           }
           continue;
@@ -273,7 +279,7 @@ export class Executor<E> {
     } else {
       decision = { then: 'rollback', reason: what, steps: this.undoOrder(asFailed), ...(outcome.error.hint ? { hint: outcome.error.hint } : {}) };
     }
-    this.record({ type: 'step.failed', step: def.id, error: outcome.error, partial: outcome.partial, decision });
+    await this.record({ type: 'step.failed', step: def.id, error: outcome.error, partial: outcome.partial, decision });
     if (decision.then === 'stop') return this.finish('needs_human', 'needs-human', decision.message, decision.hint);
     const outcomeOfRollback = await this.continueRollback();
     // Refused for invalid input with nothing to undo: bad input (exit 2), not a failed flip.
@@ -283,8 +289,8 @@ export class Executor<E> {
 
   // --- rollback ------------------------------------------------------------------------------
 
-  private startRollback(state: RunState, reason: string): void {
-    this.record({ type: 'rollback.started', reason, steps: this.undoOrder(state) });
+  private async startRollback(state: RunState, reason: string): Promise<void> {
+    await this.record({ type: 'rollback.started', reason, steps: this.undoOrder(state) });
   }
 
   /**
@@ -347,15 +353,15 @@ export class Executor<E> {
   private async undoStep(def: ResolvedStep, step: StepState, state: RunState): Promise<boolean> {
     const action = this.deps.action(def.uses);
     for (let attempt = 1; attempt <= UNDO_ATTEMPTS; attempt++) {
-      this.record({ type: 'undo.started', step: def.id, attempt });
+      await this.record({ type: 'undo.started', step: def.id, attempt });
       try {
-        await action.undo!(def.with, step.plan!, this.stepContext(def, 'undo', attempt, state));
-        this.record({ type: 'undo.succeeded', step: def.id });
+        await action.undo!(def.with, step.plan!, await this.stepContext(def, 'undo', attempt, state));
+        await this.record({ type: 'undo.succeeded', step: def.id });
         return true;
       } catch (err) {
         if (isFatal(err)) throw err;
         const final = attempt === UNDO_ATTEMPTS || (err instanceof ActionError && !err.retryable);
-        this.record({ type: 'undo.failed', step: def.id, attempt, error: { message: errorMessage(err), hint: hintOf(err) }, final });
+        await this.record({ type: 'undo.failed', step: def.id, attempt, error: { message: errorMessage(err), hint: hintOf(err) }, final });
         if (final) return false;
         await sleep(this.scale(UNDO_DELAY_MS * 2 ** (attempt - 1)));
       }
@@ -366,10 +372,11 @@ export class Executor<E> {
   // --- gates ---------------------------------------------------------------------------------
 
   private async passGate(stepId: string, req: GateRequest, signal: AbortSignal): Promise<GateDecision> {
+    await this.sync(); // a sign-off may have been given from elsewhere while this run was away
     const decided = this.state().gates[req.gate]?.decision;
     if (decided) return decided;
     if (!this.state().gates[req.gate]?.openedAt) {
-      this.record({ type: 'gate.opened', step: stepId, gate: req.gate, title: req.title, instructions: req.instructions });
+      await this.record({ type: 'gate.opened', step: stepId, gate: req.gate, title: req.title, instructions: req.instructions });
     }
     const auto = await req.auto?.(signal);
     if (auto) return this.decide(req.gate, auto);
@@ -392,6 +399,7 @@ export class Executor<E> {
     let nextAuto = Date.now() + autoDelay;
     while (Date.now() < deadline) {
       await sleep(Math.min(GATE_POLL_MS, Math.max(0, deadline - Date.now())), signal);
+      await this.sync();
       const external = this.state().gates[req.gate]?.decision;
       if (external) return external;
       if (Date.now() < nextAuto) continue;
@@ -419,25 +427,25 @@ export class Executor<E> {
     return `Reject${reason ? ` (${reason})` : ''}? ${then}`;
   }
 
-  private decide(gate: string, decision: GateDecision): GateDecision {
-    this.record({ type: 'gate.decided', gate, ...decision });
+  private async decide(gate: string, decision: GateDecision): Promise<GateDecision> {
+    await this.record({ type: 'gate.decided', gate, ...decision });
     return decision;
   }
 
   // --- contexts and bookkeeping --------------------------------------------------------------
 
-  private planContext(stepId: string, state: RunState) {
-    return { runId: state.runId, stepId, env: this.deps.envFor(stepId, 'plan'), facts: this.facts(state), signal: this.interrupt.signal };
+  private async planContext(stepId: string, state: RunState) {
+    return { runId: state.runId, stepId, env: this.deps.envFor(stepId, 'plan'), facts: await this.facts(state), signal: this.interrupt.signal };
   }
 
-  private stepContext(def: ResolvedStep, phase: Phase, attempt: number, state: RunState, timeout?: AbortSignal): StepContext<E> {
+  private async stepContext(def: ResolvedStep, phase: Phase, attempt: number, state: RunState, timeout?: AbortSignal): Promise<StepContext<E>> {
     const signal = timeout ? AbortSignal.any([this.interrupt.signal, timeout]) : this.interrupt.signal;
     return {
       runId: state.runId,
       stepId: def.id,
       attempt,
       env: this.deps.envFor(def.id, phase),
-      facts: this.facts(state),
+      facts: await this.facts(state),
       signal,
       progress: (message) => this.emitTransient({ type: 'step.progress', step: def.id, message }),
       sleep: (ms) => sleep(this.scale(ms), signal),
@@ -448,14 +456,14 @@ export class Executor<E> {
   }
 
   /** The breaking backend counts as live from the moment its deploy may have started until undone. */
-  facts(state: RunState): RunFacts {
+  async facts(state: RunState): Promise<RunFacts> {
     return {
-      backendLive: this.deps.options.assumeBackendLive?.() === true || backendMayBeLive(state, (uses) => this.deps.action(uses).meta.effect),
+      backendLive: (await this.deps.options.assumeBackendLive?.()) === true || backendMayBeLive(state, (uses) => this.deps.action(uses).meta.effect),
       earlier: state.steps.filter((s) => s.status === 'succeeded' && s.plan).map((s) => ({ step: s.id, uses: s.uses, plan: s.plan! })),
     };
   }
 
-  private stopped(outcome: StepOutcome, def: ResolvedStep): RunOutcome {
+  private stopped(outcome: StepOutcome, def: ResolvedStep): Promise<RunOutcome> {
     const runId = this.deps.run.id;
     const resume = this.deps.commands.resume(runId);
     switch (outcome.kind) {
@@ -477,15 +485,15 @@ export class Executor<E> {
     }
   }
 
-  private pause(reason: 'gate' | 'until' | 'declined' | 'confirm', step: string, message: string, continueWith?: string): RunOutcome {
+  private async pause(reason: 'gate' | 'until' | 'declined' | 'confirm', step: string, message: string, continueWith?: string): Promise<RunOutcome> {
     const cont = continueWith ?? this.deps.commands.resume(this.deps.run.id);
-    this.record({ type: 'run.paused', reason, step, continueWith: cont });
+    await this.record({ type: 'run.paused', reason, step, continueWith: cont });
     const state = this.state();
     return { status: 'paused', exit: reason === 'until' ? 'ok' : 'paused', message, hint: lines(`Continue with: ${cont}`, this.undoHint(state)), live: this.live(state) };
   }
 
-  private finish(status: RunStatus, exit: ExitKind, message: string, hint?: string): RunOutcome {
-    this.record({ type: 'run.finished', status, message, ...(hint ? { hint } : {}) });
+  private async finish(status: RunStatus, exit: ExitKind, message: string, hint?: string): Promise<RunOutcome> {
+    await this.record({ type: 'run.finished', status, message, ...(hint ? { hint } : {}) });
     const state = this.state();
     const more = status === 'interrupted' ? this.undoHint(state) : undefined;
     return { status, exit, message, hint: lines(hint, more) || undefined, ...(status === 'succeeded' ? {} : { live: this.live(state) }) };
@@ -502,16 +510,23 @@ export class Executor<E> {
     return `Or undo what was done: ${this.deps.commands.rollback(state.runId)}`;
   }
 
+  /** The run as this process knows it: in memory, advanced by each append (see `sync`). */
   private state(): RunState {
-    return reduceJournal(this.deps.run.journal.read());
+    return this.view.current();
+  }
+
+  /** Applies what is new in the journal: this run's own appends and another process's (a signoff). */
+  private async sync(): Promise<void> {
+    this.view.advance(await this.deps.run.journal.readSince(this.view.position));
   }
 
   private scale(ms: number): number {
     return this.deps.options.scaleDelay ? this.deps.options.scaleDelay(ms) : ms;
   }
 
-  private record(body: DurableBody): void {
-    this.recorder.record(body);
+  private async record(body: DurableBody): Promise<void> {
+    await this.recorder.record(body);
+    await this.sync();
   }
 
   private emitTransient(body: TransientBody): void {

@@ -102,7 +102,20 @@ export class Journal {
     }
   }
 
+  /** Every event, verified (a copy: later appends never change it). */
   read(): JournalRead {
+    const read = this.current();
+    return { ...read, events: read.events.slice() };
+  }
+
+  /** The events after the first `seen`, verified; reading costs only what was appended since. */
+  readSince(seen: number): JournalRead {
+    const read = this.current();
+    return { ...read, events: read.events.slice(seen) };
+  }
+
+  /** The verified state of the file now; `events` is the cache's own array. */
+  private current(): JournalRead {
     // Head first: a writer moves the head after the line, so a concurrent append can only make
     // the journal look longer than the head. Appends that finish while we scan could make it look
     // more than one line longer: if the head moved meanwhile, read again.
@@ -123,7 +136,7 @@ export class Journal {
   setAside(label: string): string {
     return withFileMutex(`${this.path}.mutex`, () => {
       this.cache = empty();
-      const read = this.read();
+      const read = this.current();
       const keep = this.cache.offset;
       const aside = `${this.path.replace(/\.ndjson$/, '')}.damaged-${label}.ndjson`;
       const text = readFileSync(this.path);
@@ -139,7 +152,7 @@ export class Journal {
   }
 
   private appendLocked(event: DurableEvent): DurableEvent {
-    const current = this.read();
+    const current = this.current();
     if (current.damage) throw new JournalDamagedError(this.path, current.damage);
     this.fence?.();
     const torn = current.torn;
@@ -179,7 +192,10 @@ export class Journal {
     const written = openLine(sealed.text);
     if (!written.ok) throw new Error('a sealed line did not verify');
     // What this writer put on disk is known exactly: the next read starts after it.
-    this.cache = { offset: offset + bytes.length, lastStart: offset, events: [...this.cache.events, written.event], sums: [...sums, written.sum] };
+    this.cache.events.push(written.event);
+    this.cache.sums.push(written.sum);
+    this.cache.lastStart = offset;
+    this.cache.offset = offset + bytes.length;
     return written.event;
   }
 
@@ -195,14 +211,16 @@ export class Journal {
     if (size < this.cache.offset || this.cache.damage || !this.lastLineIntact()) this.cache = empty();
     const base = this.cache;
     if (size === base.offset) return { verified: base };
-    const text = readFrom(this.path, base.offset, size - base.offset);
-    const verified: Verified = { offset: base.offset, lastStart: base.lastStart, events: [...base.events], sums: [...base.sums] };
+    const bytes = readBytes(this.path, base.offset, size - base.offset);
+    // Extends the cache in place: what was verified stays verified, and copying it would make a
+    // check cost the whole history. Lines are cut from the bytes, so offsets need no re-encoding.
+    const verified = base;
     let torn: TornTail | undefined;
     let lineNo = base.events.length;
     let pos = 0;
-    while (pos < text.length) {
-      const nl = text.indexOf('\n', pos);
-      const raw = nl === -1 ? text.slice(pos) : text.slice(pos, nl);
+    while (pos < bytes.length) {
+      const nl = bytes.indexOf(0x0a, pos);
+      const raw = bytes.toString('utf8', pos, nl === -1 ? bytes.length : nl);
       lineNo += 1;
       if (nl === -1) {
         const opened = openLine(raw);
@@ -210,14 +228,14 @@ export class Journal {
         torn = { line: lineNo, ...fragmentOf(raw), ...(opened.ok ? { seq: opened.seq } : {}), text: raw.slice(0, 300) };
         break;
       }
-      const problem = this.check(raw, verified);
+      const problem = checkNext(raw, verified);
       if (problem) {
         verified.damage = { line: lineNo, problem, text: raw.slice(0, 300) };
         break;
       }
-      pos = nl + 1;
       verified.lastStart = verified.offset;
-      verified.offset += Buffer.byteLength(raw) + 1;
+      verified.offset += nl + 1 - pos;
+      pos = nl + 1;
     }
     this.cache = verified;
     return { verified, ...(torn ? { torn } : {}) };
@@ -235,19 +253,25 @@ export class Journal {
     return opened.ok && opened.sum === sums.at(-1);
   }
 
-  private check(raw: string, verified: Verified): string | undefined {
-    const opened = openLine(raw);
-    if (!opened.ok) return opened.problem;
-    const expected = verified.sums.length + 1;
-    if (opened.seq < expected) return `it repeats event #${opened.seq} (a duplicated or reordered line; #${expected} was expected)`;
-    if (opened.seq > expected) return `events #${expected}${opened.seq - 1 > expected ? `-#${opened.seq - 1}` : ''} are missing before it (it is #${opened.seq})`;
-    if (opened.prev !== (verified.sums.at(-1) ?? GENESIS)) return 'it does not follow the line before it (its previous-hash differs)';
-    const first = verified.events[0];
-    if (first && opened.event.runId !== first.runId) return `it belongs to run ${opened.event.runId}, not ${first.runId}`;
-    verified.events.push(opened.event);
-    verified.sums.push(opened.sum);
-    return undefined;
-  }
+
+}
+
+/**
+ * Verifies `raw` as the next line after `verified` (seq, chain, run) and, when it holds, adds it.
+ * Returns the problem otherwise. Shared by every backend: sealing is the engine's, not theirs.
+ */
+export function checkNext(raw: string, verified: { events: DurableEvent[]; sums: string[] }): string | undefined {
+  const opened = openLine(raw);
+  if (!opened.ok) return opened.problem;
+  const expected = verified.sums.length + 1;
+  if (opened.seq < expected) return `it repeats event #${opened.seq} (a duplicated or reordered line; #${expected} was expected)`;
+  if (opened.seq > expected) return `events #${expected}${opened.seq - 1 > expected ? `-#${opened.seq - 1}` : ''} are missing before it (it is #${opened.seq})`;
+  if (opened.prev !== (verified.sums.at(-1) ?? GENESIS)) return 'it does not follow the line before it (its previous-hash differs)';
+  const first = verified.events[0];
+  if (first && opened.event.runId !== first.runId) return `it belongs to run ${opened.event.runId}, not ${first.runId}`;
+  verified.events.push(opened.event);
+  verified.sums.push(opened.sum);
+  return undefined;
 }
 
 /** Reads a journal file once (status, log, tests); `headPath` enables the stale-copy check. */

@@ -4,21 +4,17 @@
  * starts another flip mid-flip; `resume` of the same run takes it back.
  *
  * "Alive" is a fact, not a guess: inside one process space the holder's pid and start time are
- * checked; from anywhere else only its lease counts, renewed while it works. Every change happens
- * under a short file mutex and writes the lock whole (aside, then renamed into place). Each take
- * raises the lock's epoch, the fencing token a holder checks before every journal append.
+ * checked; from anywhere else only its lease counts, renewed while it works. The rules are here;
+ * the record lives in the state backend, which changes it under mutual exclusion (a file mutex,
+ * a database transaction). Each take raises the lock's epoch, the fencing token checked with
+ * every journal append.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, unlinkSync } from 'node:fs';
-import { join } from 'node:path';
 import { ReleaseError } from '../errors.js';
-import { writeFileAtomic } from '../util/atomic-write.js';
 import { formatDuration } from '../util/duration.js';
-import { readJsonFile } from '../util/read-json.js';
 import type { Identity } from './events.js';
-import { crashPoint } from './crash-points.js';
-import { withFileMutex } from './file-mutex.js';
 import { processState, type ProcessRef } from './owner.js';
+import type { Fence, LockRecords } from './state-backend.js';
 
 /** How long a renewed lease proves its holder alive, seen from another machine or PID namespace. */
 export const LEASE_MS = 30_000;
@@ -50,13 +46,13 @@ export type HolderState = { state: 'parked' | 'alive' | 'dead'; why: string };
 /** A holder's lock was removed or taken by another process: it must not write again. */
 export class LockLostError extends Error {
   constructor(
-    readonly lock: LockInfo,
+    readonly fence: Fence,
     readonly now: LockInfo | undefined,
   ) {
     super(
       now
-        ? `the lock for ${lock.app} now belongs to ${now.runId === lock.runId ? 'another process of this run' : `run ${now.runId}`} (lock ${now.id}, epoch ${now.epoch}, by ${now.who} on ${now.host})`
-        : `the lock for ${lock.app} (lock ${lock.id}) was removed (force-unlock)`,
+        ? `the lock for ${fence.app} now belongs to ${now.runId === fence.runId ? 'another process of this run' : `run ${now.runId}`} (lock ${now.id}, epoch ${now.epoch}, by ${now.who} on ${now.host})`
+        : `the lock for ${fence.app} (lock ${fence.lockId}) was removed (force-unlock)`,
     );
     this.name = 'LockLostError';
   }
@@ -64,9 +60,9 @@ export class LockLostError extends Error {
 
 export class LockStore {
   constructor(
-    private readonly dir: string,
+    private readonly records: LockRecords,
     /** How the lock's run stands; locks of runs that never started or already ended are stale. */
-    private readonly phaseOf: (runId: string) => RunPhase = () => 'active',
+    private readonly phaseOf: (runId: string) => Promise<RunPhase> = async () => 'active',
   ) {}
 
   /**
@@ -74,14 +70,16 @@ export class LockStore {
    * over if it is parked or its holder is dead. A lock left by a run that never started or has
    * ended is cleared when its holder is gone.
    */
-  acquire(req: { app: string; runId: string; operation: string; by: Identity; resuming?: boolean }): LockInfo {
-    mkdirSync(this.dir, { recursive: true });
-    return this.locked(req.app, () => {
-      const holder = this.read(req.app);
+  async acquire(req: { app: string; runId: string; operation: string; by: Identity; resuming?: boolean }): Promise<LockInfo> {
+    // The holder's run is read outside the change (it may be a database query); inside, a lock
+    // that changed hands meanwhile counts as active.
+    const peek = await this.records.read(req.app);
+    const peekPhase = peek && peek.runId !== req.runId ? await this.phaseOf(peek.runId) : 'active';
+    return this.records.change(req.app, (holder) => {
       if (holder) {
         const holderNow = holderState(holder);
         const sameRun = holder.runId === req.runId;
-        const phase = sameRun ? 'active' : this.phaseOf(holder.runId);
+        const phase = sameRun || holder.runId !== peek?.runId ? 'active' : peekPhase;
         const stale = holderNow.state !== 'alive' && phase !== 'active';
         const takeOver = req.resuming && sameRun && holderNow.state !== 'alive';
         if (!stale && !takeOver) throw lockedError(holder, holderNow);
@@ -101,100 +99,70 @@ export class LockStore {
         renewedAt: now,
         leaseMs: LEASE_MS,
       };
-      writeFileAtomic(this.pathFor(req.app), JSON.stringify(info, null, 2), () => crashPoint('lock-written-aside'));
-      return info;
+      return { next: info, result: info };
     });
   }
 
   /** Extends the lease; false when the lock is no longer this holder's. */
-  renew(lock: LockInfo): boolean {
-    return this.locked(lock.app, () => {
-      const current = this.read(lock.app);
-      if (!isSame(current, lock)) return false;
-      writeFileAtomic(this.pathFor(lock.app), JSON.stringify({ ...current, renewedAt: new Date().toISOString() }, null, 2));
-      return true;
-    });
+  renew(lock: LockInfo): Promise<boolean> {
+    return this.records.change(lock.app, (current) =>
+      isSame(current, lock) ? { next: { ...current!, renewedAt: new Date().toISOString() }, result: true } : { result: false },
+    );
   }
 
   /** The fence: throws unless the lock is still exactly this holder's (same id and epoch). */
-  assertHeld(lock: LockInfo): void {
-    const current = this.read(lock.app);
-    if (!isSame(current, lock)) throw new LockLostError(lock, current);
+  async assertHeld(lock: LockInfo): Promise<void> {
+    const current = await this.records.read(lock.app);
+    if (!isSame(current, lock)) throw new LockLostError(fenceOf(lock), current);
   }
 
   /** The process is leaving but the run is not finished: keep the reservation, drop the process. */
-  park(lock: LockInfo): void {
-    this.locked(lock.app, () => {
-      const current = this.read(lock.app);
-      if (!isSame(current, lock)) return;
+  park(lock: LockInfo): Promise<void> {
+    return this.records.change(lock.app, (current) => {
+      if (!isSame(current, lock)) return { result: undefined };
       const { owner: _owner, ...rest } = current!;
-      writeFileAtomic(this.pathFor(lock.app), JSON.stringify({ ...rest, pid: null, renewedAt: new Date().toISOString() }, null, 2));
+      return { next: { ...rest, pid: null, renewedAt: new Date().toISOString() }, result: undefined };
     });
   }
 
-  release(lock: LockInfo): void {
-    this.locked(lock.app, () => {
-      if (isSame(this.read(lock.app), lock)) unlinkSync(this.pathFor(lock.app));
-    });
+  release(lock: LockInfo): Promise<void> {
+    return this.records.change(lock.app, (current) => (isSame(current, lock) ? { next: null, result: undefined } : { result: undefined }));
   }
 
   /** Removes a lock left by `runId` whose run is over and whose holder is gone (a crash after the end). */
-  clearLeftover(runId: string): LockInfo | undefined {
-    const lock = this.list().find((l) => l.runId === runId);
+  async clearLeftover(runId: string): Promise<LockInfo | undefined> {
+    const lock = (await this.list()).find((l) => l.runId === runId);
     if (!lock) return undefined;
-    return this.locked(lock.app, () => {
-      const current = this.read(lock.app);
-      if (current?.id !== lock.id || holderState(current).state === 'alive') return undefined;
-      unlinkSync(this.pathFor(lock.app));
-      return current;
-    });
+    return this.records.change(lock.app, (current) =>
+      current?.id !== lock.id || holderState(current).state === 'alive' ? { result: undefined } : { next: null, result: current },
+    );
   }
 
   /**
    * Removes the lock with this id. A live holder (fresh lease, or a running process here) keeps
    * it unless `force`: it would go on writing while another run starts.
    */
-  forceUnlock(lockId: string, opts: { force: boolean }): LockInfo | undefined {
-    const held = this.list().find((l) => l.id === lockId);
+  async forceUnlock(lockId: string, opts: { force: boolean }): Promise<LockInfo | undefined> {
+    const held = (await this.list()).find((l) => l.id === lockId);
     if (!held) return undefined;
-    return this.locked(held.app, () => {
-      const current = this.read(held.app);
-      if (current?.id !== lockId) return undefined;
+    return this.records.change(held.app, (current) => {
+      if (current?.id !== lockId) return { result: undefined };
       const state = holderState(current);
       if (state.state === 'alive' && !opts.force) {
         throw new ReleaseError('locked', `Lock ${lockId} is held by a live run: ${describeHolder(current)}.`, {
           hint: `It is working now (${state.why}). Wait for it, or look with \`release status ${current.runId}\`. Only if you know that process is gone or hung, add --force: it then can no longer write, and \`release resume ${current.runId}\` takes the run over.`,
         });
       }
-      unlinkSync(this.pathFor(held.app));
-      return current;
+      return { next: null, result: current };
     });
   }
 
-  list(): LockInfo[] {
-    let names: string[];
-    try {
-      names = readdirSync(this.dir);
-    } catch {
-      return [];
-    }
-    return names
-      .filter((n) => n.endsWith('.lock.json'))
-      .map((n) => parseLock(join(this.dir, n)))
-      .filter((l): l is LockInfo => l !== undefined);
+  list(): Promise<LockInfo[]> {
+    return this.records.list();
   }
 
-  read(app: string): LockInfo | undefined {
-    return parseLock(this.pathFor(app));
-  }
-
-  private locked<T>(app: string, fn: () => T): T {
-    mkdirSync(this.dir, { recursive: true });
-    return withFileMutex(`${this.pathFor(app)}.mutex`, fn);
-  }
-
-  private pathFor(app: string): string {
-    return join(this.dir, `${app.replace(/[^A-Za-z0-9._-]/g, '_')}.lock.json`);
+  read(app: string): Promise<LockInfo | undefined> {
+    return this.records.read(app);
   }
 }
 
@@ -224,6 +192,15 @@ function lockedError(holder: LockInfo, state: HolderState): ReleaseError {
   return new ReleaseError('locked', `App ${holder.app} is locked by ${describeHolder(holder)} (lock ${holder.id}).`, { hint });
 }
 
+export function fenceOf(lock: LockInfo): Fence {
+  return { app: lock.app, runId: lock.runId, lockId: lock.id, epoch: lock.epoch };
+}
+
+/** Does the stored lock still match what its holder was given (same id, epoch and run)? */
+export function fenceHolds(current: LockInfo | undefined, fence: Fence): boolean {
+  return current !== undefined && current.id === fence.lockId && current.epoch === fence.epoch && current.runId === fence.runId;
+}
+
 function isSame(current: LockInfo | undefined, lock: LockInfo): boolean {
   return current !== undefined && current.id === lock.id && current.epoch === lock.epoch && current.runId === lock.runId;
 }
@@ -231,14 +208,4 @@ function isSame(current: LockInfo | undefined, lock: LockInfo): boolean {
 function ownerOf(by: Identity): ProcessRef {
   const { who: _who, ...ref } = by;
   return ref;
-}
-
-function parseLock(path: string): LockInfo | undefined {
-  try {
-    return readJsonFile(path) as LockInfo | undefined;
-  } catch {
-    // Locks are renamed into place whole, so this is a hand edit or an older release's torn file:
-    // it reserves nothing, and the next take overwrites it.
-    return undefined;
-  }
 }

@@ -26,7 +26,7 @@ export interface PlanDeps<E> {
 
 export async function planRun<E>(deps: PlanDeps<E>): Promise<RunOutcome> {
   const recorder = new Recorder(deps.run, deps.emit);
-  const state = reduceRun(deps.run.journal.read().events);
+  const state = reduceRun((await deps.run.journal.read()).events);
   const facts: RunFacts = { backendLive: deps.assumeBackendLive === true, earlier: [] };
   const signal = new AbortController().signal;
   let changes = 0;
@@ -37,19 +37,19 @@ export async function planRun<E>(deps: PlanDeps<E>): Promise<RunOutcome> {
     const action = deps.action(def.uses);
     try {
       const plan = await action.plan(def.with, { runId: state.runId, stepId: def.id, env: deps.envFor(def.id, 'plan'), facts: { ...facts, earlier: [...facts.earlier] }, signal });
-      recorder.record({ type: 'plan.step', step: def.id, plan });
+      await recorder.record({ type: 'plan.step', step: def.id, plan });
       facts.earlier.push({ step: def.id, uses: def.uses, plan });
       changes += plan.changes.length;
       const blockers = [...(plan.invalid ?? []), ...(plan.blockers ?? [])];
       if (plan.invalid?.length) invalidInput = true;
       if (blockers.length) {
         problems.push(...blockers.map((b) => `${def.id}: ${b}`));
-        recorder.record({ type: 'plan.blocked', step: def.id, problems: blockers });
+        await recorder.record({ type: 'plan.blocked', step: def.id, problems: blockers });
       }
       deps.project(plan.changes);
     } catch (err) {
       problems.push(`${def.id}: ${errorMessage(err)}`);
-      recorder.record({ type: 'plan.blocked', step: def.id, problems: [errorMessage(err)] });
+      await recorder.record({ type: 'plan.blocked', step: def.id, problems: [errorMessage(err)] });
     }
     if (action.meta.effect === 'deploy') facts.backendLive = true;
   }
@@ -57,9 +57,9 @@ export async function planRun<E>(deps: PlanDeps<E>): Promise<RunOutcome> {
   const message = `Dry run of ${state.playbook.name}: ${changes} change(s) across ${state.playbook.steps.length} steps; nothing was changed.`;
   if (problems.length) {
     const hint = `A real run would stop at: ${problems.join(' | ')}`;
-    recorder.record({ type: 'run.finished', status: 'planned', message, hint });
+    await recorder.record({ type: 'run.finished', status: 'planned', message, hint });
     return { status: 'planned', exit: invalidInput ? 'usage' : 'needs-human', message, hint };
   }
-  recorder.record({ type: 'run.finished', status: 'planned', message });
+  await recorder.record({ type: 'run.finished', status: 'planned', message });
   return { status: 'planned', exit: 'ok', message };
 }

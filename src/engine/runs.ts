@@ -1,73 +1,94 @@
 /**
- * Where runs live: `<state-dir>/runs/<run-id>/` holds the journal and anything a run keeps;
- * `<state-dir>/heads/<run-id>.json` holds each journal's head, outside the run's directory so a
- * restored older copy of that directory cannot match it.
+ * Runs in a state backend (backends/local.ts, backends/postgres/): find them by id, prefix or
+ * `latest`, read their state, and open one to act on. One journal object per run and process,
+ * so every read after the first costs only what was appended since.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { ReleaseError, usageError } from '../errors.js';
-import { Journal, type JournalRead } from './journal.js';
+import type { JournalRead } from './journal.js';
 import { LockStore, type RunPhase } from './lock.js';
+import type { JournalPort, StateBackend } from './state-backend.js';
 import { isTerminal, reduceJournal, type RunState } from './state.js';
 
 export interface RunHandle {
   id: string;
+  /** A local directory for what the run keeps beside its journal (the sandbox world, logs). */
   dir: string;
-  journal: Journal;
+  journal: JournalPort;
 }
 
 export class RunStore {
   readonly locks: LockStore;
+  private readonly journals = new Map<string, JournalPort>();
 
   constructor(
-    readonly stateDir: string,
-    private readonly redact?: (text: string) => string,
+    readonly backend: StateBackend,
+    private redact: (text: string) => string = (text) => text,
   ) {
-    this.locks = new LockStore(join(stateDir, 'locks'), (runId) => this.phase(runId));
+    this.locks = new LockStore(backend.locks, (runId) => this.phase(runId));
   }
 
-  /** The handle of a new run; its directory and journal appear with its first event. */
-  create(id = newRunId()): RunHandle {
-    const dir = join(this.stateDir, 'runs', id);
-    mkdirSync(join(this.stateDir, 'runs'), { recursive: true });
-    mkdirSync(dir); // never reuse a run's directory: EEXIST stops the start before any event
+  /**
+   * Masks these secrets in every event appended from now on, also through journals already
+   * opened: a run's secrets are known only once its journaled config has been read.
+   */
+  maskWith(redact: (text: string) => string): void {
+    this.redact = redact;
+  }
+
+  /** For messages: where runs live (a directory, or the database). */
+  get where(): string {
+    return this.backend.where;
+  }
+
+  /** The handle of a new run; its journal starts with its first event. */
+  async create(id = newRunId()): Promise<RunHandle> {
+    await this.backend.createRun(id);
     return this.handle(id);
   }
 
   /** Removes a run that never started (no `run.created`): nothing of it happened. */
-  discard(id: string): void {
-    rmSync(join(this.stateDir, 'runs', id), { recursive: true, force: true });
-    rmSync(join(this.stateDir, 'heads', `${id}.json`), { force: true });
+  async discard(id: string): Promise<void> {
+    this.journals.delete(id);
+    await this.backend.discardRun(id);
   }
 
   /** Opens a run by id, by unique prefix, or `latest`. */
-  open(ref: string): RunHandle {
-    return this.handle(this.resolve(ref));
+  async open(ref: string): Promise<RunHandle> {
+    return this.handle(await this.resolve(ref));
+  }
+
+  /** A run's journal, without its working directory (for reading). */
+  async journalOf(ref: string): Promise<{ id: string; journal: JournalPort }> {
+    const id = await this.resolve(ref);
+    return { id, journal: this.journal(id) };
   }
 
   /** The run's state; a damaged journal gives a `damaged` state with what could be read. */
-  state(ref: string): RunState {
-    const handle = this.open(ref);
-    return stateOf(handle.id, handle.journal.read());
+  async state(ref: string): Promise<RunState> {
+    const id = await this.resolve(ref);
+    return stateOf(id, await this.journal(id).read());
   }
 
   /** Every run with a readable start, oldest first (damaged ones included, as `damaged`). */
-  list(): RunState[] {
-    return this.ids().flatMap((id) => {
+  async list(): Promise<RunState[]> {
+    const states: RunState[] = [];
+    for (const id of await this.backend.runIds()) {
       try {
-        return [stateOf(id, this.handle(id).journal.read())];
+        states.push(stateOf(id, await this.journal(id).read()));
       } catch {
-        return [];
+        // never started: not a run
       }
-    });
+    }
+    return states;
   }
 
   /** Never started (no `run.created`), going, or over, as the journal says. */
-  phase(runId: string): RunPhase {
+  async phase(runId: string): Promise<RunPhase> {
     let read: JournalRead;
     try {
-      read = this.handle(runId).journal.read();
+      if (!(await this.backend.hasRun(runId))) return 'absent';
+      read = await this.journal(runId).read();
     } catch {
       return 'absent';
     }
@@ -76,39 +97,52 @@ export class RunStore {
     return isTerminal(state.status) ? 'ended' : 'active';
   }
 
-  private startedAt(id: string): string {
+  async close(): Promise<void> {
+    await this.backend.close();
+  }
+
+  private async startedAt(id: string): Promise<string> {
     try {
-      return this.handle(id).journal.read().events[0]?.ts ?? '';
+      return (await this.journal(id).readSince(0)).events[0]?.ts ?? '';
     } catch {
       return '';
     }
   }
 
-  private handle(id: string): RunHandle {
-    const dir = join(this.stateDir, 'runs', id);
-    return { id, dir, journal: new Journal(join(dir, 'journal.ndjson'), join(this.stateDir, 'heads', `${id}.json`), this.redact) };
+  private async handle(id: string): Promise<RunHandle> {
+    return { id, dir: await this.backend.runDir(id), journal: this.journal(id) };
   }
 
-  private ids(): string[] {
-    const dir = join(this.stateDir, 'runs');
-    if (!existsSync(dir)) return [];
-    return readdirSync(dir).sort();
+  private journal(id: string): JournalPort {
+    let journal = this.journals.get(id);
+    if (!journal) {
+      journal = this.backend.journal(id, (text) => this.redact(text));
+      this.journals.set(id, journal);
+    }
+    return journal;
   }
 
-  private resolve(ref: string): string {
-    const ids = this.ids();
+  private async resolve(ref: string): Promise<string> {
+    const ids = await this.backend.runIds();
     if (ref === 'latest') {
       const last = ids.at(-1);
-      if (!last) throw usageError(`No runs in ${this.stateDir}.`, 'Start one with `release flip`.');
+      if (!last) throw usageError(`No runs in ${this.where}.`, 'Start one with `release flip`.');
       // Ids sort by second; within one second the random suffix says nothing, the start time does.
       const sameSecond = ids.filter((id) => id.slice(0, 15) === last.slice(0, 15));
-      return sameSecond.length > 1 ? sameSecond.reduce((a, b) => (this.startedAt(b) > this.startedAt(a) ? b : a)) : last;
+      if (sameSecond.length === 1) return last;
+      let latest = last;
+      let latestAt = '';
+      for (const id of sameSecond) {
+        const at = await this.startedAt(id);
+        if (at > latestAt) [latest, latestAt] = [id, at];
+      }
+      return latest;
     }
     if (ids.includes(ref)) return ref;
     const matches = ids.filter((id) => id.startsWith(ref));
     if (matches.length === 1) return matches[0]!;
     if (matches.length > 1) throw usageError(`Run id "${ref}" is ambiguous: ${matches.join(', ')}.`);
-    throw usageError(`No run "${ref}" in ${this.stateDir}.`, 'List runs with `release runs` (and check --state-dir).');
+    throw usageError(`No run "${ref}" in ${this.where}.`, 'List runs with `release runs` (and check --state-dir or RELEASE_STATE_URL).');
   }
 }
 

@@ -15,10 +15,10 @@ import { crashPoint } from './crash-points.js';
 import type { DurableEvent, EngineEvent, Identity } from './events.js';
 import { Executor, type EngineDeps, type RunOutcome } from './executor.js';
 import { JournalDamagedError, JournalWriteError } from './journal.js';
-import { LockLostError, RENEW_EVERY_MS, type LockInfo } from './lock.js';
+import { fenceOf, LockLostError, RENEW_EVERY_MS, type LockInfo } from './lock.js';
 import { Recorder, type DurableBody } from './recorder.js';
 import { stateOf, type RunHandle, type RunStore } from './runs.js';
-import { isTerminal, reduceJournal, type RunState } from './state.js';
+import { isTerminal, RunView, type RunState } from './state.js';
 import type { JsonObject } from '../util/json-path.js';
 
 type Commands = EngineDeps<unknown>['commands'];
@@ -40,36 +40,39 @@ export interface SessionBase {
 export class RunSession {
   private executor: Executor<unknown> | undefined;
   private lost = false;
+  private renewing = false;
+  /** The run as read so far, advanced by what is new: shared with the executor. */
+  private readonly view = new RunView();
 
   private constructor(
     private readonly base: SessionBase,
     readonly run: RunHandle,
     private readonly lock: LockInfo | undefined,
   ) {
-    if (lock) run.journal.fence = () => base.store.locks.assertHeld(lock);
+    if (lock) run.journal.fence = fenceOf(lock);
   }
 
   /**
    * A new run. `prepare` lays down what the run needs before its first event (the sandbox world),
    * so a journal that starts always has it. A dry run takes no lock.
    */
-  static start(base: SessionBase, req: { runId: string; created: CreatedBody; prepare?: (run: RunHandle) => void; attest: string[] }): RunSession {
-    const lock = req.created.dryRun ? undefined : base.store.locks.acquire({ app: base.app, runId: req.runId, operation: base.operation, by: base.by });
+  static async start(base: SessionBase, req: { runId: string; created: CreatedBody; prepare?: (run: RunHandle) => void; attest: string[] }): Promise<RunSession> {
+    const lock = req.created.dryRun ? undefined : await base.store.locks.acquire({ app: base.app, runId: req.runId, operation: base.operation, by: base.by });
     let session: RunSession | undefined;
     try {
       crashPoint('after-lock');
-      const run = base.store.create(req.runId);
+      const run = await base.store.create(req.runId);
       session = new RunSession(base, run, lock);
       req.prepare?.(run);
-      session.record({ type: 'run.created', ...req.created });
+      await session.record({ type: 'run.created', ...req.created });
       crashPoint('after-created');
-      session.attest(req.attest);
+      await session.attest(req.attest);
       return session;
     } catch (err) {
       try {
-        if (session && !session.started()) base.store.discard(req.runId);
+        if (session && !(await session.started())) await base.store.discard(req.runId);
       } finally {
-        if (lock) session ? session.end() : base.store.locks.release(lock);
+        if (lock) await (session ? session.end() : base.store.locks.release(lock).catch(() => undefined));
       }
       throw explain(err, req.runId, base.commands);
     }
@@ -79,25 +82,25 @@ export class RunSession {
    * An existing run, to resume or roll back. The caller has checked it and built its ports; the
    * run is read again under the lock, since another process may have moved it meanwhile.
    */
-  static reopen(base: SessionBase, req: { runId: string; sandbox?: JsonObject; attest: string[]; undoEnded?: boolean }): RunSession {
-    const lock = base.store.locks.acquire({ app: base.app, runId: req.runId, operation: base.operation, by: base.by, resuming: true });
+  static async reopen(base: SessionBase, req: { runId: string; sandbox?: JsonObject; attest: string[]; undoEnded?: boolean }): Promise<RunSession> {
+    const lock = await base.store.locks.acquire({ app: base.app, runId: req.runId, operation: base.operation, by: base.by, resuming: true });
     let session: RunSession;
     try {
-      session = new RunSession(base, base.store.open(req.runId), lock);
+      session = new RunSession(base, await base.store.open(req.runId), lock);
     } catch (err) {
-      base.store.locks.park(lock);
+      await base.store.locks.park(lock).catch(() => undefined);
       throw err;
     }
     try {
-      const state = session.state();
-      if (state.damage) throw new JournalDamagedError(session.run.journal.path, state.damage);
+      const state = await session.state();
+      if (state.damage) throw new JournalDamagedError(session.run.journal.where, state.damage);
       const undoing = req.undoEnded === true && state.status === 'succeeded';
       if (isTerminal(state.status) && !undoing) throw new ReleaseError('usage', `Run ${req.runId} already ended: ${state.finished?.message ?? state.status}`);
-      session.record({ type: 'run.resumed', by: base.by, ...(req.sandbox ? { sandbox: req.sandbox } : {}) });
-      session.attest(req.attest);
+      await session.record({ type: 'run.resumed', by: base.by, ...(req.sandbox ? { sandbox: req.sandbox } : {}) });
+      await session.attest(req.attest);
       return session;
     } catch (err) {
-      session.end();
+      await session.end();
       throw explain(err, req.runId, base.commands);
     }
   }
@@ -107,7 +110,8 @@ export class RunSession {
     const renew = this.lock ? setInterval(() => this.renew(), RENEW_EVERY_MS) : undefined;
     renew?.unref();
     try {
-      const executor = new Executor<E>({ ...wire(), run: this.run, identity: this.base.by, commands: this.base.commands });
+      await this.state(); // the view is whole before the executor shares it
+      const executor = new Executor<E>({ ...wire(), run: this.run, identity: this.base.by, commands: this.base.commands, view: this.view });
       this.executor = executor as Executor<unknown>;
       return mode.rollback !== undefined ? await executor.rollback(mode.rollback) : await executor.execute();
     } catch (err) {
@@ -115,7 +119,7 @@ export class RunSession {
     } finally {
       if (renew) clearInterval(renew);
       this.executor = undefined;
-      this.end();
+      await this.end();
     }
   }
 
@@ -124,34 +128,38 @@ export class RunSession {
     return this.executor ? this.executor.requestInterrupt() : false;
   }
 
-  state(): RunState {
-    return stateOf(this.run.id, this.run.journal.read());
+  /** The run now: only what was appended since the last look is read. */
+  async state(): Promise<RunState> {
+    const read = await this.run.journal.readSince(this.view.position);
+    if (this.view.position === 0) stateOf(this.run.id, read); // no run.created: says why, or throws for damage
+    this.view.advance(read);
+    return this.view.current();
   }
 
   /** Has `run.created` reached the journal? */
-  started(): boolean {
+  async started(): Promise<boolean> {
+    if (this.view.position > 0) return true;
     try {
-      return this.events()[0]?.type === 'run.created';
+      return (await this.events())[0]?.type === 'run.created';
     } catch {
       return true; // unreadable: keep everything for a human to look at
     }
   }
 
-  events(): DurableEvent[] {
-    return this.run.journal.read().events;
+  async events(): Promise<DurableEvent[]> {
+    return (await this.run.journal.read()).events;
   }
 
   /** The lock's one exit: released when the run is over or never started, parked otherwise. */
-  end(): void {
+  async end(): Promise<void> {
     const lock = this.lock;
     if (!lock || this.lost) return;
     try {
-      const read = this.run.journal.read();
       // Damage (even at line 1) parks: the run may be mid-flip, and only a human may end it.
-      const over = !read.damage && (read.events.length === 0 || isTerminal(reduceJournal(read).status));
+      const over = (await this.started()) ? ((state) => !state.damage && isTerminal(state.status))(await this.state()) : !(await this.run.journal.read()).damage;
       if (over) crashPoint('after-finished');
-      if (over) this.base.store.locks.release(lock);
-      else this.base.store.locks.park(lock);
+      if (over) await this.base.store.locks.release(lock);
+      else await this.base.store.locks.park(lock);
     } catch {
       // A full disk can refuse the lock's rewrite too: the lock keeps this process's identity,
       // which is dead once it exits, so `resume` takes it over.
@@ -159,27 +167,34 @@ export class RunSession {
   }
 
   private renew(): void {
-    try {
-      if (this.lock && !this.base.store.locks.renew(this.lock)) this.lost = true;
-    } catch {
+    if (!this.lock || this.renewing) return;
+    this.renewing = true;
+    this.base.store.locks
+      .renew(this.lock)
+      .then((held) => {
+        if (!held) this.lost = true;
+      })
       // A failed renewal only shortens the lease; the fence still guards every append.
-    }
+      .catch(() => undefined)
+      .finally(() => {
+        this.renewing = false;
+      });
   }
 
-  private record(body: DurableBody): void {
+  private async record(body: DurableBody): Promise<void> {
     try {
-      new Recorder(this.run, this.base.emit).record(body);
+      await new Recorder(this.run, this.base.emit).record(body);
     } catch (err) {
       if (err instanceof LockLostError) this.lost = true;
       throw err;
     }
   }
 
-  private attest(gates: string[]): void {
-    const state = this.state();
+  private async attest(gates: string[]): Promise<void> {
+    const state = await this.state();
     for (const gate of gates) {
       if (state.gates[gate]?.decision) continue;
-      this.record({ type: 'gate.decided', gate, approved: true, by: this.base.by.who, source: 'attest', reason: 'attested with --attest' });
+      await this.record({ type: 'gate.decided', gate, approved: true, by: this.base.by.who, source: 'attest', reason: 'attested with --attest' });
     }
   }
 }

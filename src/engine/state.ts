@@ -60,6 +60,8 @@ export interface RunState {
   context: JsonObject;
   dryRun: boolean;
   createdBy: Identity;
+  /** Who started or last resumed it, from where: the run's holder, or its last one. */
+  lastHeldBy: Identity & { since: string };
   status: RunStatus;
   steps: StepState[];
   gates: Record<string, GateState>;
@@ -90,9 +92,61 @@ export function reduceJournal(read: JournalRead): RunState {
 }
 
 export function reduceRun(events: DurableEvent[]): RunState {
-  const first = events[0];
+  const state = initialState(events[0]);
+  for (const event of events.slice(1)) apply(state, event);
+  return state;
+}
+
+/**
+ * A run's state kept in memory and advanced by what is new in the journal, so a check costs the
+ * same after 100k events as after 20. Damage and a torn tail are the last read's, laid on a copy.
+ */
+export class RunView {
+  private base: RunState | undefined;
+  private seen = 0;
+  private flags: Pick<JournalRead, 'damage' | 'torn'> = {};
+
+  /** How many events it has applied: the next read starts after them. */
+  get position(): number {
+    return this.seen;
+  }
+
+  /** Applies `read.events` (the events after `position`), and keeps the read's damage and torn tail. */
+  advance(read: JournalRead): void {
+    for (const event of read.events) {
+      if (this.base) apply(this.base, event);
+      else this.base = initialState(event);
+      this.seen += 1;
+    }
+    this.flags = { ...(read.damage ? { damage: read.damage } : {}), ...(read.torn ? { torn: read.torn } : {}) };
+  }
+
+  /**
+   * A copy the caller may keep: later events never change its status, steps or gates under it.
+   * Its size is the playbook's, not the history's: each step's records (append-only facts) and
+   * the plans are shared, not copied.
+   */
+  current(): RunState {
+    if (!this.base) throw new Error('journal does not start with run.created');
+    const base = this.base;
+    const state: RunState = {
+      ...base,
+      steps: base.steps.map((step) => ({ ...step })),
+      gates: Object.fromEntries(Object.entries(base.gates).map(([name, gate]) => [name, { ...gate }])),
+      repairs: [...base.repairs],
+    };
+    if (this.flags.torn?.type === 'step.started' && this.flags.torn.step) markTornIntent(state, this.flags.torn.step, this.flags.torn.line);
+    if (this.flags.damage) {
+      state.damage = this.flags.damage;
+      state.status = 'damaged';
+    }
+    return state;
+  }
+}
+
+function initialState(first: DurableEvent | undefined): RunState {
   if (!first || first.type !== 'run.created') throw new Error('journal does not start with run.created');
-  const state: RunState = {
+  return {
     runId: first.runId,
     createdAt: first.ts,
     updatedAt: first.ts,
@@ -101,14 +155,13 @@ export function reduceRun(events: DurableEvent[]): RunState {
     context: first.context,
     dryRun: first.dryRun,
     createdBy: first.by,
+    lastHeldBy: { ...first.by, since: first.ts },
     status: first.dryRun ? 'planned' : 'running',
     steps: first.playbook.steps.map((s) => ({ id: s.id, uses: s.uses, status: 'pending', attempts: 0, records: [] })),
     gates: {},
     repairs: [],
     ...(isObject(first.context.sandboxFlags) ? { sandbox: first.context.sandboxFlags } : {}),
   };
-  for (const event of events.slice(1)) apply(state, event);
-  return state;
 }
 
 function apply(state: RunState, e: DurableEvent): void {
@@ -118,6 +171,7 @@ function apply(state: RunState, e: DurableEvent): void {
     case 'run.created':
       return;
     case 'run.resumed':
+      state.lastHeldBy = { ...e.by, since: e.ts };
       if (e.sandbox) state.sandbox = e.sandbox;
       state.status = state.rollback ? 'rolling_back' : 'running';
       state.waitingAt = undefined;

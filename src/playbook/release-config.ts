@@ -4,7 +4,6 @@
  * provider serves each port. Secrets are referenced by env var name or file path, never inlined.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
 import semver from 'semver';
 import { z } from 'zod';
 import { ReleaseError } from '../errors.js';
@@ -125,20 +124,7 @@ export type ConfigKeys = z.output<typeof ConfigKeysSchema>;
 export type ReleasedEntry = z.output<typeof ReleasedEntry>;
 export type Platform = 'ios' | 'android';
 
-export const CONFIG_FILE_NAMES = ['release.config.yaml', 'release.config.yml'];
-
-export function findConfigFile(from: string): string | undefined {
-  let dir = resolve(from);
-  for (;;) {
-    for (const name of CONFIG_FILE_NAMES) {
-      const candidate = join(dir, name);
-      if (existsSync(candidate)) return candidate;
-    }
-    const parent = dirname(dir);
-    if (parent === dir) return undefined;
-    dir = parent;
-  }
-}
+export { CONFIG_FILE_NAMES, findConfigFile } from './config-file.js';
 
 export type ConfigResult = { ok: true; config: ReleaseConfig } | { ok: false; problems: Problem[] };
 

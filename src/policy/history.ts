@@ -27,8 +27,8 @@ export function configHistory(config: ReleaseConfig): ReleasedVersion[] {
  * Each real publish the tool journaled: the run's version, on the platforms it went live on, when
  * the step ended. A store the run only simulated (its port label) published nothing.
  */
-export function journalHistory(store: RunStore): ReleasedVersion[] {
-  return store.list().flatMap((run) => {
+export async function journalHistory(store: RunStore): Promise<ReleasedVersion[]> {
+  return (await store.list()).flatMap((run) => {
     if (run.dryRun) return [];
     const version = (run.release.config as { app?: { version?: string } } | undefined)?.app?.version ?? '';
     const ports = (run.release.ports ?? {}) as Record<string, string>;

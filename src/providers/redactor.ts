@@ -27,6 +27,13 @@ const LINE_END = `[ \\t]*(?:$|\\r|\\\\[nr]|\\\\?")`;
 const BEFORE_TOKEN = `(?:=|:[ \\t]|["'\`])[ \\t]*`;
 const AFTER_TOKEN = `$|[\\s"'\`,;&)\\]}\\\\]`;
 
+/** The values each redactor masks, for places that must name them to hide them (`::add-mask::`). */
+const maskedBy = new WeakMap<Redact, readonly string[]>();
+
+export function secretsOf(redact: Redact): readonly string[] {
+  return maskedBy.get(redact) ?? [];
+}
+
 export function redactor(secrets: Iterable<string>): Redact {
   const forms = new Set<string>();
   for (const secret of secrets) {
@@ -34,6 +41,12 @@ export function redactor(secrets: Iterable<string>): Redact {
     forms.add(secret);
     forms.add(JSON.stringify(secret).slice(1, -1));
   }
+  const redact = masking(forms);
+  maskedBy.set(redact, [...forms]);
+  return redact;
+}
+
+function masking(forms: Set<string>): Redact {
   const longestFirst = (a: string, b: string) => b.length - a.length;
   const anywhere = [...forms].filter((s) => [...s].length >= WHOLE_TOKENS_BELOW).sort(longestFirst);
   const short = [...forms].filter((s) => [...s].length < WHOLE_TOKENS_BELOW).sort(longestFirst);

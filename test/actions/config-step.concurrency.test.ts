@@ -70,7 +70,7 @@ function world(opts: { androidLive: boolean }) {
     progress: () => {},
     sleep: async () => {},
     gate: () => Promise.reject(new Error('no gate here')),
-    record: () => {},
+    record: async () => {},
     records: () => [],
   };
   return { ctx, log, sandbox, input: raiseVersions.input.parse({ maintenance: 'off' }) };

@@ -4,7 +4,7 @@ import { Recorder } from '../../src/engine/recorder.js';
 import type { JsonObject } from '../../src/util/json-path.js';
 import { effect, gateStep, harness, readOnly, type FixtureWorld } from '../helpers/engine.js';
 
-const types = (h: ReturnType<typeof harness>) => h.run.journal.read().events.map((e) => ('step' in e ? `${e.type}:${e.step}` : e.type));
+const types = (h: ReturnType<typeof harness>) => h.file.read().events.map((e) => ('step' in e ? `${e.type}:${e.step}` : e.type));
 
 describe('Executor', () => {
   it('journals the intent before the side effect and the outcome after it', async () => {
@@ -12,7 +12,7 @@ describe('Executor', () => {
     const probe: Action<JsonObject, FixtureWorld> = {
       ...effect('probe'),
       async run(_i, _p, ctx) {
-        const last = h.run.journal.read().events.at(-1)!;
+        const last = h.file.read().events.at(-1)!;
         seenAtEffect = `${last.type}:${'step' in last ? last.step : ''}`;
         ctx.env.applied.add('probe');
       },
@@ -22,7 +22,7 @@ describe('Executor', () => {
     expect(outcome).toMatchObject({ status: 'succeeded', exit: 'ok' });
     expect(seenAtEffect).toBe('step.started:probe');
     expect(types(h)).toEqual(['run.created', 'step.started:probe', 'step.succeeded:probe', 'run.finished']);
-    expect(h.run.journal.read().events[1]).toMatchObject({ plan: { summary: 'apply probe' } });
+    expect(h.file.read().events[1]).toMatchObject({ plan: { summary: 'apply probe' } });
   });
 
   it('before the pivot, a failure undoes every compensable step in strict reverse order', async () => {
@@ -60,24 +60,24 @@ describe('Executor', () => {
 
   it('settles an in-doubt step with verify: done is not run again', async () => {
     const h = harness([{ id: 'a', action: effect('a') }]);
-    new Recorder(h.run, () => {}).record({ type: 'step.started', step: 'a', attempt: 1, plan: { summary: 'apply a', changes: [] } });
+    await new Recorder(h.run, () => {}).record({ type: 'step.started', step: 'a', attempt: 1, plan: { summary: 'apply a', changes: [] } });
     h.world.applied.add('a'); // the effect happened; the crash came before its outcome was journaled
     const outcome = await h.executor().execute();
     expect(outcome.status).toBe('succeeded');
     expect(h.world.log).toEqual([]);
-    expect(h.run.journal.read().events.find((e) => e.type === 'step.succeeded')).toMatchObject({ settledBy: 'verify' });
+    expect(h.file.read().events.find((e) => e.type === 'step.succeeded')).toMatchObject({ settledBy: 'verify' });
   });
 
   it('settles an in-doubt step with verify: provably absent runs exactly once', async () => {
     const h = harness([{ id: 'a', action: effect('a') }]);
-    new Recorder(h.run, () => {}).record({ type: 'step.started', step: 'a', attempt: 1, plan: { summary: 'apply a', changes: [] } });
+    await new Recorder(h.run, () => {}).record({ type: 'step.started', step: 'a', attempt: 1, plan: { summary: 'apply a', changes: [] } });
     expect((await h.executor().execute()).status).toBe('succeeded');
     expect(h.world.log).toEqual(['run:a']);
   });
 
   it('stops for a human when verify cannot tell, and says what to check', async () => {
     const h = harness([{ id: 'a', action: effect('a', { verify: 'unknown' }) }]);
-    new Recorder(h.run, () => {}).record({ type: 'step.started', step: 'a', attempt: 1, plan: { summary: 'apply a', changes: [] } });
+    await new Recorder(h.run, () => {}).record({ type: 'step.started', step: 'a', attempt: 1, plan: { summary: 'apply a', changes: [] } });
     const outcome = await h.executor().execute();
     expect(outcome).toMatchObject({ status: 'needs_human', exit: 'needs-human' });
     expect(outcome.message).toContain('look at a by hand');
@@ -125,7 +125,7 @@ describe('Executor', () => {
     expect(paused.hint).toContain('release signoff');
     expect(h.state().waitingAt).toEqual({ gate: 'signoff', step: 'signoff' });
 
-    new Recorder(h.run, () => {}).record({ type: 'gate.decided', gate: 'signoff', approved: true, by: 'qa', source: 'signoff' });
+    await new Recorder(h.run, () => {}).record({ type: 'gate.decided', gate: 'signoff', approved: true, by: 'qa', source: 'signoff' });
     const done = await h.executor().execute();
     expect(done.status).toBe('succeeded');
     expect(h.world.log).toEqual(['run:a', 'gate:signoff:qa', 'run:b']);
@@ -139,12 +139,12 @@ describe('Executor', () => {
     const prompter = { confirm: async () => true, gate: async () => ({ approved: false, by: 'lead', reason: 'broken' }) };
     const outcome = await h.executor({}, prompter).execute();
     expect(outcome.status).toBe('rolled_back');
-    expect(h.run.journal.read().events.find((e) => e.type === 'gate.decided')).toMatchObject({ approved: false, by: 'lead', source: 'prompt' });
+    expect(h.file.read().events.find((e) => e.type === 'gate.decided')).toMatchObject({ approved: false, by: 'lead', source: 'prompt' });
   });
 
   it('--wait picks up an out-of-band decision while waiting at a gate', async () => {
     const h = harness([{ id: 'signoff', action: gateStep('signoff') }]);
-    setTimeout(() => new Recorder(h.run, () => {}).record({ type: 'gate.decided', gate: 'signoff', approved: true, by: 'ci', source: 'signoff' }), 300);
+    setTimeout(() => void new Recorder(h.run, () => {}).record({ type: 'gate.decided', gate: 'signoff', approved: true, by: 'ci', source: 'signoff' }), 300);
     const outcome = await h.executor({ gateWaitMs: 5000 }).execute();
     expect(outcome.status).toBe('succeeded');
     expect(h.world.log).toEqual(['gate:signoff:ci']);
@@ -195,7 +195,7 @@ describe('Executor', () => {
     const h = harness([{ id: 'a', action: effect('a', { fail: 2 }), retry: { attempts: 3, delayMs: 5 } }]);
     expect((await h.executor().execute()).status).toBe('succeeded');
     expect(h.world.log).toEqual(['run:a', 'run:a', 'run:a']);
-    expect(h.run.journal.read().events.filter((e) => e.type === 'step.attempt-failed')).toHaveLength(2);
+    expect(h.file.read().events.filter((e) => e.type === 'step.attempt-failed')).toHaveLength(2);
   });
 
   it('an interrupt stops the running step, which resume then settles', async () => {
@@ -246,11 +246,11 @@ describe('Executor under faults in its own record', () => {
     ]);
     h.world.applied.add('a');
     const rec = new Recorder(h.run, () => undefined);
-    rec.record({ type: 'step.started', step: 'a', attempt: 1, plan });
-    rec.record({ type: 'step.succeeded', step: 'a', settledBy: 'run' });
-    rec.record({ type: 'step.started', step: 'b', attempt: 1, plan: { ...plan, summary: 'apply b' } });
+    await rec.record({ type: 'step.started', step: 'a', attempt: 1, plan });
+    await rec.record({ type: 'step.succeeded', step: 'a', settledBy: 'run' });
+    await rec.record({ type: 'step.started', step: 'b', attempt: 1, plan: { ...plan, summary: 'apply b' } });
     // A crash right after this line: the decision is already on disk.
-    rec.record({ type: 'step.failed', step: 'b', error: { message: 'b broke' }, partial: false, decision: { then: 'rollback', reason: 'b failed', steps: ['b', 'a'] } });
+    await rec.record({ type: 'step.failed', step: 'b', error: { message: 'b broke' }, partial: false, decision: { then: 'rollback', reason: 'b failed', steps: ['b', 'a'] } });
     expect(h.state().status).toBe('rolling_back');
     const outcome = await h.executor().execute();
     expect(outcome).toMatchObject({ status: 'rolled_back', exit: 'rolled-back' });
@@ -259,7 +259,7 @@ describe('Executor under faults in its own record', () => {
 
   it('an in-doubt step whose intent was torn (no plan) is never re-planned from the world: it stops for a human', async () => {
     const h = harness([{ id: 'deploy', action: effect('deploy') }]);
-    new Recorder(h.run, () => undefined).record({ type: 'journal.torn', line: 2, fragment: { type: 'step.started', step: 'deploy' }, text: '{"seq":2,"prev":"…","type":"step.started","step":"deploy"' });
+    await new Recorder(h.run, () => undefined).record({ type: 'journal.torn', line: 2, fragment: { type: 'step.started', step: 'deploy' }, text: '{"seq":2,"prev":"…","type":"step.started","step":"deploy"' });
     const outcome = await h.executor().execute();
     expect(outcome).toMatchObject({ status: 'needs_human', exit: 'needs-human' });
     expect(outcome.message).toMatch(/intent reached the journal only in part \(line 2\)/);
@@ -287,7 +287,8 @@ describe('Executor under faults in its own record', () => {
   it('a journal write that fails stops the run before the effect it announces', async () => {
     let ran = false;
     const h = harness([{ id: 'a', action: { ...effect('a'), async run() { ran = true; } } }]);
-    h.run.journal.fence = () => {
+    // The file journal's own check, inside its append: a full disk there must stop the run.
+    h.file.fence = () => {
       throw Object.assign(new Error('no space'), { code: 'ENOSPC' });
     };
     await expect(h.executor().execute()).rejects.toThrow(/no space left on the device/);

@@ -208,15 +208,14 @@ describe('Journal: a torn tail is never lost', () => {
 describe('RunStore latest', () => {
   it('two runs started in the same second: latest is the one that started last', async () => {
     const { RunStore } = await import('../../src/engine/runs.js');
-    const { Recorder } = await import('../../src/engine/recorder.js');
-    const store = new RunStore(testdir());
-    const created = (id: string, ts: string) => {
-      const run = store.create(id);
-      run.journal.append({ type: 'run.created', runId: id, ts, playbook: { name: 'p', file: 'p.yaml', steps: [] }, release: {}, context: {}, dryRun: false, by: { who: 't', host: 'h', pid: 1 } });
-      return new Recorder(run, () => undefined);
+    const { LocalBackend } = await import('../../src/engine/backends/local.js');
+    const store = new RunStore(new LocalBackend(testdir()));
+    const created = async (id: string, ts: string) => {
+      const run = await store.create(id);
+      await run.journal.append({ type: 'run.created', runId: id, ts, playbook: { name: 'p', file: 'p.yaml', steps: [] }, release: {}, context: {}, dryRun: false, by: { who: 't', host: 'h', pid: 1 } });
     };
-    created('20261201-120000-ffffffff', '2026-12-01T12:00:00.100Z');
-    created('20261201-120000-00000000', '2026-12-01T12:00:00.900Z');
-    expect(store.open('latest').id).toBe('20261201-120000-00000000');
+    await created('20261201-120000-ffffffff', '2026-12-01T12:00:00.100Z');
+    await created('20261201-120000-00000000', '2026-12-01T12:00:00.900Z');
+    expect((await store.open('latest')).id).toBe('20261201-120000-00000000');
   });
 });

@@ -12,7 +12,7 @@ function counting(seenByRun: number[][]): Action<JsonObject, FixtureWorld> {
       return { summary: 'count', changes: [] };
     },
     async run(_i, _p, ctx) {
-      ctx.record({ kind: 'seen', summary: `seen ${ctx.records().length + 1}` });
+      await ctx.record({ kind: 'seen', summary: `seen ${ctx.records().length + 1}` });
       const records = ctx.records();
       seenByRun.push(records.map((_, n) => n + 1));
       if (records.length < 3) throw new ActionError('not yet', { retryable: true });
@@ -31,6 +31,6 @@ describe('step records', () => {
     const step = h.state().steps[0]!;
     expect(step.records.map((r) => r.summary)).toEqual(['seen 1', 'seen 2', 'seen 3']);
     expect(step.records.every((r) => typeof r.at === 'string' && !Number.isNaN(Date.parse(r.at)))).toBe(true);
-    expect(h.run.journal.read().events.filter((e) => e.type === 'step.recorded')).toHaveLength(3);
+    expect(h.file.read().events.filter((e) => e.type === 'step.recorded')).toHaveLength(3);
   });
 });

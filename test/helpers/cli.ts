@@ -11,11 +11,14 @@ export interface CliResult {
   stderr: string;
 }
 
-/** A clean environment: not CI, no state-dir override, no colour games. */
+/** GitHub's step files and its native mode: a suite run inside Actions must not write the job's own. */
+const GITHUB_STEP = new Set(['GITHUB_ACTIONS', 'GITHUB_OUTPUT', 'GITHUB_STEP_SUMMARY', 'GITHUB_ENV', 'GITHUB_PATH', 'GITHUB_STATE']);
+
+/** A clean environment: not CI, not a GitHub Actions step, no state-dir override, no colour games. */
 export function cliEnv(extra: Record<string, string> = {}): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (v === undefined || k.startsWith('RELEASE_') || k === 'CI' || k === 'NO_COLOR' || k === 'FORCE_COLOR') continue;
+    if (v === undefined || k.startsWith('RELEASE_') || k === 'CI' || k === 'NO_COLOR' || k === 'FORCE_COLOR' || GITHUB_STEP.has(k)) continue;
     env[k] = v;
   }
   return { ...env, ...extra };

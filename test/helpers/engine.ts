@@ -6,8 +6,11 @@ import { hostname } from 'node:os';
 import { ActionError, type Action, type ActionMeta } from '../../src/engine/action.js';
 import type { EngineEvent, ResolvedStep } from '../../src/engine/events.js';
 import { Executor, type EngineOptions, type Prompter } from '../../src/engine/executor.js';
-import { Recorder } from '../../src/engine/recorder.js';
-import { RunStore, type RunHandle } from '../../src/engine/runs.js';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { LocalBackend, type LocalJournal } from '../../src/engine/backends/local.js';
+import type { Journal } from '../../src/engine/journal.js';
+import { newRunId, type RunHandle } from '../../src/engine/runs.js';
 import { reduceRun } from '../../src/engine/state.js';
 import type { JsonObject } from '../../src/util/json-path.js';
 import { testdir } from './testdir.js';
@@ -80,6 +83,8 @@ export function gateStep(gate: string): Fixture {
 
 export interface Harness {
   run: RunHandle;
+  /** The run's journal file, read synchronously for assertions. */
+  file: Journal;
   world: FixtureWorld;
   events: EngineEvent[];
   executor(options?: Partial<EngineOptions>, prompter?: Prompter): Executor<FixtureWorld>;
@@ -87,12 +92,17 @@ export interface Harness {
 }
 
 export function harness(steps: (Partial<ResolvedStep> & { id: string; action: Fixture })[]): Harness {
-  const store = new RunStore(testdir());
-  const run = store.create();
+  const stateDir = testdir();
+  const id = newRunId();
+  mkdirSync(join(stateDir, 'runs', id), { recursive: true });
+  const journal = new LocalBackend(stateDir).journal(id) as LocalJournal;
+  const run: RunHandle = { id, dir: join(stateDir, 'runs', id), journal };
   const world: FixtureWorld = { applied: new Set(), log: [] };
   const events: EngineEvent[] = [];
   const actions = new Map(steps.map((s) => [s.id, s.action]));
-  new Recorder(run, () => {}).record({
+  journal.file.append({
+    runId: id,
+    ts: new Date().toISOString(),
     type: 'run.created',
     playbook: {
       name: 'fixture',
@@ -108,7 +118,8 @@ export function harness(steps: (Partial<ResolvedStep> & { id: string; action: Fi
     run,
     world,
     events,
-    state: () => reduceRun(run.journal.read().events),
+    file: journal.file,
+    state: () => reduceRun(journal.file.read().events),
     executor: (options = {}, prompter) =>
       new Executor<FixtureWorld>({
         run,

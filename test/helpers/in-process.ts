@@ -12,10 +12,13 @@ export async function releaseInProcess(args: string[], opts: { cwd: string; env?
   let stdout = '';
   let stderr = '';
   const mask = new SecretMask();
+  const out = { write: (t: string) => (stdout += t) };
+  const err = { write: (t: string) => (stderr += t) };
   const io: IO = {
-    out: mask.sink({ write: (t: string) => (stdout += t) }),
-    err: mask.sink({ write: (t: string) => (stderr += t) }),
+    out: mask.sink(out),
+    err: mask.sink(err),
     mask,
+    unmasked: { out, err },
     stdin: new PassThrough(),
     stderrStream: new PassThrough(),
     stdinIsTTY: false,

@@ -14,7 +14,8 @@ import { formatProblem } from '../../playbook/yaml-source.js';
 import { dryRunPorts, needsWorld, notifierFor, portLabels, portsFor, redactedIO, redactFor, seedWorld } from '../adapters.js';
 import { checkAttestable } from '../attest.js';
 import { flipAlongside } from '../alongside.js';
-import { commandsFor, damageControlLock, engineAction, engineOptions, hasRehearsalFlags, identity, loadRelease, openRunStore, parseSandboxFlags, releaseRecord, sandboxRecord, type RunContext } from '../context.js';
+import { commandsFor, damageControlLock, engineAction, engineOptions, hasRehearsalFlags, identity, loadRelease, parseSandboxFlags, releaseRecord, sandboxRecord, type RunContext } from '../context.js';
+import { openRunStore } from '../state-store.js';
 import { drive } from '../drive.js';
 import { exitCodeOf } from '../exit.js';
 import type { IO } from '../io.js';
@@ -68,15 +69,15 @@ export async function runFlip(rawIO: IO, opts: FlipOptions): Promise<number> {
   if (hasRehearsalFlags(flags) && !needsWorld(config, context)) throw usageError('--sandbox-* flags only apply to sandbox runs: add --sandbox.');
   const options = engineOptions(opts, opts);
 
-  const store = openRunStore(io, opts, configFile, redact);
-  const beside = opts.alongside ? flipAlongside(store, config) : undefined;
+  const store = await openRunStore(io, opts, configFile, redact);
+  const beside = opts.alongside ? await flipAlongside(store, config) : undefined;
   if (beside?.note) io.err.write(`note: ${beside.note}\n`);
-  if (opts.alongside) options.assumeBackendLive = () => flipAlongside(store, config).backendLive;
+  if (opts.alongside) options.assumeBackendLive = async () => (await flipAlongside(store, config)).backendLive;
   const lockKey = opts.alongside ? damageControlLock(config) : appIdOf(config);
   const by = { ...identity(), ...(opts.by ? { who: opts.by } : {}) };
   const view = createRunView(io, { json: opts.json });
   const commands = commandsFor(opts);
-  const session = RunSession.start(
+  const session = await RunSession.start(
     { store, app: lockKey, by, operation: `flip ${playbook.name}`, commands, emit: (e) => view.event(e) },
     {
       runId: newRunId(),
@@ -98,7 +99,7 @@ export async function runFlip(rawIO: IO, opts: FlipOptions): Promise<number> {
     const dry = dryRunPorts(source());
     const outcome = await planRun({ run, action: engineAction, envFor: dry.envFor, emit: (e) => view.event(e), project: dry.project, assumeBackendLive: beside?.backendLive === true });
     view.close();
-    view.outcome(outcome, summarize(session.events(), (uses) => actionFor(uses).meta.effect));
+    view.outcome(outcome, summarize(await session.events(), (uses) => actionFor(uses).meta.effect));
     return exitCodeOf(outcome.exit);
   }
   return drive({ io, globals: opts, session, source, view, options, notifier: notifierFor(io, config, context) });

@@ -1,5 +1,5 @@
 /** `release log <run>`: the journal, as the events happened, with the run's secrets masked. */
-import { openRunStore } from '../context.js';
+import { openRunStore } from '../state-store.js';
 import { shownJournal } from '../existing-run.js';
 import { wantsColor, type IO } from '../io.js';
 import type { GlobalOptions } from '../program.js';
@@ -10,8 +10,8 @@ export interface LogOptions extends GlobalOptions {
 }
 
 export async function runLog(io: IO, opts: LogOptions): Promise<number> {
-  const store = openRunStore(io, opts);
-  const { events, damage, torn } = shownJournal(io, store.open(opts.run).journal.read());
+  const store = await openRunStore(io, opts);
+  const { events, damage, torn } = shownJournal(io, await (await store.journalOf(opts.run)).journal.read());
   if (opts.json) {
     for (const e of events) io.out.write(`${JSON.stringify(e)}\n`);
     if (damage) io.out.write(`${JSON.stringify({ type: 'journal.damaged', runId: events[0]?.runId ?? null, ts: new Date().toISOString(), ...damage })}\n`);

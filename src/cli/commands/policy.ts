@@ -14,7 +14,8 @@ import { evaluatePolicy, type PolicyOutcome, type PolicySettings } from '../../p
 import { PLATFORM_NAMES, type Platform } from '../../providers/stores/port.js';
 import { getPath, type JsonObject } from '../../util/json-path.js';
 import { liveVersionOf } from '../../util/versions.js';
-import { openRunStore, parseSandboxMetrics } from '../context.js';
+import { parseSandboxMetrics } from '../context.js';
+import { openRunStore } from '../state-store.js';
 import type { IO } from '../io.js';
 import type { GlobalOptions, SandboxFlags } from '../program.js';
 import { readOnlyRelease, withReadOnlyEnv } from '../read-only-env.js';
@@ -34,7 +35,7 @@ export async function runPolicy(rawIO: IO, opts: PolicyOptions): Promise<number>
   if (opts.replacedBy && semver.valid(opts.replacedBy) !== opts.replacedBy) throw usageError(`--replaced-by ${opts.replacedBy}: a semantic version such as 2.0.0`);
   const now = new Date();
   const settings: PolicySettings = { forcedUpgradeWindowMs: config.policy.forcedUpgradeWindow, maxReviewLatencyMs: config.policy.maxReviewLatency, adoptionTailMs: config.policy.adoptionTail };
-  const history = opts.sandbox ? sandboxHistory(config, now) : [...configHistory(config), ...journalHistory(openRunStore(io, opts, file))];
+  const history = opts.sandbox ? sandboxHistory(config, now) : [...configHistory(config), ...(await journalHistory(await openRunStore(io, opts, file)))];
 
   // What is live now: each store's version (the floor's ceiling), the remote config (the floor in force, the flags), and adoption.
   const world = await withReadOnlyEnv(io, config, context, 'policy', async (env) => {

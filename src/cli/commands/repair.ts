@@ -6,11 +6,13 @@
  */
 import { JournalDamagedError, type JournalDamage, type JournalRead } from '../../engine/journal.js';
 import { Recorder } from '../../engine/recorder.js';
+import { fenceOf } from '../../engine/lock.js';
 import { explain } from '../../engine/session.js';
 import { isTerminal, reduceJournal } from '../../engine/state.js';
 import { EXIT_CODES, ReleaseError, usageError } from '../../errors.js';
 import { portsFor, redactedIO, redactFor } from '../adapters.js';
-import { commandsFor, effectiveSandboxFlags, lockKeyOf, identity, openRunStore, promptAllowed, recordedRelease, type RunContext } from '../context.js';
+import { commandsFor, effectiveSandboxFlags, lockKeyOf, identity, promptAllowed, recordedRelease, type RunContext } from '../context.js';
+import { openRunStore } from '../state-store.js';
 import { learnRunSecrets } from '../existing-run.js';
 import type { IO } from '../io.js';
 import type { GlobalOptions } from '../program.js';
@@ -29,8 +31,8 @@ export async function runRepair(rawIO: IO, opts: RepairOptions): Promise<number>
   const decision = opts.accept ? 'accept' : opts.abandon ? 'abandon' : undefined;
   if (decision && !opts.reason) throw usageError(`--${decision} needs --reason: the journal and the team need to know why.`);
   const commands = commandsFor(opts);
-  const probe = openRunStore(rawIO, opts).open(opts.run);
-  const read = probe.journal.read();
+  const probe = await (await openRunStore(rawIO, opts)).journalOf(opts.run);
+  const read = await probe.journal.read();
   // The damaged line is printed below: mask the run's secrets from the first word on.
   if (read.events[0]?.type === 'run.created') learnRunSecrets(rawIO, read.events[0]);
   const damage = read.damage ?? tornWithoutRecord(read);
@@ -42,7 +44,7 @@ export async function runRepair(rawIO: IO, opts: RepairOptions): Promise<number>
     out('Nothing before it can be read: there is no record of what the run did. Check the world by hand.');
     if (decision !== 'abandon') return EXIT_CODES['needs-human'];
     if (!(await confirmed(rawIO, opts, `Set the journal of ${probe.id} aside?`))) return EXIT_CODES['needs-human'];
-    const aside = probe.journal.setAside(stamp());
+    const aside = await probe.journal.setAside(stamp());
     out(`Set aside as ${aside}; the run is gone from the tool's view, and its lock (if any) is cleared by the next flip.`);
     return EXIT_CODES.ok;
   }
@@ -52,8 +54,8 @@ export async function runRepair(rawIO: IO, opts: RepairOptions): Promise<number>
   const context = state.context as unknown as RunContext;
   const redact = redactFor(rawIO, config, context);
   const io = redactedIO(rawIO, redact);
-  const store = openRunStore(io, opts, undefined, redact);
-  const run = store.open(state.runId);
+  const store = await openRunStore(io, opts, undefined, redact);
+  const run = await store.open(state.runId);
   const source = portsFor(io, { dir: run.dir, playbook: state.playbook }, config, context, effectiveSandboxFlags({ faults: [], metrics: {} }, state.sandbox));
   const rows = await compareWithWorld(state, source.envFor(state.steps[0]!.id, 'verify'), AbortSignal.timeout(60_000));
   printComparison(io, state.steps.map((s) => `${s.id} ${s.status}`), rows);
@@ -69,26 +71,26 @@ export async function runRepair(rawIO: IO, opts: RepairOptions): Promise<number>
   if (!(await confirmed(io, opts, question))) return EXIT_CODES['needs-human'];
 
   const by = identity();
-  const lock = store.locks.acquire({ app: lockKeyOf(state.context, config), runId: run.id, operation: 'repair', by, resuming: true });
+  const lock = await store.locks.acquire({ app: lockKeyOf(state.context, config), runId: run.id, operation: 'repair', by, resuming: true });
   try {
     // The decision was made on what was shown: under the lock, the journal must still say that.
-    const now = run.journal.read();
+    const now = await run.journal.read();
     const seen = now.damage ?? tornWithoutRecord(now);
     if (JSON.stringify(seen) !== JSON.stringify(damage)) {
-      store.locks.park(lock);
+      await store.locks.park(lock);
       throw usageError(`Run ${run.id}'s journal changed while you decided; nothing was recorded.`, `Look again with \`${commands.repair(run.id)}\`.`);
     }
-    const aside = read.damage ? run.journal.setAside(stamp()) : '(nothing set aside: the journal is whole)';
-    run.journal.fence = () => store.locks.assertHeld(lock);
-    new Recorder(run, () => undefined).record({ type: 'run.repaired', by, decision, reason: opts.reason!, damage, setAside: aside, world: worldRecord(rows) });
-    const after = reduceJournal(run.journal.read());
-    if (isTerminal(after.status)) store.locks.release(lock);
-    else store.locks.park(lock);
+    const aside = read.damage ? await run.journal.setAside(stamp()) : '(nothing set aside: the journal is whole)';
+    run.journal.fence = fenceOf(lock);
+    await new Recorder(run, () => undefined).record({ type: 'run.repaired', by, decision, reason: opts.reason!, damage, setAside: aside, world: worldRecord(rows) });
+    const after = reduceJournal(await run.journal.read());
+    if (isTerminal(after.status)) await store.locks.release(lock);
+    else await store.locks.park(lock);
     io.err.write(`Recorded: ${by.who} ${decision === 'accept' ? 'accepted the readable journal' : 'closed the run'}. The damaged file is kept as ${aside}.\n`);
     if (decision === 'accept') io.err.write(`The run is ${after.status} as of its last readable event. Go on with \`${commands.resume(run.id)}\`, or undo with \`${commands.rollback(run.id)}\`.\n`);
     return EXIT_CODES.ok;
   } catch (err) {
-    store.locks.park(lock);
+    await store.locks.park(lock).catch(() => undefined);
     if (err instanceof JournalDamagedError || err instanceof ReleaseError) throw err;
     throw explain(err, run.id, commands);
   }

@@ -2,7 +2,7 @@
 import { actionFor } from '../../actions/registry.js';
 import { reduceJournal } from '../../engine/state.js';
 import { summarize } from '../../engine/timeline.js';
-import { openRunStore } from '../context.js';
+import { openRunStore } from '../state-store.js';
 import { shownJournal } from '../existing-run.js';
 import type { IO } from '../io.js';
 import type { GlobalOptions } from '../program.js';
@@ -14,7 +14,7 @@ export interface ReportOptions extends GlobalOptions {
 
 export async function runReport(io: IO, opts: ReportOptions): Promise<number> {
   // Masked before the timeline and the Markdown are made: the report goes to CI step summaries.
-  const read = shownJournal(io, openRunStore(io, opts).open(opts.run).journal.read());
+  const read = shownJournal(io, await (await (await openRunStore(io, opts)).journalOf(opts.run)).journal.read());
   const events = read.events;
   const state = reduceJournal(read);
   const summary = summarize(events, (uses) => actionFor(uses).meta.effect);

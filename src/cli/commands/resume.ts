@@ -20,7 +20,7 @@ export interface ResumeOptions extends GlobalOptions, SandboxFlags {
 }
 
 export async function runResume(rawIO: IO, opts: ResumeOptions): Promise<number> {
-  const existing = actionableRun(rawIO, opts, opts.run, 'resume');
+  const existing = await actionableRun(rawIO, opts, opts.run, 'resume');
   if (typeof existing === 'number') return existing;
   const { state, config, context, io, store, run } = existing;
 
@@ -33,7 +33,7 @@ export async function runResume(rawIO: IO, opts: ResumeOptions): Promise<number>
   if (rehearsal && !needsWorld(config, context)) throw usageError('--sandbox-* flags only apply to sandbox runs.');
   const flags = effectiveSandboxFlags(given, state.sandbox);
   const options = engineOptions(opts, opts);
-  if (state.context.lockKey) options.assumeBackendLive = () => flipAlongside(store, config).backendLive;
+  if (state.context.lockKey) options.assumeBackendLive = async () => (await flipAlongside(store, config)).backendLive;
   const allowLower = context.allowLowerVersion || opts.allowLowerVersion ? { allowLowerVersion: true } : {};
   const source = portsFor(io, { dir: run.dir, playbook: state.playbook }, config, { ...context, ...allowLower }, flags);
 
@@ -43,7 +43,7 @@ export async function runResume(rawIO: IO, opts: ResumeOptions): Promise<number>
     const specs = flags.faults.map((f) => (f.platform ? `${f.step}:${f.platform}` : f.step)).join(', ');
     io.err.write(`Rehearsal faults recorded with this run still apply: ${specs}. To rehearse the fix instead, resume with --sandbox-fail none.\n`);
   }
-  const session = RunSession.reopen(
+  const session = await RunSession.reopen(
     { store, app: lockKeyOf(state.context, config), by: identity(), operation: 'resume', commands: commandsFor(opts), emit: (e) => view.event(e) },
     { runId: run.id, attest: opts.attest ?? [], ...(rehearsal ? { sandbox: sandboxRecord(flags) } : {}) },
   );

@@ -17,7 +17,7 @@ export interface RollbackOptions extends GlobalOptions, SandboxFlags {
 }
 
 export async function runRollback(rawIO: IO, opts: RollbackOptions): Promise<number> {
-  const existing = actionableRun(rawIO, opts, opts.run, 'roll back');
+  const existing = await actionableRun(rawIO, opts, opts.run, 'roll back');
   if (typeof existing === 'number') return existing;
   const { state, config, context, io, store, run } = existing;
   // The engine refuses too; asking first leaves the journal untouched.
@@ -29,13 +29,13 @@ export async function runRollback(rawIO: IO, opts: RollbackOptions): Promise<num
   }
   const flags = effectiveSandboxFlags(parseSandboxFlags(opts, state.steps.map((s) => s.id)), state.sandbox);
   const options = engineOptions(opts, {});
-  if (state.context.lockKey) options.assumeBackendLive = () => flipAlongside(store, config).backendLive;
+  if (state.context.lockKey) options.assumeBackendLive = async () => (await flipAlongside(store, config)).backendLive;
   const source = portsFor(io, { dir: run.dir, playbook: state.playbook }, config, context, flags);
 
   const by = identity();
   const view = createRunView(io, { json: opts.json });
   view.begin(state);
-  const session = RunSession.reopen(
+  const session = await RunSession.reopen(
     { store, app: lockKeyOf(state.context, config), by, operation: 'rollback', commands: commandsFor(opts), emit: (e) => view.event(e) },
     { runId: run.id, attest: [], undoEnded: true },
   );

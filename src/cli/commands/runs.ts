@@ -1,10 +1,10 @@
 /** `release runs`: every run in the state directory, newest last. */
-import { openRunStore } from '../context.js';
+import { openRunStore } from '../state-store.js';
 import type { IO } from '../io.js';
 import type { GlobalOptions } from '../program.js';
 
 export async function runRuns(io: IO, opts: GlobalOptions): Promise<number> {
-  const runs = openRunStore(io, opts).list();
+  const runs = await (await openRunStore(io, opts)).list();
   for (const r of runs) {
     const row = { runId: r.runId, playbook: r.playbook.name, status: r.status, dryRun: r.dryRun, app: r.release.app, createdAt: r.createdAt, updatedAt: r.updatedAt };
     if (opts.json) io.out.write(`${JSON.stringify({ type: 'run', ts: r.updatedAt, ...row })}\n`);

@@ -4,7 +4,8 @@ import { Recorder } from '../../engine/recorder.js';
 import { explain } from '../../engine/session.js';
 import { isTerminal } from '../../engine/state.js';
 import { usageError } from '../../errors.js';
-import { commandsFor, identity, openRunStore } from '../context.js';
+import { commandsFor, identity } from '../context.js';
+import { openRunStore } from '../state-store.js';
 import type { IO } from '../io.js';
 import type { GlobalOptions } from '../program.js';
 
@@ -19,10 +20,10 @@ export interface SignoffOptions extends GlobalOptions {
 
 export async function runSignoff(io: IO, opts: SignoffOptions): Promise<number> {
   if (Boolean(opts.approve) === Boolean(opts.reject)) throw usageError('Say --approve or --reject (one of them).');
-  const store = openRunStore(io, opts);
-  const run = store.open(opts.run);
-  const state = store.state(run.id);
-  if (state.damage) throw explain(new JournalDamagedError(run.journal.path, state.damage), run.id, commandsFor(opts));
+  const store = await openRunStore(io, opts);
+  const run = await store.journalOf(opts.run);
+  const state = await store.state(run.id);
+  if (state.damage) throw explain(new JournalDamagedError(run.journal.where, state.damage), run.id, commandsFor(opts));
   if (state.dryRun || isTerminal(state.status)) throw usageError(`Run ${run.id} is ${state.status}: it waits at no gate.`);
 
   const open = Object.values(state.gates).filter((g) => g.openedAt && !g.decision).map((g) => g.gate);
@@ -41,8 +42,8 @@ export async function runSignoff(io: IO, opts: SignoffOptions): Promise<number> 
 
   let event;
   try {
-    // No lock needed: the journal's append mutex orders this line with the running process's.
-    event = new Recorder(run, (e) => opts.json && io.out.write(`${JSON.stringify(e)}\n`)).record({
+    // No lock needed: the journal's compare-and-set append orders this line with the running process's.
+    event = await new Recorder(run, (e) => opts.json && io.out.write(`${JSON.stringify(e)}\n`)).record({
       type: 'gate.decided',
       gate,
       approved: Boolean(opts.approve),

@@ -5,7 +5,8 @@ import { rollbackRefusal } from '../../engine/executor.js';
 import { liveNow } from '../../engine/live-now.js';
 import { holderState } from '../../engine/lock.js';
 import { isTerminal } from '../../engine/state.js';
-import { commandsFor, openRunStore } from '../context.js';
+import { commandsFor } from '../context.js';
+import { openRunStore } from '../state-store.js';
 import { learnRunSecrets } from '../existing-run.js';
 import { wantsColor, type IO } from '../io.js';
 import type { GlobalOptions } from '../program.js';
@@ -17,10 +18,10 @@ export interface StatusOptions extends GlobalOptions {
 const effectOf = (uses: string) => actionFor(uses).meta.effect;
 
 export async function runStatus(io: IO, opts: StatusOptions): Promise<number> {
-  const store = openRunStore(io, opts);
-  const state = store.state(opts.run);
+  const store = await openRunStore(io, opts);
+  const state = await store.state(opts.run);
   learnRunSecrets(io, state); // an older or damaged journal may hold a secret: mask it on the way out
-  const lock = store.locks.list().find((l) => l.runId === state.runId);
+  const lock = (await store.locks.list()).find((l) => l.runId === state.runId);
   const holder = lock ? holderState(lock) : undefined;
   const crashed = (state.status === 'running' || state.status === 'rolling_back') && holder?.state !== 'alive';
 
@@ -55,7 +56,8 @@ export async function runStatus(io: IO, opts: StatusOptions): Promise<number> {
   for (const g of Object.values(state.gates).filter((g) => g.decision)) {
     out(c.dim(`Gate ${g.gate}: ${g.decision!.approved ? 'approved' : 'rejected'} by ${g.decision!.by} (${g.decision!.source})${g.decision!.reason ? `: ${g.decision!.reason}` : ''}`));
   }
-  if (lock) out(c.dim(`Lock ${lock.id} (epoch ${lock.epoch}): ${holder!.why}`));
+  if (lock) out(c.dim(`Lock ${lock.id} (epoch ${lock.epoch}): held by ${lock.who} on ${lock.host} for ${lock.operation}; ${holder!.why}`));
+  else out(c.dim(`Last held by ${state.lastHeldBy.who} on ${state.lastHeldBy.host} (since ${state.lastHeldBy.since}); state in ${store.where}`));
   const live = liveNow(state, effectOf);
   if (live.length && state.status !== 'succeeded') {
     out();

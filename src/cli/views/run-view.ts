@@ -16,6 +16,11 @@ export interface RunView {
 }
 
 export function createRunView(io: IO, opts: { json: boolean }): RunView {
+  const view = viewFor(io, opts);
+  return io.github ? io.github.view(view) : view;
+}
+
+function viewFor(io: IO, opts: { json: boolean }): RunView {
   const human = new HumanRunView(io, wantsColor(io), io.stderrIsTTY && !isCI(io.env) && io.env.TERM !== 'dumb');
   if (!opts.json) return human;
   const json = new JsonRunView(io);

@@ -1,0 +1,33 @@
+/** The release config's `state:` section: where runs live (see cli/state-store.ts). */
+import { parse } from 'yaml';
+import { z } from 'zod';
+import { ReleaseError } from '../errors.js';
+
+export const StateSection = z
+  .object({
+    backend: z.enum(['local', 'postgres']),
+    /** The database URL is a secret: named by env var, never inlined. */
+    url: z.object({ env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name') }).strict(),
+    tls: z
+      .object({
+        /** A CA bundle to trust (a private CA); relative to the config file. */
+        caFile: z.string().optional(),
+        /** false only for a test database with a self-signed certificate. */
+        rejectUnauthorized: z.boolean().optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+export type StateSection = z.output<typeof StateSection>;
+
+export function stateSectionFrom(text: string, file: string): StateSection | undefined {
+  const doc = parse(text) as { state?: unknown } | null;
+  if (!doc || doc.state === undefined) return undefined;
+  const parsed = StateSection.safeParse(doc.state);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  throw new ReleaseError('usage', `${file}: state.${issue.path.join('.')}: ${issue.message}`, {
+    hint: 'The state section is `state: { backend: postgres, url: { env: RELEASE_STATE_URL } }` (or remove it to keep runs in .release/).',
+  });
+}
