@@ -17,6 +17,7 @@ import {
 } from '../providers/config/compare-and-set.js';
 import { awaitPropagation, publicShows } from '../providers/config/propagation.js';
 import { jsonEqual, type JsonObject, type JsonValue } from '../util/json-path.js';
+import { together } from '../util/together.js';
 import { defineAction, wallKeys, type ActionEnv, type ActionImplementation } from './env.js';
 
 export interface ConfigTargets {
@@ -39,12 +40,15 @@ export function defineConfigAction<S extends z.ZodType>(spec: {
 
     async plan(input, ctx) {
       const { ports } = ctx.env;
-      const snap = await ports.config.read(ctx.signal);
-      const targets = await spec.targets(input, ctx.env, snap.doc, ctx);
+      // The precondition's reads (the stores) need nothing from the document: both at once.
+      const [{ snap, targets }, preconditionBlockers] = await together([
+        ports.config.read(ctx.signal).then(async (snap) => ({ snap, targets: await spec.targets(input, ctx.env, snap.doc, ctx) })),
+        spec.precondition?.(input, ctx) ?? Promise.resolve([]),
+      ] as const);
       const changes: KeyChange[] = Object.entries(targets.values)
         .map(([path, after]) => ({ path, before: currentValue(snap.doc, path), after }))
         .filter((c) => !jsonEqual(c.before, c.after));
-      const blockers = [...(targets.blockers ?? []), ...(await spec.precondition?.(input, ctx) ?? []), ...movedSinceEarlierSteps(snap.doc, ctx)];
+      const blockers = [...(targets.blockers ?? []), ...preconditionBlockers, ...movedSinceEarlierSteps(snap.doc, ctx)];
       blockers.push(...guard(ctx)(withChanges(snap.doc, changes)).map((v) => `safety invariant: ${v}`));
       return {
         summary: changes.length
@@ -59,11 +63,16 @@ export function defineConfigAction<S extends z.ZodType>(spec: {
     },
 
     async run(input, plan, ctx) {
-      const problems = (await spec.precondition?.(input, ctx)) ?? [];
-      if (problems.length) throw new ActionError(problems.join('; '), { retryable: false });
       const { config } = ctx.env.ports;
       const changes = keyChanges(plan);
-      const result = await applyKeyChanges(config, changes, { guard: guard(ctx), signal: ctx.signal });
+      // Checked alongside the compare-and-set's first read, and before anything is written.
+      const precheck = spec.precondition
+        ? async () => {
+            const problems = await spec.precondition!(input, ctx);
+            if (problems.length) throw new ActionError(problems.join('; '), { retryable: false });
+          }
+        : undefined;
+      const result = await applyKeyChanges(config, changes, { guard: guard(ctx), signal: ctx.signal, precheck });
       // Nothing that relies on these values may start before the apps can see them.
       const propagationMs = await awaitPropagation(config, changes, { signal: ctx.signal, progress: ctx.progress });
       const output: JsonObject = result.status === 'written' ? { version: result.version, ...(result.detail ? { detail: result.detail } : {}) } : { alreadyApplied: true };

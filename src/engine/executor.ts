@@ -525,8 +525,11 @@ export class Executor<E> {
   }
 
   private async record(body: DurableBody): Promise<void> {
-    await this.recorder.record(body);
-    await this.sync();
+    const event = await this.recorder.record(body);
+    // Nothing landed between this run's last event and this one: the view takes it as written,
+    // with no read. Otherwise (a sign-off appended meanwhile) read what is new, in order.
+    if (event.seq === this.view.position + 1) this.view.advance({ events: [event] });
+    else await this.sync();
   }
 
   private emitTransient(body: TransientBody): void {

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { release } from '../helpers/cli.js';
+import { releaseInProcess as release } from '../helpers/in-process.js';
 import { BackendServer } from '../emulators/backend-server.js';
 import { started } from '../helpers/servers.js';
 import { exampleProject } from '../helpers/example-project.js';

@@ -22,7 +22,9 @@ describe('kill -9 during a flip, then resume', () => {
     const killed = await child;
     expect([137, null, -1, 0]).toContain(killed.exitCode ?? null);
 
-    const resumed = await release(['resume', runId], { cwd: dir });
+    // The kill needed the latency (it lands between an effect and its journal entry); the resume
+    // does not: it settles what is in doubt and finishes, without waiting on simulated calls.
+    const resumed = await release(['resume', runId, '--sandbox-latency', '0ms'], { cwd: dir });
     expect(resumed.code, resumed.stderr).toBe(0);
 
     const world = readWorld(dir, runId);
@@ -51,7 +53,7 @@ describe('Ctrl-C during a flip', () => {
     expect(String(stopped.stderr)).toContain(`release resume ${runId}`);
     expect(readEvents(dir, runId).some((e) => e.type === 'step.interrupted')).toBe(true);
 
-    const resumed = await release(['resume', runId], { cwd: dir });
+    const resumed = await release(['resume', runId, '--sandbox-latency', '0ms'], { cwd: dir });
     expect(resumed.code, resumed.stderr).toBe(0);
     const world = readWorld(dir, runId);
     expect(countEffects(world, 'backend.deploy')).toBe(1);

@@ -6,9 +6,10 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { CachingProxy, ConfigServer } from '../emulators/config-server.js';
-import { ndjson, release } from '../helpers/cli.js';
+import { ndjson } from '../helpers/cli.js';
+import { releaseInProcess as release } from '../helpers/in-process.js';
 import { testdir } from '../helpers/testdir.js';
-import { readEvents, readWorld, runIds } from '../helpers/world.js';
+import { newestRun, readEvents, readWorld } from '../helpers/world.js';
 
 const INITIAL = {
   android: { latest_version: '2.0.0', minimum_version: '1.3.0' },
@@ -47,7 +48,7 @@ sandbox: { liveVersion: 2.0.1 }
   return { dir, config, proxy };
 }
 
-const last = (dir: string) => runIds(dir).at(-1)!;
+const last = (dir: string) => newestRun(dir);
 
 describe('damage control, one command each', () => {
   it('maintenance on: only its key, through the CDN before it returns, on record with who and why; rollback restores it', async () => {

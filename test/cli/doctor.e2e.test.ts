@@ -7,7 +7,8 @@
  */
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { release } from '../helpers/cli.js';
+import { release as releaseChild } from '../helpers/cli.js';
+import { releaseInProcess as release } from '../helpers/in-process.js';
 import { exampleProject } from '../helpers/example-project.js';
 import { started } from '../helpers/servers.js';
 import { ConfigServer, SEED_DOCUMENT } from '../emulators/config-server.js';
@@ -82,12 +83,13 @@ notify:
   credentials: { accessToken: { env: FIREBASE_TOKEN } }
   baseUrl: ${firebase.server.url}`);
 
-    const editor = await release(['doctor'], { cwd: dir, env: { FIREBASE_TOKEN: firebase.token } });
+    // Processes of their own: firebase-admin reads its endpoint once per process, when it loads.
+    const editor = await releaseChild(['doctor'], { cwd: dir, env: { FIREBASE_TOKEN: firebase.token } });
     expect(editor.code, editor.stdout + editor.stderr).toBe(0);
     expect(editor.stdout).toContain('✔ config write: the credentials may publish (the template validated, nothing published)');
     expect(firebase.server.calls.filter((c) => c.method === 'PUT')).toEqual([expect.objectContaining({ status: 200, query: '?validate_only=true' })]);
 
-    const viewer = await release(['doctor'], { cwd: dir, env: { FIREBASE_TOKEN: firebase.readOnlyToken } });
+    const viewer = await releaseChild(['doctor'], { cwd: dir, env: { FIREBASE_TOKEN: firebase.readOnlyToken } });
     expect(viewer.code).toBe(2);
     expect(viewer.stdout).toContain('✔ remote config: Firebase Remote Config of example-shop: template version 1');
     expect(viewer.stdout).toMatch(/✖ config write: the credentials can read but not publish: .*validateTemplate failed: .*permission.*Firebase Remote Config Admin/);

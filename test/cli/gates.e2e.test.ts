@@ -1,6 +1,6 @@
 /** Engine guarantee 7: gates checkpoint and exit 10 without a terminal; signoff and resume continue. */
 import { describe, expect, it } from 'vitest';
-import { release } from '../helpers/cli.js';
+import { releaseInProcess as release } from '../helpers/in-process.js';
 import { testdir } from '../helpers/testdir.js';
 import { countEffects, onlyRun, readEvents, readWorld } from '../helpers/world.js';
 

@@ -5,11 +5,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { BIN, cliEnv, release } from '../helpers/cli.js';
+import { releaseInProcess } from '../helpers/in-process.js';
 import { testdir } from '../helpers/testdir.js';
 
 const COMMANDS = ['flip', 'plan', 'resume', 'status', 'signoff', 'rollback', 'runs', 'log', 'report', 'validate', 'init', 'force-unlock', 'repair', 'maintenance', 'flag', 'min-version', 'app-recovery', 'app-recovery create', 'app-recovery deploy', 'app-recovery cancel', 'app-recovery list', 'policy', 'state', 'state migrate'];
 const TRACE = fileURLToPath(new URL('../fixtures/trace-imports.mjs', import.meta.url));
 
+// The program's own help and --version go through the binary; each command's help, 45 of them,
+// in-process through main() (the same program, without a Node start-up each).
 describe('--help', () => {
   it('the program lists every command, the exit codes and examples', async () => {
     const result = await release(['--help'], { cwd: testdir() });
@@ -21,7 +24,7 @@ describe('--help', () => {
   });
 
   it.each(COMMANDS)('release %s --help shows usage with examples', async (command) => {
-    const result = await release([...command.split(' '), '--help'], { cwd: testdir() });
+    const result = await releaseInProcess([...command.split(' '), '--help'], { cwd: testdir() });
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`Usage: release ${command}`);
     expect(result.stdout).toMatch(/Examples:\n {2}\$ release|Examples:\n {2}\$ npx release|Examples:\n {2}\$ CI=1 release/);
@@ -30,7 +33,7 @@ describe('--help', () => {
   // Commander shows a parent's options only when asked (showGlobalOptions): without it, `flip --help`
   // hid --sandbox, --yes and --json, the flags a first rehearsal needs.
   it.each([...COMMANDS, 'doctor'])('release %s --help lists the global options', async (command) => {
-    const result = await release([...command.split(' '), '--help'], { cwd: testdir() });
+    const result = await releaseInProcess([...command.split(' '), '--help'], { cwd: testdir() });
     expect(result.code).toBe(0);
     const globals = result.stdout.slice(result.stdout.indexOf('Global Options:'));
     expect(result.stdout).toContain('Global Options:');
@@ -39,7 +42,7 @@ describe('--help', () => {
 
   it('flip, plan and resume take --allow-lower-version', async () => {
     for (const command of ['flip', 'plan', 'resume']) {
-      const result = await release([...command.split(' '), '--help'], { cwd: testdir() });
+      const result = await releaseInProcess([...command.split(' '), '--help'], { cwd: testdir() });
       expect(result.stdout).toContain('--allow-lower-version');
     }
   });

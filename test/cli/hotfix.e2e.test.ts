@@ -1,7 +1,7 @@
 /** The hotfix playbook (issue 9 item 2): its own version, checked and published on the hotfix schedule. */
 import { describe, expect, it } from 'vitest';
 import { CONFIG_TEMPLATE } from '../../src/playbook/config-template.js';
-import { release } from '../helpers/cli.js';
+import { releaseInProcess as release } from '../helpers/in-process.js';
 import { testdir } from '../helpers/testdir.js';
 import { onlyRun, readEvents, readWorld } from '../helpers/world.js';
 

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { CONFIG_TEMPLATE } from '../../src/playbook/config-template.js';
-import { ndjson, release } from '../helpers/cli.js';
+import { ndjson } from '../helpers/cli.js';
+import { releaseInProcess as release } from '../helpers/in-process.js';
 import { testdir } from '../helpers/testdir.js';
 import { readWorld } from '../helpers/world.js';
 

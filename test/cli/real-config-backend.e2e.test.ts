@@ -4,11 +4,13 @@
  * (real deploy and rollback scripts as child processes, a real health URL). Stores and testers
  * are the sandbox's.
  */
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ndjson, release, startRelease } from '../helpers/cli.js';
+import { ndjson, release as releaseChild, startRelease } from '../helpers/cli.js';
+import { releaseInProcess as release } from '../helpers/in-process.js';
+import { eventually } from '../helpers/eventually.js';
 import { BackendServer } from '../emulators/backend-server.js';
 import { CachingProxy, ConfigServer, SEED_DOCUMENT } from '../emulators/config-server.js';
 import { FirebaseRemoteConfigEmulator } from '../emulators/firebase-remote-config.js';
@@ -174,13 +176,12 @@ describe('remote config and backend providers, end to end', () => {
         if (seen.includes('"type":"step.started","step":"deploy-backend"')) resolve();
       });
     });
-    // Killed once the deploy process is running (its pid file is written), however loaded the machine.
     const runId = onlyRun(dir);
-    const pidFile = join(dir, '.release', 'runs', runId, 'logs', 'backend-deploy.pid');
-    for (const until = Date.now() + 10_000; !existsSync(pidFile) && Date.now() < until; ) await new Promise((r) => setTimeout(r, 20));
+    // Killed once the deploy process runs (it announces its pid), well inside its 2.5 s.
+    await eventually(() => pidIn(join(dir, '.release', 'runs', runId, 'logs', 'backend-deploy.pid')) !== undefined, 'the deploy to start');
     child.kill('SIGKILL');
     await child;
-    expect(existsSync(pidFile)).toBe(true);
+    expect(pidIn(join(dir, '.release', 'runs', runId, 'logs', 'backend-deploy.pid'))).toBeTypeOf('number');
 
     const resumed = await release(['resume', '--yes', runId], { cwd: dir, env });
     expect(resumed.code, resumed.stderr).toBe(0);
@@ -203,7 +204,8 @@ describe('remote config and backend providers, end to end', () => {
     const { dir, env } = await project({
       remoteConfig: `  provider: firebase\n  projectId: ${firebase.projectId}\n  credentials: { accessToken: { env: FIREBASE_TOKEN } }\n  baseUrl: ${firebase.server.url}`,
     });
-    const result = await release(['flip', '--yes', '--json'], { cwd: dir, env: { ...env, FIREBASE_TOKEN: firebase.token } });
+    // A process of its own: firebase-admin reads its endpoint once per process, when it loads.
+    const result = await releaseChild(['flip', '--yes', '--json'], { cwd: dir, env: { ...env, FIREBASE_TOKEN: firebase.token } });
     expect(result.code, result.stderr).toBe(0);
     const p = firebase.template.parameters;
     expect(p.maintenance_mode).toEqual({ defaultValue: { value: 'false' }, valueType: 'BOOLEAN' });
@@ -228,8 +230,8 @@ describe('remote config and backend providers, end to end', () => {
       });
     });
     const pidFile = join(dir, '.release', 'runs', onlyRun(dir), 'logs', 'backend-deploy.pid');
-    await new Promise((r) => setTimeout(r, 500));
-    const deployPid = (JSON.parse(readFileSync(pidFile, 'utf8')) as { pid: number }).pid;
+    await eventually(() => pidIn(pidFile) !== undefined, 'the deploy to start');
+    const deployPid = pidIn(pidFile)!;
     child.kill('SIGINT');
     const stopped = await child;
     expect(stopped.exitCode).toBe(130);
@@ -286,3 +288,12 @@ describe('remote config and backend providers, end to end', () => {
     expect(bad.stdout).toContain('✔ backend:');
   });
 });
+
+/** The pid a running deploy announced, once its file is written whole. */
+function pidIn(file: string): number | undefined {
+  try {
+    return (JSON.parse(readFileSync(file, 'utf8')) as { pid: number }).pid;
+  } catch {
+    return undefined;
+  }
+}

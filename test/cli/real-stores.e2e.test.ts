@@ -8,7 +8,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ResultPromise } from 'execa';
-import { release, startRelease } from '../helpers/cli.js';
+import { startRelease } from '../helpers/cli.js';
+import { releaseInProcess as release } from '../helpers/in-process.js';
 import { appleError } from '../emulators/app-store-connect.js';
 import { GooglePlayEmulator, googleError } from '../emulators/google-play.js';
 import { storeProject, type StoreProject } from '../helpers/store-project.js';
@@ -45,9 +46,17 @@ describe('real store adapters against the emulators', () => {
     const { dir, asc, play, env } = await project({ tokenTtl: '2s' });
     asc.seed();
     play.seed();
-    asc.approveAfter(3500);
-    play.approveAfter(2500);
     const child = startRelease(['flip', '--yes', '--json', '--attest', 'play-managed-publishing', '--wait', '60s'], { cwd: dir, env });
+    // Review takes 3.5 s from when the run starts waiting for it, however long the start-up took.
+    let reviewing = '';
+    const startReview = (chunk: Buffer) => {
+      reviewing += chunk.toString();
+      if (!reviewing.includes('"type":"step.started","step":"wait-for-approval"')) return;
+      child.stdout?.off('data', startReview);
+      asc.approveAfter(3500);
+      play.approveAfter(2500);
+    };
+    child.stdout?.on('data', startReview);
     pressPublishAtGate(child, play);
     const result = await child;
     expect(result.exitCode, String(result.stderr)).toBe(0);

@@ -8,7 +8,8 @@ import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'no
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { BIN, cliEnv, firstRunId, release, startRelease } from '../helpers/cli.js';
+import { BIN, cliEnv, firstRunId, release as releaseChild, startRelease } from '../helpers/cli.js';
+import { releaseInProcess as release } from '../helpers/in-process.js';
 import { testdir } from '../helpers/testdir.js';
 import { countEffects, journalPath, onlyRun, readEvents, readWorld } from '../helpers/world.js';
 
@@ -37,35 +38,37 @@ function expectHappy(dir: string, runId?: string): void {
   for (const p of ['ios', 'android'] as const) expect(countEffects(world, 'store.publish', p)).toBe(1);
 }
 
+// Crash points are armed by the environment of a process, and a PID namespace is a process's:
+// these runs are child processes. The rest run in-process.
 describe('a kill at each point of a run\'s life', () => {
   it('while the lock file is written aside: no lock appears, and the next flip runs', async () => {
     const dir = testdir();
-    const killed = await release(['flip', '--sandbox'], { cwd: dir, env: { RELEASE_CRASH_AT: 'lock-written-aside' } });
+    const killed = await releaseChild(['flip', '--sandbox'], { cwd: dir, env: { RELEASE_CRASH_AT: 'lock-written-aside' } });
     expect(killed.code).not.toBe(0);
     expect(locksOf(dir)).toEqual([]);
-    const next = await release(['flip', '--sandbox'], { cwd: dir });
+    const next = await releaseChild(['flip', '--sandbox'], { cwd: dir });
     expect(next.code, next.stderr).toBe(0);
   });
 
   it('after the lock, before run.created: the next flip clears the lock of a run that never started', async () => {
     const dir = testdir();
-    const killed = await release(['flip', '--sandbox'], { cwd: dir, env: { RELEASE_CRASH_AT: 'after-lock' } });
+    const killed = await releaseChild(['flip', '--sandbox'], { cwd: dir, env: { RELEASE_CRASH_AT: 'after-lock' } });
     expect(killed.code).not.toBe(0);
     expect(locksOf(dir)).toHaveLength(1);
-    const next = await release(['flip', '--sandbox'], { cwd: dir });
+    const next = await releaseChild(['flip', '--sandbox'], { cwd: dir });
     expect(next.code, next.stderr).toBe(0);
     expect(locksOf(dir)).toEqual([]);
   });
 
   it('after run.created: a new flip points at the run, and `release resume` finishes it', async () => {
     const dir = testdir();
-    const killed = await release(['flip', '--sandbox'], { cwd: dir, env: { RELEASE_CRASH_AT: 'after-created' } });
+    const killed = await releaseChild(['flip', '--sandbox'], { cwd: dir, env: { RELEASE_CRASH_AT: 'after-created' } });
     expect(killed.code).not.toBe(0);
     const runId = onlyRun(dir);
-    const blocked = await release(['flip', '--sandbox'], { cwd: dir });
+    const blocked = await releaseChild(['flip', '--sandbox'], { cwd: dir });
     expect(blocked.code).toBe(5);
     expect(blocked.stderr).toContain(`release resume ${runId}`);
-    const resumed = await release(['resume', runId], { cwd: dir });
+    const resumed = await releaseChild(['resume', runId], { cwd: dir });
     expect(resumed.code, resumed.stderr).toBe(0);
     expectHappy(dir, runId);
     expect(locksOf(dir)).toEqual([]);
@@ -73,17 +76,17 @@ describe('a kill at each point of a run\'s life', () => {
 
   it('after run.finished, before the unlock: resume says it ended and clears the lock; a new flip runs', async () => {
     const dir = testdir();
-    const killed = await release(['flip', '--sandbox'], { cwd: dir, env: { RELEASE_CRASH_AT: 'after-finished' } });
+    const killed = await releaseChild(['flip', '--sandbox'], { cwd: dir, env: { RELEASE_CRASH_AT: 'after-finished' } });
     expect(killed.code).not.toBe(0);
     expect(locksOf(dir)).toHaveLength(1);
-    const resumed = await release(['resume', 'latest'], { cwd: dir });
+    const resumed = await releaseChild(['resume', 'latest'], { cwd: dir });
     expect(resumed.code).toBe(0);
     expect(resumed.stderr).toMatch(/already ended[\s\S]*lock .* cleared/);
     expect(locksOf(dir)).toEqual([]);
 
     const again = testdir();
-    await release(['flip', '--sandbox'], { cwd: again, env: { RELEASE_CRASH_AT: 'after-finished' } });
-    const next = await release(['flip', '--sandbox'], { cwd: again });
+    await releaseChild(['flip', '--sandbox'], { cwd: again, env: { RELEASE_CRASH_AT: 'after-finished' } });
+    const next = await releaseChild(['flip', '--sandbox'], { cwd: again });
     expect(next.code, next.stderr).toBe(0);
   });
 });
@@ -159,10 +162,10 @@ describe('a live run keeps its lock', () => {
       const runId = onlyRun(dir);
       // Inside its namespace the holder is pid 1 or so: here that pid is someone else, or nobody.
       expect(lockOf(dir).pid).toBeLessThan(10);
-      const resume = await release(['resume', runId], { cwd: dir });
+      const resume = await releaseChild(['resume', runId], { cwd: dir });
       expect(resume.code, resume.stderr).toBe(5);
       expect(resume.stderr).toMatch(/lease renewed .* ago/);
-      const force = await release(['force-unlock', lockOf(dir).id, '--yes'], { cwd: dir });
+      const force = await releaseChild(['force-unlock', lockOf(dir).id, '--yes'], { cwd: dir });
       expect(force.code).toBe(5);
       const result = await child;
       expect(result.exitCode, String(result.stderr)).toBe(0);

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DurableEvent } from '../../src/engine/events.js';
 import { CONFIG_TEMPLATE } from '../../src/playbook/config-template.js';
 import { prometheus } from '../emulators/metrics.js';
-import { release } from '../helpers/cli.js';
+import { releaseInProcess as release } from '../helpers/in-process.js';
 import { testdir } from '../helpers/testdir.js';
 import { onlyRun, readEvents, readWorld } from '../helpers/world.js';
 

@@ -4,7 +4,7 @@
  * the Play release and pauses the App Store phased release.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { release } from '../helpers/cli.js';
+import { releaseInProcess as release } from '../helpers/in-process.js';
 import { storeProject, type StoreProject } from '../helpers/store-project.js';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -6,7 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ndjson, release } from '../helpers/cli.js';
+import { ndjson } from '../helpers/cli.js';
+import { releaseInProcess as release } from '../helpers/in-process.js';
 import { testdir } from '../helpers/testdir.js';
 import { onlyRun, readEvents } from '../helpers/world.js';
 

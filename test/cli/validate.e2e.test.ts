@@ -1,6 +1,6 @@
 /** Malformed playbooks are refused before anything runs (exit 2), naming file, line and field. */
 import { describe, expect, it } from 'vitest';
-import { release } from '../helpers/cli.js';
+import { releaseInProcess as release } from '../helpers/in-process.js';
 import { testdir } from '../helpers/testdir.js';
 import { runIds } from '../helpers/world.js';
 

@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { release } from '../helpers/cli.js';
+import { releaseInProcess as release } from '../helpers/in-process.js';
 import { AppStoreConnectEmulator } from '../emulators/app-store-connect.js';
 import { GooglePlayEmulator } from '../emulators/google-play.js';
 import { testdir } from '../helpers/testdir.js';

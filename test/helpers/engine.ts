@@ -4,13 +4,14 @@
  */
 import { hostname } from 'node:os';
 import { ActionError, type Action, type ActionMeta } from '../../src/engine/action.js';
-import type { EngineEvent, ResolvedStep } from '../../src/engine/events.js';
+import type { DurableEvent, EngineEvent, ResolvedStep } from '../../src/engine/events.js';
 import { Executor, type EngineOptions, type Prompter } from '../../src/engine/executor.js';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { LocalBackend, type LocalJournal } from '../../src/engine/backends/local.js';
 import type { Journal } from '../../src/engine/journal.js';
-import { newRunId, type RunHandle } from '../../src/engine/runs.js';
+import { newRunId, RunStore, type RunHandle } from '../../src/engine/runs.js';
+import type { StateBackend } from '../../src/engine/state-backend.js';
 import { reduceRun } from '../../src/engine/state.js';
 import type { JsonObject } from '../../src/util/json-path.js';
 import { testdir } from './testdir.js';
@@ -81,27 +82,52 @@ export function gateStep(gate: string): Fixture {
   };
 }
 
-export interface Harness {
+type Steps = (Partial<ResolvedStep> & { id: string; action: Fixture })[];
+
+interface HarnessBase {
   run: RunHandle;
-  /** The run's journal file, read synchronously for assertions. */
-  file: Journal;
   world: FixtureWorld;
   events: EngineEvent[];
   executor(options?: Partial<EngineOptions>, prompter?: Prompter): Executor<FixtureWorld>;
+}
+
+export interface Harness extends HarnessBase {
+  /** The run's journal file, read synchronously for assertions. */
+  file: Journal;
   state(): ReturnType<typeof reduceRun>;
 }
 
-export function harness(steps: (Partial<ResolvedStep> & { id: string; action: Fixture })[]): Harness {
+/** A run in any state backend: what the engine sees is the port, whatever stores it. */
+export interface BackendHarness extends HarnessBase {
+  journaled(): Promise<DurableEvent[]>;
+  state(): Promise<ReturnType<typeof reduceRun>>;
+}
+
+/** A run on local files, with the journal file at hand for fault tests. */
+export function harness(steps: Steps): Harness {
   const stateDir = testdir();
   const id = newRunId();
   mkdirSync(join(stateDir, 'runs', id), { recursive: true });
   const journal = new LocalBackend(stateDir).journal(id) as LocalJournal;
   const run: RunHandle = { id, dir: join(stateDir, 'runs', id), journal };
-  const world: FixtureWorld = { applied: new Set(), log: [] };
-  const events: EngineEvent[] = [];
-  const actions = new Map(steps.map((s) => [s.id, s.action]));
-  journal.file.append({
-    runId: id,
+  journal.file.append(createdEvent(id, steps));
+  return { ...base(run, steps), file: journal.file, state: () => reduceRun(journal.file.read().events) };
+}
+
+/** A run in the given backend (the engine suite runs against each). */
+export async function harnessOn(backend: StateBackend, steps: Steps): Promise<BackendHarness> {
+  const run = await new RunStore(backend).create();
+  await run.journal.append(createdEvent(run.id, steps));
+  return {
+    ...base(run, steps),
+    journaled: async () => (await run.journal.read()).events,
+    state: async () => reduceRun((await run.journal.read()).events),
+  };
+}
+
+function createdEvent(runId: string, steps: Steps): DurableEvent {
+  return {
+    runId,
     ts: new Date().toISOString(),
     type: 'run.created',
     playbook: {
@@ -113,13 +139,17 @@ export function harness(steps: (Partial<ResolvedStep> & { id: string; action: Fi
     context: {},
     dryRun: false,
     by: { who: 'test', host: hostname(), pid: process.pid },
-  });
+  };
+}
+
+function base(run: RunHandle, steps: Steps): HarnessBase {
+  const world: FixtureWorld = { applied: new Set(), log: [] };
+  const events: EngineEvent[] = [];
+  const actions = new Map(steps.map((s) => [s.id, s.action]));
   return {
     run,
     world,
     events,
-    file: journal.file,
-    state: () => reduceRun(journal.file.read().events),
     executor: (options = {}, prompter) =>
       new Executor<FixtureWorld>({
         run,

@@ -1,5 +1,5 @@
 /** Reads what a sandbox run left behind: the world file and the journal. */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DurableEvent } from '../../src/engine/events.js';
 import { readJournal } from '../../src/engine/journal.js';
@@ -11,6 +11,14 @@ export function runIds(dir: string, stateDir = join(dir, '.release')): string[] 
   } catch {
     return [];
   }
+}
+
+/** The run created last: ids sort by their second only, and runs in-process start many a second. */
+export function newestRun(dir: string, stateDir = join(dir, '.release')): string {
+  const born = (id: string) => statSync(join(stateDir, 'runs', id)).birthtimeMs;
+  const ids = runIds(dir, stateDir).sort((a, b) => born(a) - born(b));
+  if (!ids.length) throw new Error(`no run in ${stateDir}`);
+  return ids.at(-1)!;
 }
 
 export function onlyRun(dir: string): string {

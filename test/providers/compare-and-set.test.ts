@@ -73,4 +73,45 @@ describe('applyKeyChanges', () => {
     expect((error as Error).message).toContain('refusing to write the config');
     expect(file.read().effects).toEqual([]);
   });
+
+  it('runs its precheck alongside the first read, and once only, even across races', async () => {
+    const { config, file } = world();
+    const seen: string[] = [];
+    let prechecks = 0;
+    let races = 0;
+    const racing = {
+      describe: config.describe,
+      async read(signal?: AbortSignal) {
+        seen.push('read started');
+        const snap = await config.read(signal);
+        seen.push('read ended');
+        return snap;
+      },
+      async write(doc: never, opts: { ifMatch: string | null }) {
+        // The first write loses a race with a colleague's edit of another key.
+        if (races++ === 0) file.update((w) => void (w.configVersion += 1));
+        return config.write(doc, opts);
+      },
+    };
+    const precheck = async () => {
+      prechecks++;
+      seen.push('precheck started');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      seen.push('precheck ended');
+    };
+    expect(await applyKeyChanges(racing, ON, { precheck })).toMatchObject({ status: 'written' });
+    expect(prechecks).toBe(1);
+    expect(seen.slice(0, 2).sort()).toEqual(['precheck started', 'read started']);
+    expect(seen.filter((s) => s === 'read started')).toHaveLength(2);
+    expect(file.read().config).toMatchObject({ maintenance_mode: true });
+  });
+
+  it('a failed precheck writes nothing, and its failure is the one reported', async () => {
+    const { config, file } = world();
+    const broken = { describe: config.describe, read: () => Promise.reject(new Error('config unreachable')), write: config.write.bind(config) };
+    const precheck = () => Promise.reject(new ActionError('Android is not live yet', { retryable: false }));
+    await expect(applyKeyChanges(config, ON, { precheck })).rejects.toThrow('Android is not live yet');
+    await expect(applyKeyChanges(broken, ON, { precheck })).rejects.toThrow('Android is not live yet');
+    expect(file.read().effects).toEqual([]);
+  });
 });

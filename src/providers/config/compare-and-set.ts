@@ -6,6 +6,7 @@
  */
 import { ActionError } from '../../engine/action.js';
 import { getPath, jsonEqual, setPath, type JsonObject, type JsonValue } from '../../util/json-path.js';
+import { together } from '../../util/together.js';
 import { VersionMismatchError, type RemoteConfigPort } from './port.js';
 
 /** `null` stands for "absent" as well as JSON null: configs rarely tell them apart. */
@@ -34,10 +35,20 @@ export type ApplyResult = { status: 'written'; version: string | null; detail?: 
 export async function applyKeyChanges(
   port: RemoteConfigPort,
   changes: KeyChange[],
-  opts: { guard?: (next: JsonObject) => string[]; signal?: AbortSignal } = {},
+  opts: {
+    guard?: (next: JsonObject) => string[];
+    signal?: AbortSignal;
+    /**
+     * A check that must pass before anything is decided or written (the step's precondition). It
+     * runs alongside the first read, as both only read; its failure wins, as if it had run first.
+     */
+    precheck?: () => Promise<void>;
+  } = {},
 ): Promise<ApplyResult> {
+  let precheck = opts.precheck?.();
   for (let race = 0; race < MAX_RACES; race++) {
-    const snap = await port.read(opts.signal);
+    const [, snap] = await together([precheck ?? Promise.resolve(), port.read(opts.signal)] as const);
+    precheck = undefined;
     const moved = changes.filter((c) => {
       const now = currentValue(snap.doc, c.path);
       return !jsonEqual(now, c.before) && !jsonEqual(now, c.after);

@@ -1,9 +1,10 @@
 /**
  * What every simulated call shares: latency, and the fault a rehearsal injected for one step.
  * A mutating call spends half its latency before the effect and half after, so a kill can land
- * between the effect and its answer — the in-doubt case `verify` exists for.
+ * between the effect and its answer — the in-doubt case `verify` exists for. At zero latency a
+ * call waits for nothing: no timer, only the abort check.
  */
-import { sleep } from '../../util/sleep.js';
+import { pause } from '../../util/sleep.js';
 import type { Platform } from '../stores/port.js';
 import type { WorldFile } from './world.js';
 
@@ -40,20 +41,20 @@ export class CallContext {
     return !this.fault.platform || !platform || this.fault.platform === platform;
   }
 
-  delay(signal?: AbortSignal): Promise<void> {
-    return sleep(this.latencyMs, signal);
+  async delay(signal?: AbortSignal): Promise<void> {
+    await pause(this.latencyMs, signal);
   }
 
   async read<T>(signal: AbortSignal | undefined, get: () => T): Promise<T> {
-    await sleep(this.latencyMs, signal);
+    await pause(this.latencyMs, signal);
     return get();
   }
 
   async mutate<T>(what: string, platform: Platform | undefined, signal: AbortSignal | undefined, apply: () => T): Promise<T> {
-    await sleep(this.latencyMs / 2, signal);
+    await pause(this.latencyMs / 2, signal);
     if (this.faulted('call-fails', platform)) throw new SimulatedOutage(what, this.fault!.step);
     const result = apply();
-    await sleep(this.latencyMs / 2, signal);
+    await pause(this.latencyMs / 2, signal);
     return result;
   }
 }

@@ -63,7 +63,8 @@ export class WorldFile {
   }
 
   write(world: SandboxWorld): void {
-    writeFileAtomic(this.path, JSON.stringify(world, null, 2) + '\n');
+    // Whole after a kill -9 (what the crash rehearsals need); a power cut may lose a simulated write.
+    writeFileAtomic(this.path, JSON.stringify(world, null, 2) + '\n', undefined, { durable: false });
   }
 
   /** Read-modify-write in one atomic step; returns what `change` returns. */
