@@ -10,6 +10,7 @@ import { LocalBackend } from '../engine/backends/local.js';
 import { RunStore } from '../engine/runs.js';
 import type { StateBackend } from '../engine/state-backend.js';
 import { findConfigFile } from '../playbook/config-file.js';
+import type { StateSection } from '../playbook/state-section.js';
 import type { IO } from './io.js';
 import { keepOpen } from './open-stores.js';
 import type { GlobalOptions } from './program.js';
@@ -27,18 +28,24 @@ export function stateDirFor(io: IO, globals: GlobalOptions, configFile?: string 
 
 export async function stateChoiceFor(io: IO, globals: GlobalOptions, configFile?: string | null): Promise<StateChoice> {
   if (globals.stateDir) return { backend: 'local', dir: stateDirFor(io, globals, configFile) };
-  const url = io.env.RELEASE_STATE_URL;
-  if (url) return { backend: 'postgres', url, from: 'RELEASE_STATE_URL' };
   const file = configFile === undefined ? findConfigFile(io.cwd) : configFile;
   const section = file ? await stateSectionOf(file) : undefined;
+  // The config's TLS settings apply to the database however its URL is given.
+  const tls = section?.tls ? { tls: section.tls, baseDir: dirname(file!) } : {};
+  const url = io.env.RELEASE_STATE_URL;
+  if (url) return { backend: 'postgres', url, from: 'RELEASE_STATE_URL', ...tls };
   if (section?.backend === 'postgres') {
-    const name = section.url.env;
+    const name = section.url?.env;
+    if (!name) {
+      const { usageError } = await import('../errors.js');
+      throw usageError(`${file}: state.url is required with backend: postgres.`, 'Name the env var that holds the database URL: `state: { backend: postgres, url: { env: RELEASE_STATE_URL } }`.');
+    }
     const value = io.env[name];
     if (!value) {
       const { usageError } = await import('../errors.js');
       throw usageError(`${file} keeps run state in PostgreSQL (state.url.env: ${name}), but ${name} is not set.`, `Set ${name} to the database URL (postgres://user:password@host:5432/db), or remove the state section to keep runs in .release/.`);
     }
-    return { backend: 'postgres', url: value, from: `${name} (state.url.env in ${file})`, ...(section.tls ? { tls: section.tls, baseDir: dirname(file!) } : {}) };
+    return { backend: 'postgres', url: value, from: `${name} (state.url.env in ${file})`, ...tls };
   }
   return { backend: 'local', dir: stateDirFor(io, globals, file ?? null) };
 }
@@ -58,7 +65,7 @@ export async function openBackend(choice: StateChoice, io?: IO): Promise<StateBa
 }
 
 /** The config's `state:` section, read only when the file has one (most have not: no YAML parse). */
-async function stateSectionOf(file: string): Promise<{ backend: 'local' | 'postgres'; url: { env: string }; tls?: { caFile?: string; rejectUnauthorized?: boolean } } | undefined> {
+async function stateSectionOf(file: string): Promise<StateSection | undefined> {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');

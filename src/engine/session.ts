@@ -199,11 +199,17 @@ export class RunSession {
   }
 }
 
+/** What to fix, by the failed write's code; anything else is the device or its permissions. */
+const WRITE_FIXES: Record<string, string> = {
+  ENOSPC: 'free space on the device that holds it',
+  EUNREACHABLE: 'bring the state database back, or check the network and RELEASE_STATE_URL',
+};
+
 /** The run's own record failing is never "a bug": say what failed, where, and how to go on. */
 export function explain(err: unknown, runId: string, commands: Commands): unknown {
   if (err instanceof JournalWriteError) {
     return new ReleaseError('needs-human', `Could not write the journal of run ${runId}: ${err.message}. The run stopped before its next change.`, {
-      hint: `Fix that (${err.code === 'ENOSPC' ? 'free space on the device that holds it' : 'check the device and its permissions'}), then \`${commands.resume(runId)}\` continues where it stopped.`,
+      hint: `Fix that (${WRITE_FIXES[err.code] ?? 'check the device and its permissions'}), then \`${commands.resume(runId)}\` continues where it stopped.`,
       cause: err,
     });
   }

@@ -7,7 +7,8 @@ export const StateSection = z
   .object({
     backend: z.enum(['local', 'postgres']),
     /** The database URL is a secret: named by env var, never inlined. */
-    url: z.object({ env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name') }).strict(),
+    /** Required with `backend: postgres` (checked where the backend is chosen). */
+    url: z.object({ env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name') }).strict().optional(),
     tls: z
       .object({
         /** A CA bundle to trust (a private CA); relative to the config file. */

@@ -167,6 +167,9 @@ describe('run state in PostgreSQL, shared by hosts', () => {
     expect(stopped.exitCode, String(stopped.stderr)).toBe(7);
     expect(String(stopped.stderr)).toContain(`release resume ${runId}`);
     expect(String(stopped.stderr)).toContain(`127.0.0.1:${server.port}/${database}`);
+    // The way on names the database, not a disk.
+    expect(String(stopped.stderr)).toContain('bring the state database back');
+    expect(String(stopped.stderr)).not.toContain('check the device');
     expect(String(stopped.stderr)).not.toContain(server.password);
     const resumed = await release(['resume', runId], host.c!);
     expect(resumed.code, resumed.stderr).toBe(0);
