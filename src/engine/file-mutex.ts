@@ -6,8 +6,9 @@
  * older than STALE_MS), a live one is never cleared, and a release removes only its own file.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, linkSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, linkSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
 import { currentProcess, processState, type ProcessRef } from './owner.js';
+import { unlinkQuietly } from '../util/unlink-quietly.js';
 
 const STALE_MS = 10_000;
 const WAIT_MS = 15_000;
@@ -99,13 +100,5 @@ function holderOf(path: string): Holder | undefined {
     return JSON.parse(readFileSync(path, 'utf8')) as Holder;
   } catch {
     return undefined;
-  }
-}
-
-function unlinkQuietly(path: string): void {
-  try {
-    unlinkSync(path);
-  } catch {
-    // already gone
   }
 }

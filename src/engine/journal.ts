@@ -10,13 +10,14 @@
  * event announces never goes ahead. On reading, the only damage tolerated is a torn last line
  * beyond the head (a crash mid-append); it is evidence, not noise (see `TornTail`).
  */
-import { closeSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync, renameSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DurableEvent } from './events.js';
 import { MutexTimeout, withFileMutex } from './file-mutex.js';
 import { fragmentOf, GENESIS, openLine, sealLine } from './journal-line.js';
 import { mapStrings } from '../util/map-strings.js';
 import { readJsonFile } from '../util/read-json.js';
+import { unlinkQuietly } from '../util/unlink-quietly.js';
 
 /** The first line that cannot be trusted, and what it held. */
 export interface JournalDamage {
@@ -145,7 +146,7 @@ export class Journal {
       renameSync(`${this.path}.tmp`, this.path);
       const last = this.cache.sums.at(-1);
       if (last) writeHead(this.headPath, { seq: read.events.length, sum: last });
-      else rmIfThere(this.headPath);
+      else unlinkQuietly(this.headPath);
       this.cache = empty();
       return aside;
     });
@@ -344,14 +345,6 @@ function writeWhole(path: string, bytes: Buffer): void {
     fsyncSync(fd);
   } finally {
     closeSync(fd);
-  }
-}
-
-function rmIfThere(path: string): void {
-  try {
-    unlinkSync(path);
-  } catch {
-    // already absent
   }
 }
 

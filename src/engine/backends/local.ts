@@ -9,7 +9,7 @@
  * Appends and lock changes are synchronous file operations under a short file mutex; the async
  * port only wraps them.
  */
-import { mkdirSync, readdirSync, rmSync, existsSync, unlinkSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import { readJsonFile } from '../../util/read-json.js';
@@ -19,6 +19,7 @@ import { withFileMutex } from '../file-mutex.js';
 import { Journal, type JournalRead } from '../journal.js';
 import { fenceHolds, LockLostError, type LockInfo } from '../lock.js';
 import type { Fence, JournalPort, LockChange, LockRecords, StateBackend } from '../state-backend.js';
+import { unlinkQuietly } from '../../util/unlink-quietly.js';
 
 export class LocalBackend implements StateBackend {
   readonly kind = 'local';
@@ -148,13 +149,5 @@ function parseLock(path: string): LockInfo | undefined {
     // Locks are renamed into place whole, so this is a hand edit or an older release's torn file:
     // it reserves nothing, and the next take overwrites it.
     return undefined;
-  }
-}
-
-function unlinkQuietly(path: string): void {
-  try {
-    unlinkSync(path);
-  } catch {
-    // already gone
   }
 }

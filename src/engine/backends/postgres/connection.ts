@@ -67,32 +67,21 @@ export class Connection {
    * safe to run again: what it learnt from an attempt whose COMMIT went unanswered is its own.
    */
   async transaction<T>(fn: (query: Query) => Promise<T>, opts: { retryForMs?: number } = {}): Promise<T> {
-    return this.retrying(async () => {
-      const client = await this.pool.connect();
-      let broken: Error | undefined;
-      // A client that dies while checked out emits 'error' on itself: without a listener, the process would crash.
-      const onError = (err: Error) => (broken = err);
-      client.on('error', onError);
-      try {
-        await client.query('BEGIN');
-        const query: Query = (text, values) => client.query(text, values);
-        try {
-          const result = await fn(query);
-          await client.query('COMMIT');
-          return result;
-        } catch (err) {
-          if (!isConnectionError(err)) await client.query('ROLLBACK').catch(() => {});
-          throw err;
-        }
-      } catch (err) {
-        if (isConnectionError(err)) broken ??= err as Error;
-        throw err;
-      } finally {
-        client.off('error', onError);
-        // An errored client is destroyed, not returned to the pool.
-        client.release(broken ?? undefined);
-      }
-    }, opts);
+    return this.retrying(
+      () =>
+        this.withClient(async (query) => {
+          await query('BEGIN');
+          try {
+            const result = await fn(query);
+            await query('COMMIT');
+            return result;
+          } catch (err) {
+            if (!isConnectionError(err)) await query('ROLLBACK').catch(() => {});
+            throw err;
+          }
+        }),
+      opts,
+    );
   }
 
   /** One statement outside a transaction, with the same waiting as `transaction`. */
@@ -102,8 +91,14 @@ export class Connection {
 
   /** One attempt, no waiting: for `doctor` and the check at start. */
   async probe<T>(fn: (query: Query) => Promise<T>): Promise<T> {
+    return this.withClient(fn);
+  }
+
+  /** A client of the pool for `fn`; one whose connection broke is destroyed, not returned. */
+  private async withClient<T>(fn: (query: Query) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     let broken: Error | undefined;
+    // A client that dies while checked out emits 'error' on itself: without a listener, the process would crash.
     const onError = (err: Error) => (broken = err);
     client.on('error', onError);
     try {
