@@ -18,7 +18,9 @@ const GITHUB_STEP = new Set(['GITHUB_ACTIONS', 'GITHUB_OUTPUT', 'GITHUB_STEP_SUM
 export function cliEnv(extra: Record<string, string> = {}): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (v === undefined || k.startsWith('RELEASE_') || k === 'CI' || k === 'NO_COLOR' || k === 'FORCE_COLOR' || GITHUB_STEP.has(k)) continue;
+    // FIREBASE_REMOTE_CONFIG_URL_BASE: an in-process Firebase run in this worker (isolate: false)
+    // sets it for firebase-admin; a child must get only the endpoint its own test names.
+    if (v === undefined || k.startsWith('RELEASE_') || k === 'CI' || k === 'NO_COLOR' || k === 'FORCE_COLOR' || k === 'FIREBASE_REMOTE_CONFIG_URL_BASE' || GITHUB_STEP.has(k)) continue;
     env[k] = v;
   }
   return { ...env, ...extra };
