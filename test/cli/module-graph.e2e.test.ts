@@ -96,6 +96,9 @@ describe('module graph: each command loads only what it uses', () => {
     const graph = await traced(['flip', '--sandbox'], testdir());
     expect(graph.code, graph.stderr).toBe(0);
     expect(graph.packages.filter((p) => SDKS.includes(p) || p === 'execa' || p === '@inquirer/prompts')).toEqual([]);
+    // Every port is simulated: no real adapter's code either (cli/real-adapters.ts and what it loads).
+    expect(graph.own).toContain('dist/providers/sandbox/index.js');
+    expect(graph.own.filter((m) => m === 'dist/cli/real-adapters.js' || (ADAPTERS.test(m) && !m.startsWith('dist/providers/sandbox/') && m !== 'dist/providers/dry-run.js'))).toEqual([]);
   });
 
   it('with a real store: validate and status load no SDK; a flip loads that store\'s SDK when a step calls it, and no other', async () => {
