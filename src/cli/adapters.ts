@@ -2,8 +2,6 @@
  * Which adapter serves each port, for one run: `--sandbox` simulates everything; otherwise each
  * section of the release config names its provider, and the sandbox world simulates the rest.
  */
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { ActionEnv } from '../actions/env.js';
 import type { ResolvedPlaybook } from '../engine/events.js';
 import type { Phase } from '../engine/executor.js';
@@ -11,23 +9,13 @@ import { ReleaseError } from '../errors.js';
 import { platformsOf, type ReleaseConfig } from '../playbook/release-config.js';
 import { Projection } from '../providers/dry-run.js';
 import { Sandbox, type SandboxFault, type SandboxSettings } from '../providers/sandbox/index.js';
-import { SlackNotifier, slackWebhook } from '../providers/notify/slack.js';
-import { realStore } from '../providers/stores/index.js';
 import type { Platform } from '../providers/stores/port.js';
 import type { Ports } from '../providers/ports.js';
-import { HttpRemoteConfig } from '../providers/config/http.js';
-import { FirebaseRemoteConfig } from '../providers/config/firebase.js';
-import { FileRemoteConfig } from '../providers/config/file.js';
-import { CommandRemoteConfig } from '../providers/config/command.js';
-import { DeployedBackend } from '../providers/backend/deployed-backend.js';
-import { HealthReader } from '../providers/backend/health.js';
-import { commandTrigger, webhookTrigger } from '../providers/backend/triggers.js';
-import { HumanSignoff } from '../providers/signoff/human.js';
-import { SourceMetrics } from '../providers/metrics/index.js';
 import { SandboxMetrics, type SandboxMetricValues } from '../providers/sandbox/metrics.js';
 import { factsOf, type PortLabels, type RunContext } from './context.js';
 import { redactFor, secretContext } from './config-secrets.js';
 import type { IO } from './io.js';
+import type { SlackNotifier } from '../providers/notify/slack.js';
 
 export interface PortsSource {
   envFor(stepId: string, phase: Phase): ActionEnv;
@@ -37,7 +25,7 @@ export interface PortsSource {
   simulated: boolean;
 }
 
-const simulated = (provider: string, context: RunContext) => context.sandbox || provider === 'sandbox';
+export const simulated = (provider: string, context: RunContext): boolean => context.sandbox || provider === 'sandbox';
 
 /** The platforms whose store the sandbox simulates. */
 export function sandboxPlatforms(config: ReleaseConfig, context: RunContext): Platform[] {
@@ -59,35 +47,21 @@ export function needsWorld(config: ReleaseConfig, context: RunContext): boolean 
   return providers.some((p) => simulated(p, context)) || sandboxPlatforms(config, context).length > 0;
 }
 
-/** The real adapters this config names (none under --sandbox); the sandbox fills in the rest. */
-export function realPorts(io: IO, config: ReleaseConfig, context: RunContext, runDir?: string): Partial<Omit<Ports, 'stores'>> & { stores: Ports['stores'] } {
-  const secrets = secretContext(io, context);
-  const commands = { baseDir: secrets.baseDir, env: io.env, logDir: join(runDir ?? join(tmpdir(), 'release-doctor'), 'logs'), redact: redactFor(io, config, context) };
-  const ports: Partial<Omit<Ports, 'stores'>> & { stores: Ports['stores'] } = { stores: {} };
-  for (const platform of platformsOf(config)) {
-    const store = simulated(config.stores[platform].provider, context) ? undefined : realStore(platform, config, secrets);
-    if (store) ports.stores[platform] = store;
-  }
-  if (context.sandbox) return ports;
-  const rc = config.remoteConfig;
-  if (rc.provider === 'http') ports.config = new HttpRemoteConfig(rc, io.env);
-  if (rc.provider === 'firebase') ports.config = new FirebaseRemoteConfig(rc, secrets);
-  if (rc.provider === 'file') ports.config = new FileRemoteConfig(rc, secrets.baseDir);
-  if (rc.provider === 'command') ports.config = new CommandRemoteConfig(rc, secrets.baseDir, io.env);
-  const be = config.backend;
-  if (be.provider === 'command' || be.provider === 'webhook') {
-    const trigger = be.provider === 'command' ? commandTrigger(be, commands) : webhookTrigger(be, io.env);
-    const deployTimeout = be.provider === 'command' ? be.deploy.timeout : undefined;
-    ports.backend = new DeployedBackend({ ...be, deployTimeout }, trigger, new HealthReader(be.health, secrets.baseDir, io.env));
-  }
-  if (config.signoff.provider === 'human') ports.signoff = new HumanSignoff(config.signoff, commands);
-  return ports;
-}
-
 /** `stagedFraction`: the Play fraction the release was submitted with, when the playbook rolls out in stages. */
 export function seedWorld(runDir: string, config: ReleaseConfig, context: RunContext, settings: SandboxSettings, stagedFraction?: number): void {
   const seeded = stagedFraction && !config.sandbox.androidStagedFraction ? { ...config, sandbox: { ...config.sandbox, androidStagedFraction: stagedFraction } } : config;
   if (needsWorld(config, context)) new Sandbox(runDir, []).seed(seeded, settings, sandboxPlatforms(config, context));
+}
+
+/** The real adapters' code (real-adapters.ts), as `loadRealAdapters` hands it over. */
+export type RealAdapters = typeof import('./real-adapters.js');
+
+/**
+ * Loads the real adapters' code for a run that may use one: any run but `--sandbox`, where every
+ * port and metric is simulated. Loaded before `portsFor`, which the engine calls synchronously.
+ */
+export async function loadRealAdapters(context: RunContext): Promise<RealAdapters | undefined> {
+  return context.sandbox ? undefined : import('./real-adapters.js');
 }
 
 export function portsFor(
@@ -96,11 +70,13 @@ export function portsFor(
   config: ReleaseConfig,
   context: RunContext,
   sandbox: { faults: SandboxFault[]; latencyMs?: number; metrics?: SandboxMetricValues; clock?: 'real' | 'compressed' },
+  adapters: RealAdapters | undefined,
 ): PortsSource {
   const release = factsOf(config, context);
-  const real = realPorts(io, config, context, run.dir);
-  const sourceMetrics = new SourceMetrics({ baseDir: secretContext(io, context).baseDir, env: io.env });
-  const allReal = real.config && real.backend && real.signoff && sandboxPlatforms(config, context).length === 0;
+  if (!adapters && !context.sandbox) throw new Error('portsFor: the real adapters are not loaded (loadRealAdapters)');
+  const real: Partial<Omit<Ports, 'stores'>> & { stores: Ports['stores'] } = adapters ? adapters.realPorts(io, config, context, run.dir) : { stores: {} };
+  const sourceMetrics = adapters?.sourceMetrics(io, context);
+  const allReal = real.config && real.backend && real.signoff && sandboxPlatforms(config, context).length === 0 && sourceMetrics;
   if (allReal) {
     const ports = { ...real, metrics: sourceMetrics } as Ports;
     return { envFor: () => ({ ports, release }), simulated: false };
@@ -139,10 +115,11 @@ export function dryRunPorts(source: PortsSource): { envFor: PortsSource['envFor'
   };
 }
 
-/** Slack messages, when `notify.slack` is configured. */
-export function notifierFor(io: IO, config: ReleaseConfig, context: RunContext): SlackNotifier | undefined {
+/** Slack messages, when `notify.slack` is configured (the Slack code is loaded only then). */
+export async function notifierFor(io: IO, config: ReleaseConfig, context: RunContext): Promise<SlackNotifier | undefined> {
   const slack = config.notify.slack;
   if (!slack) return undefined;
+  const { SlackNotifier, slackWebhook } = await import('../providers/notify/slack.js');
   let url: string;
   try {
     url = slackWebhook(slack.webhook, secretContext(io, context));

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ActionEnv } from '../actions/env.js';
 import type { ReleaseConfig } from '../playbook/release-config.js';
-import { dryRunPorts, portsFor, seedWorld } from './adapters.js';
+import { dryRunPorts, loadRealAdapters, portsFor, seedWorld } from './adapters.js';
 import { redactedIO, redactFor } from './config-secrets.js';
 import type { RunContext } from './context.js';
 import type { IO } from './io.js';
@@ -28,7 +28,7 @@ export async function withReadOnlyEnv<T>(io: IO, config: ReleaseConfig, context:
   const dir = mkdtempSync(join(tmpdir(), `release-${name}-`));
   try {
     seedWorld(dir, config, context, { latencyMs: 0, gates: 'auto' });
-    const source = dryRunPorts(portsFor(io, { dir, playbook: { name, file: '', steps: [] } }, config, context, { faults: [], metrics }));
+    const source = dryRunPorts(portsFor(io, { dir, playbook: { name, file: '', steps: [] } }, config, context, { faults: [], metrics }, await loadRealAdapters(context)));
     return await use(source.envFor(name, 'plan'));
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -2,7 +2,10 @@
  * YAML parsed with positions kept, so every problem — a YAML syntax error, a zod issue, an
  * unknown action — is reported as `file:line:col: field: message`.
  */
-import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { Document, LineCounter } from 'yaml';
 import type { z } from 'zod';
 
 export interface Problem {
@@ -18,24 +21,63 @@ export function formatProblem(p: Problem): string {
   return `${p.file}:${p.line}:${p.col}: ${p.field ? `${p.field}: ` : ''}${p.message}`;
 }
 
+/** Where the build writes what the built-in files parse to (see parsed-builtins.ts). */
+export const PARSED_BUILTINS = new URL('./parsed-builtins.json', import.meta.url);
+
+/** The key of a text in that table. */
+export const textHash = (text: string): string => createHash('sha256').update(text).digest('base64url');
+
+let builtins: Record<string, string> | undefined;
+/** The table, read once: text hash -> what it parses to, as JSON. Empty when it was not built. */
+function parsedBuiltins(): Record<string, string> {
+  if (!builtins) {
+    try {
+      builtins = JSON.parse(readFileSync(PARSED_BUILTINS, 'utf8')) as Record<string, string>;
+    } catch {
+      builtins = {};
+    }
+  }
+  return builtins;
+}
+
+// yaml is CommonJS: required when a text is first parsed, so a run that reads only the shipped
+// files (a --sandbox flip, validate right after init) never loads it.
+const yaml = (): typeof import('yaml') => createRequire(import.meta.url)('yaml') as typeof import('yaml');
+
 export class YamlSource {
-  private readonly lines = new LineCounter();
-  readonly doc: Document;
+  private parsed?: { doc: Document; lines: LineCounter };
+  /** What this exact text parses to, when it is one of the shipped files (known to parse cleanly). */
+  private readonly known: string | undefined;
   readonly syntaxProblems: Problem[];
 
   constructor(
     readonly file: string,
-    text: string,
+    private readonly text: string,
   ) {
-    this.doc = parseDocument(text, { lineCounter: this.lines, prettyErrors: false, uniqueKeys: true });
-    this.syntaxProblems = this.doc.errors.map((e) => {
-      const pos = this.lines.linePos(e.pos[0]);
+    this.known = parsedBuiltins()[textHash(text)];
+    if (this.known !== undefined) {
+      this.syntaxProblems = [];
+      return;
+    }
+    const { doc, lines } = this.parse();
+    this.syntaxProblems = doc.errors.map((e) => {
+      const pos = lines.linePos(e.pos[0]);
       return { file, line: pos.line, col: pos.col, field: '', message: e.message.split('\n')[0]! };
     });
   }
 
+  /** The document with positions: parsed on first use (for a shipped text, only to place a problem). */
+  private parse(): { doc: Document; lines: LineCounter } {
+    if (!this.parsed) {
+      const { LineCounter, parseDocument } = yaml();
+      const lines = new LineCounter();
+      this.parsed = { doc: parseDocument(this.text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true }), lines };
+    }
+    return this.parsed;
+  }
+
   data(): unknown {
-    return this.doc.toJS();
+    return this.known !== undefined ? JSON.parse(this.known) : this.parse().doc.toJS();
   }
 
   /**
@@ -43,20 +85,23 @@ export class YamlSource {
    * field is reported at its nearest existing parent.
    */
   problemAt(path: readonly PropertyKey[], message: string, at: 'value' | 'key' = 'value'): Problem {
+    const { doc, lines } = this.parse();
     let node: unknown = at === 'key' ? this.keyNode(path) : undefined;
     let walk = [...path];
     while (!node && walk.length) {
-      const found = this.doc.getIn(walk as unknown[], true);
+      const found = doc.getIn(walk as unknown[], true);
       if (found && typeof found === 'object' && 'range' in found) node = found;
       else walk = walk.slice(0, -1);
     }
-    const range = (node as { range?: [number, number, number] } | undefined)?.range ?? this.doc.contents?.range;
-    const pos = this.lines.linePos(range?.[0] ?? 0);
+    const range = (node as { range?: [number, number, number] } | undefined)?.range ?? doc.contents?.range;
+    const pos = lines.linePos(range?.[0] ?? 0);
     return { file: this.file, line: pos.line, col: pos.col, field: formatPath(path), message };
   }
 
   private keyNode(path: readonly PropertyKey[]): unknown {
-    const parent = path.length > 1 ? this.doc.getIn(path.slice(0, -1) as unknown[], true) : this.doc.contents;
+    const { isMap, isScalar } = yaml();
+    const { doc } = this.parse();
+    const parent = path.length > 1 ? doc.getIn(path.slice(0, -1) as unknown[], true) : doc.contents;
     if (!isMap(parent)) return undefined;
     return parent.items.find((pair) => isScalar(pair.key) && pair.key.value === path.at(-1))?.key;
   }

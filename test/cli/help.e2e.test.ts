@@ -70,7 +70,8 @@ describe('--help', () => {
     const result = await execa('node', ['--import', TRACE, BIN, 'flip', '--sandbox'], { cwd: dir, env: cliEnv({ TRACE_IMPORTS_FILE: traceFile }), extendEnv: false, reject: false });
     expect(result.exitCode).toBe(0);
     const loaded = readFileSync(traceFile, 'utf8').split('\n');
-    expect(loaded.some((u) => u.includes('/dist/providers/stores/google-play.js'))).toBe(true); // the adapter module, not its SDK
+    expect(loaded.some((u) => u.includes('/dist/providers/sandbox/stores.js'))).toBe(true); // the simulated stores served it
+    expect(loaded.filter((u) => u.includes('/dist/providers/stores/google-play.js'))).toEqual([]); // nor the real adapter's code
     expect(loaded.filter((u) => /@googleapis|app-store-connect-api\/dist|\/jose\//.test(u))).toEqual([]);
   });
 

@@ -5,7 +5,7 @@
  * `release status` near bare Node.
  */
 import { execa } from 'execa';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -77,6 +77,19 @@ describe('module graph: each command loads only what it uses', () => {
     expect(graph.own.filter((m) => ACTION_CODE.test(m) || ADAPTERS.test(m) || SCHEMA_MODULES.test(m))).toEqual([]);
   });
 
+  it('validate parses an edited config with yaml (the tracer sees CommonJS too); the config as init wrote it needs no parser', async () => {
+    const project = testdir();
+    await execa('node', [BIN, 'init'], { cwd: project, env: cliEnv(), extendEnv: false });
+    const asWritten = await traced(['validate'], project);
+    expect(asWritten.code, asWritten.stderr).toBe(0);
+    expect(asWritten.packages).not.toContain('yaml');
+    const file = join(project, 'release.config.yaml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('name: Example Shop', 'name: Our Shop'));
+    const edited = await traced(['validate'], project);
+    expect(edited.code, edited.stderr).toBe(0);
+    expect(edited.packages).toContain('yaml');
+  });
+
   it('validate checks with the schema but loads no provider adapter or SDK', async () => {
     const graph = await traced(['validate'], dir);
     expect(graph.code, graph.stderr).toBe(0);
@@ -96,6 +109,11 @@ describe('module graph: each command loads only what it uses', () => {
     const graph = await traced(['flip', '--sandbox'], testdir());
     expect(graph.code, graph.stderr).toBe(0);
     expect(graph.packages.filter((p) => SDKS.includes(p) || p === 'execa' || p === '@inquirer/prompts')).toEqual([]);
+    // The built-in config and playbook come parsed with the package (parsed-builtins.ts): no YAML parser.
+    expect(graph.packages).not.toContain('yaml');
+    // Every port is simulated: no real adapter's code either (cli/real-adapters.ts and what it loads).
+    expect(graph.own).toContain('dist/providers/sandbox/index.js');
+    expect(graph.own.filter((m) => m === 'dist/cli/real-adapters.js' || (ADAPTERS.test(m) && !m.startsWith('dist/providers/sandbox/') && m !== 'dist/providers/dry-run.js'))).toEqual([]);
   });
 
   it('with a real store: validate and status load no SDK; a flip loads that store\'s SDK when a step calls it, and no other', async () => {

@@ -5,7 +5,7 @@ import { EXIT_CODES } from '../../errors.js';
 import { platformsOf, type ReleaseConfig } from '../../playbook/release-config.js';
 import type { HealthCheck } from '../../providers/health-check.js';
 import { slackCheck } from '../../providers/notify/slack.js';
-import { realPorts } from '../adapters.js';
+import { realPorts } from '../real-adapters.js';
 import { secretContext } from '../config-secrets.js';
 import type { RunContext } from '../context.js';
 import { readOnlyRelease, withReadOnlyEnv } from '../read-only-env.js';

@@ -11,7 +11,7 @@ import { locatePlaybook } from '../../playbook/locate.js';
 import { appIdOf, backendVersionOf, type ReleaseConfig } from '../../playbook/release-config.js';
 import { firstFractionOf } from '../../actions/rollout-schedules.js';
 import { formatProblem } from '../../playbook/yaml-source.js';
-import { dryRunPorts, needsWorld, notifierFor, portLabels, portsFor, seedWorld } from '../adapters.js';
+import { dryRunPorts, loadRealAdapters, needsWorld, notifierFor, portLabels, portsFor, seedWorld } from '../adapters.js';
 import { checkAttestable } from '../attest.js';
 import { flipAlongside } from '../alongside.js';
 import { redactedIO, redactFor } from '../config-secrets.js';
@@ -71,6 +71,9 @@ export async function runFlip(rawIO: IO, opts: FlipOptions): Promise<number> {
   if (hasRehearsalFlags(flags) && !needsWorld(config, context)) throw usageError('--sandbox-* flags only apply to sandbox runs: add --sandbox.');
   const options = engineOptions(opts, opts);
 
+  // Loaded before the run takes its lock: nothing after that point may fail outside the session.
+  const adapters = await loadRealAdapters(context);
+  const notifier = await notifierFor(io, config, context);
   const store = await openRunStore(io, opts, configFile, redact);
   const beside = opts.alongside ? await flipAlongside(store, config) : undefined;
   if (beside?.note) io.err.write(`note: ${beside.note}\n`);
@@ -95,7 +98,7 @@ export async function runFlip(rawIO: IO, opts: FlipOptions): Promise<number> {
     },
   );
   const run = session.run;
-  const source = () => portsFor(io, { dir: run.dir, playbook }, config, context, flags);
+  const source = () => portsFor(io, { dir: run.dir, playbook }, config, context, flags, adapters);
 
   if (opts.dryRun) {
     const dry = dryRunPorts(source());
@@ -104,7 +107,7 @@ export async function runFlip(rawIO: IO, opts: FlipOptions): Promise<number> {
     view.outcome(outcome, summarize(await session.events(), (uses) => actionFor(uses).meta.effect));
     return exitCodeOf(outcome.exit);
   }
-  return drive({ io, globals: opts, session, source, view, options, notifier: notifierFor(io, config, context) });
+  return drive({ io, globals: opts, session, source, view, options, notifier });
 }
 
 /** The build numbers in the config belong to its own version, so they go with it. */

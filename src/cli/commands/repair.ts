@@ -10,7 +10,7 @@ import { fenceOf } from '../../engine/lock.js';
 import { explain } from '../../engine/session.js';
 import { isTerminal, reduceJournal } from '../../engine/state.js';
 import { EXIT_CODES, ReleaseError, usageError } from '../../errors.js';
-import { portsFor } from '../adapters.js';
+import { loadRealAdapters, portsFor } from '../adapters.js';
 import { learnRunSecrets, redactedIO, redactFor } from '../config-secrets.js';
 import { commandsFor, effectiveSandboxFlags, lockKeyOf, identity, promptAllowed, type RunContext } from '../context.js';
 import { openRunStore } from '../state-store.js';
@@ -57,7 +57,7 @@ export async function runRepair(rawIO: IO, opts: RepairOptions): Promise<number>
   const io = redactedIO(rawIO, redact);
   const store = await openRunStore(io, opts, undefined, redact);
   const run = await store.open(state.runId);
-  const source = portsFor(io, { dir: run.dir, playbook: state.playbook }, config, context, effectiveSandboxFlags({ faults: [], metrics: {} }, state.sandbox));
+  const source = portsFor(io, { dir: run.dir, playbook: state.playbook }, config, context, effectiveSandboxFlags({ faults: [], metrics: {} }, state.sandbox), await loadRealAdapters(context));
   const rows = await compareWithWorld(state, source.envFor(state.steps[0]!.id, 'verify'), AbortSignal.timeout(60_000));
   printComparison(io, state.steps.map((s) => `${s.id} ${s.status}`), rows);
   if (opts.json) io.out.write(`${JSON.stringify({ type: 'run.repair', runId: run.id, ts: new Date().toISOString(), damage, steps: state.steps.map((s) => ({ id: s.id, status: s.status })), comparison: rows })}\n`);

@@ -1,7 +1,7 @@
 /** `release resume <run>`: settle the step in doubt, then continue (or finish a rollback). */
 import { RunSession } from '../../engine/session.js';
 import { usageError } from '../../errors.js';
-import { needsWorld, notifierFor, portsFor } from '../adapters.js';
+import { loadRealAdapters, needsWorld, notifierFor, portsFor } from '../adapters.js';
 import { checkAttestable } from '../attest.js';
 import { flipAlongside } from '../alongside.js';
 import { commandsFor, lockKeyOf, effectiveSandboxFlags, engineOptions, hasRehearsalFlags, identity, parseSandboxFlags, sandboxRecord } from '../context.js';
@@ -35,7 +35,7 @@ export async function runResume(rawIO: IO, opts: ResumeOptions): Promise<number>
   const options = engineOptions(opts, opts);
   if (state.context.lockKey) options.assumeBackendLive = async () => (await flipAlongside(store, config)).backendLive;
   const allowLower = context.allowLowerVersion || opts.allowLowerVersion ? { allowLowerVersion: true } : {};
-  const source = portsFor(io, { dir: run.dir, playbook: state.playbook }, config, { ...context, ...allowLower }, flags);
+  const source = portsFor(io, { dir: run.dir, playbook: state.playbook }, config, { ...context, ...allowLower }, flags, await loadRealAdapters(context));
 
   const view = createRunView(io, { json: opts.json });
   view.begin(state);
@@ -43,9 +43,10 @@ export async function runResume(rawIO: IO, opts: ResumeOptions): Promise<number>
     const specs = flags.faults.map((f) => (f.platform ? `${f.step}:${f.platform}` : f.step)).join(', ');
     io.err.write(`Rehearsal faults recorded with this run still apply: ${specs}. To rehearse the fix instead, resume with --sandbox-fail none.\n`);
   }
+  const notifier = await notifierFor(io, config, context);
   const session = await RunSession.reopen(
     { store, app: lockKeyOf(state.context, config), by: identity(), operation: 'resume', commands: commandsFor(opts), emit: (e) => view.event(e) },
     { runId: run.id, attest: opts.attest ?? [], ...(rehearsal ? { sandbox: sandboxRecord(flags) } : {}) },
   );
-  return drive({ io, globals: opts, session, source: () => source, view, options, notifier: notifierFor(io, config, context) });
+  return drive({ io, globals: opts, session, source: () => source, view, options, notifier });
 }

@@ -2,7 +2,7 @@
 import { actionFor } from '../../actions/registry.js';
 import { rollbackRefusal } from '../../engine/executor.js';
 import { RunSession } from '../../engine/session.js';
-import { notifierFor, portsFor } from '../adapters.js';
+import { loadRealAdapters, notifierFor, portsFor } from '../adapters.js';
 import { flipAlongside } from '../alongside.js';
 import { commandsFor, lockKeyOf, effectiveSandboxFlags, engineOptions, identity, parseSandboxFlags } from '../context.js';
 import { actionableRun } from '../existing-run.js';
@@ -30,14 +30,15 @@ export async function runRollback(rawIO: IO, opts: RollbackOptions): Promise<num
   const flags = effectiveSandboxFlags(parseSandboxFlags(opts, state.steps.map((s) => s.id)), state.sandbox);
   const options = engineOptions(opts, {});
   if (state.context.lockKey) options.assumeBackendLive = async () => (await flipAlongside(store, config)).backendLive;
-  const source = portsFor(io, { dir: run.dir, playbook: state.playbook }, config, context, flags);
+  const source = portsFor(io, { dir: run.dir, playbook: state.playbook }, config, context, flags, await loadRealAdapters(context));
 
   const by = identity();
   const view = createRunView(io, { json: opts.json });
   view.begin(state);
+  const notifier = await notifierFor(io, config, context);
   const session = await RunSession.reopen(
     { store, app: lockKeyOf(state.context, config), by, operation: 'rollback', commands: commandsFor(opts), emit: (e) => view.event(e) },
     { runId: run.id, attest: [], undoEnded: true },
   );
-  return drive({ io, globals: opts, session, source: () => source, view, options, notifier: notifierFor(io, config, context), rollbackReason: `Rollback requested by ${by.who}` });
+  return drive({ io, globals: opts, session, source: () => source, view, options, notifier, rollbackReason: `Rollback requested by ${by.who}` });
 }
