@@ -1,5 +1,5 @@
 /** The release config's `state:` section: where runs live (see cli/state-store.ts). */
-import { parse } from 'yaml';
+import { createRequire } from 'node:module';
 import { z } from '../util/zod.js';
 import { ReleaseError } from '../errors.js';
 
@@ -22,7 +22,9 @@ export const StateSection = z
   .strict();
 export type StateSection = z.output<typeof StateSection>;
 
+/** Reads the section off the config's text; yaml (CommonJS) is required only here, when there is one. */
 export function stateSectionFrom(text: string, file: string): StateSection | undefined {
+  const { parse } = createRequire(import.meta.url)('yaml') as typeof import('yaml');
   const doc = parse(text) as { state?: unknown } | null;
   if (!doc || doc.state === undefined) return undefined;
   const parsed = StateSection.safeParse(doc.state);
