@@ -18,12 +18,12 @@ export type ExitKind = keyof typeof EXIT_CODES;
 
 export const EXIT_CODE_HELP: Record<ExitKind, string> = {
   ok: 'done (or stopped where --until asked)',
-  error: 'unexpected error',
+  error: 'unexpected error, or the state database unreachable at start (nothing was started)',
   usage: 'bad usage or invalid input (flags, playbook, release config)',
   'rolled-back': 'a step failed and every earlier change was undone',
   'rollback-failed': 'a step failed and an undo failed too: the remaining undos are listed',
   locked: 'another run holds the lock for this app',
-  'needs-human': 'a human must decide (one store live and not the other, a state the tool cannot verify)',
+  'needs-human': 'a human must decide (one store live and not the other, a state the tool cannot verify, a journal write that failed)',
   paused: 'paused at a gate: the message gives the command that continues',
   interrupted: 'interrupted (Ctrl-C): `release resume <run>` continues',
 };
