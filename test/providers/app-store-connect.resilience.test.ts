@@ -4,11 +4,10 @@
  * (Issue 8, items 9, 10 and 13.)
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AppStoreConnectConfig } from '../../src/playbook/release-config.js';
-import { AppStoreConnectStore } from '../../src/providers/stores/app-store-connect.js';
 import { StoreError } from '../../src/providers/stores/store-error.js';
 import { AppStoreConnectEmulator, appleError } from '../emulators/app-store-connect.js';
 import { expectEndsOnAbort } from '../helpers/abort.js';
+import { ascStore } from '../helpers/store-adapters.js';
 import { testdir } from '../helpers/testdir.js';
 
 let asc: AppStoreConnectEmulator;
@@ -22,19 +21,7 @@ beforeEach(async () => {
 
 afterEach(() => asc.stop());
 
-function store(env: NodeJS.ProcessEnv = {}) {
-  const cfg: AppStoreConnectConfig = {
-    provider: 'app-store-connect',
-    keyId: asc.keyId,
-    issuerId: asc.issuerId,
-    privateKey: { path: 'AuthKey.p8' },
-    apiBase: asc.server.url,
-    tokenTtl: '15m',
-    pollInterval: '20ms',
-    publishTimeout: '10s',
-  };
-  return new AppStoreConnectStore(cfg, { bundleId: asc.app.bundleId }, { baseDir: dir, env });
-}
+const store = (env: NodeJS.ProcessEnv = {}) => ascStore(asc, dir, {}, env);
 
 const unavailable = (status = 503) => ({ ...appleError(status, 'UNEXPECTED_ERROR', 'An unexpected error occurred.', 'Please try again later.'), headers: { 'retry-after': '0' } });
 const rateLimited = (retryAfter?: string) => ({

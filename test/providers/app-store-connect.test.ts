@@ -7,6 +7,7 @@ import type { AppStoreConnectConfig } from '../../src/playbook/release-config.js
 import { AppStoreConnectStore } from '../../src/providers/stores/app-store-connect.js';
 import { StoreError } from '../../src/providers/stores/store-error.js';
 import { AppStoreConnectEmulator, appleError } from '../emulators/app-store-connect.js';
+import { ascStore } from '../helpers/store-adapters.js';
 import { testdir } from '../helpers/testdir.js';
 
 let asc: AppStoreConnectEmulator;
@@ -20,20 +21,7 @@ beforeEach(async () => {
 
 afterEach(() => asc.stop());
 
-function store(overrides: Partial<AppStoreConnectConfig> = {}, env: NodeJS.ProcessEnv = {}) {
-  const cfg: AppStoreConnectConfig = {
-    provider: 'app-store-connect',
-    keyId: asc.keyId,
-    issuerId: asc.issuerId,
-    privateKey: { path: 'AuthKey.p8' },
-    apiBase: asc.server.url,
-    tokenTtl: '15m',
-    pollInterval: '20ms',
-    publishTimeout: '10s',
-    ...overrides,
-  };
-  return new AppStoreConnectStore(cfg, { bundleId: asc.app.bundleId }, { baseDir: dir, env });
-}
+const store = (overrides: Partial<AppStoreConnectConfig> = {}, env: NodeJS.ProcessEnv = {}) => ascStore(asc, dir, overrides, env);
 
 async function failure(promise: Promise<unknown>): Promise<StoreError> {
   const err = await promise.then(() => undefined, (e: unknown) => e);

@@ -7,9 +7,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { GooglePlayConfig } from '../../src/playbook/release-config.js';
-import { GooglePlayStore } from '../../src/providers/stores/google-play.js';
 import { GooglePlayEmulator, googleError } from '../emulators/google-play.js';
 import { expectEndsOnAbort } from '../helpers/abort.js';
+import { playStore } from '../helpers/store-adapters.js';
 import { testdir } from '../helpers/testdir.js';
 
 let play: GooglePlayEmulator;
@@ -23,19 +23,7 @@ beforeEach(async () => {
 
 afterEach(() => play.stop());
 
-function store(overrides: Partial<GooglePlayConfig> = {}, env: NodeJS.ProcessEnv = {}) {
-  const cfg: GooglePlayConfig = {
-    provider: 'google-play',
-    credentials: { accessToken: { env: 'PLAY_TOKEN' } },
-    track: 'production',
-    internalTrack: 'internal',
-    apiRoot: `${play.server.url}/`,
-    pollInterval: '20ms',
-    publishTimeout: '10s',
-    ...overrides,
-  };
-  return new GooglePlayStore(cfg, { package: play.packageName, versionCode: 200 }, { baseDir: dir, env: { PLAY_TOKEN: play.accessToken, ...env } });
-}
+const store = (overrides: Partial<GooglePlayConfig> = {}, env: NodeJS.ProcessEnv = {}) => playStore(play, dir, overrides, { env });
 
 const unavailable = () => ({ ...googleError(503, 'UNAVAILABLE', 'The service is currently unavailable.', 'backendError'), headers: { 'retry-after': '0' } });
 const rateLimited = (retryAfter: string) => ({ ...googleError(429, 'RESOURCE_EXHAUSTED', 'Quota exceeded for quota metric.', 'rateLimitExceeded'), headers: { 'retry-after': retryAfter } });

@@ -6,6 +6,7 @@ import type { GooglePlayConfig } from '../../src/playbook/release-config.js';
 import { GooglePlayStore } from '../../src/providers/stores/google-play.js';
 import { StoreError } from '../../src/providers/stores/store-error.js';
 import { GooglePlayEmulator, googleError } from '../emulators/google-play.js';
+import { playStore } from '../helpers/store-adapters.js';
 import { testdir } from '../helpers/testdir.js';
 
 let play: GooglePlayEmulator;
@@ -19,20 +20,7 @@ beforeEach(async () => {
 
 afterEach(() => play.stop());
 
-function store(overrides: Partial<GooglePlayConfig> = {}, opts: { versionCode?: number | null; env?: NodeJS.ProcessEnv } = {}) {
-  const cfg: GooglePlayConfig = {
-    provider: 'google-play',
-    credentials: { accessToken: { env: 'PLAY_TOKEN' } },
-    track: 'production',
-    internalTrack: 'internal',
-    apiRoot: `${play.server.url}/`,
-    pollInterval: '20ms',
-    publishTimeout: '10s',
-    ...overrides,
-  };
-  const versionCode = opts.versionCode === null ? undefined : (opts.versionCode ?? 200);
-  return new GooglePlayStore(cfg, { package: play.packageName, versionCode }, { baseDir: dir, env: { PLAY_TOKEN: play.accessToken, ...opts.env } });
-}
+const store = (overrides: Partial<GooglePlayConfig> = {}, opts: { versionCode?: number | null; env?: NodeJS.ProcessEnv } = {}) => playStore(play, dir, overrides, opts);
 
 async function failure(promise: Promise<unknown>): Promise<StoreError> {
   const err = await promise.then(() => undefined, (e: unknown) => e);
