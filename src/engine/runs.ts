@@ -169,12 +169,6 @@ export class RunStore {
   }
 }
 
-/** A journal read as a run, or a clear error when there is no run to speak of. */
-export function stateOf(runId: string, read: JournalRead): RunState {
-  assertStarted(runId, read);
-  return reduceJournal(read);
-}
-
 /** Throws, saying why, unless the journal starts with `run.created`. */
 export function assertStarted(runId: string, read: JournalRead): void {
   if (read.events[0]?.type === 'run.created') return;
