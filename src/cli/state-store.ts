@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { LocalBackend } from '../engine/backends/local.js';
 import { RunStore } from '../engine/runs.js';
+import type { PostgresOptions } from '../engine/backends/postgres/options.js';
 import type { StateBackend } from '../engine/state-backend.js';
 import { findConfigFile } from '../playbook/config-file.js';
 import type { StateSection } from '../playbook/state-section.js';
@@ -22,13 +23,13 @@ export type StateChoice =
 export function stateDirFor(io: IO, globals: GlobalOptions, configFile?: string | null): string {
   const explicit = globals.stateDir ?? io.env.RELEASE_STATE_DIR;
   if (explicit) return isAbsolute(explicit) ? explicit : resolve(io.cwd, explicit);
-  const config = configFile === undefined ? findConfigFile(io.cwd) : configFile;
+  const config = configFile === undefined ? configFileOf(io, globals) : configFile;
   return join(config ? dirname(config) : io.cwd, '.release');
 }
 
 export async function stateChoiceFor(io: IO, globals: GlobalOptions, configFile?: string | null): Promise<StateChoice> {
   if (globals.stateDir) return { backend: 'local', dir: stateDirFor(io, globals, configFile) };
-  const file = configFile === undefined ? findConfigFile(io.cwd) : configFile;
+  const file = configFile === undefined ? configFileOf(io, globals) : configFile;
   const section = file ? await stateSectionOf(file) : undefined;
   // The config's TLS settings apply to the database however its URL is given.
   const tls = section?.tls ? { tls: section.tls, baseDir: dirname(file!) } : {};
@@ -55,13 +56,27 @@ export async function openRunStore(io: IO, globals: GlobalOptions, configFile?: 
   return keepOpen(new RunStore(await openBackend(await stateChoiceFor(io, globals, configFile), io), redact));
 }
 
-export async function openBackend(choice: StateChoice, io?: IO): Promise<StateBackend> {
+export async function openBackend(choice: StateChoice, io: IO): Promise<StateBackend> {
   if (choice.backend === 'local') return new LocalBackend(choice.dir);
-  const [{ openPostgresBackend }, { postgresOptionsFrom, passwordOf }] = await Promise.all([import('../engine/backends/postgres/backend.js'), import('../engine/backends/postgres/options.js')]);
-  // The URL's password is masked in everything this process writes, and a wait for a lost database is said.
+  const [{ openPostgresBackend }, options] = await Promise.all([import('../engine/backends/postgres/backend.js'), postgresOptionsFor(choice, io)]);
+  // A wait for a lost database is said, once per operation.
+  return openPostgresBackend({ ...options, onWait: (message: string) => io.err.write(`${message}\n`) });
+}
+
+/**
+ * The connection options of a postgres choice. The URL's password is learnt as a secret first,
+ * like every other one (masked in each output, registered with `::add-mask::` in Actions).
+ */
+export async function postgresOptionsFor(choice: Extract<StateChoice, { backend: 'postgres' }>, io: IO): Promise<PostgresOptions> {
+  const [{ postgresOptionsFrom, passwordOf }, { redactor }] = await Promise.all([import('../engine/backends/postgres/options.js'), import('../providers/redactor.js')]);
   const password = passwordOf(choice.url);
-  if (io && password.length >= 4) io.mask.learn((text) => text.replaceAll(password, '***'));
-  return openPostgresBackend({ ...postgresOptionsFrom(choice, io?.env ?? process.env, choice.baseDir), ...(io ? { onWait: (message: string) => io.err.write(`${message}\n`) } : {}) });
+  io.mask.learn(redactor([password, encodeURIComponent(password)]));
+  return postgresOptionsFrom(choice, io.env, choice.baseDir ?? io.cwd);
+}
+
+/** The release config this command line names (--config) or finds upward from here. */
+function configFileOf(io: IO, globals: GlobalOptions): string | undefined {
+  return globals.config ? resolve(io.cwd, globals.config) : findConfigFile(io.cwd);
 }
 
 /** The config's `state:` section, read only when the file has one (most have not: no YAML parse). */

@@ -128,8 +128,6 @@ export class Journal {
     }
   }
 
-  close(): void {}
-
   /**
    * For a human's repair: the whole damaged file is kept aside, and the journal becomes its
    * verified lines, byte for byte, with a head to match. Returns where the damaged file went.

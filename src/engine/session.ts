@@ -155,8 +155,10 @@ export class RunSession {
     const lock = this.lock;
     if (!lock || this.lost) return;
     try {
-      // Damage (even at line 1) parks: the run may be mid-flip, and only a human may end it.
-      const over = (await this.started()) ? ((state) => !state.damage && isTerminal(state.status))(await this.state()) : !(await this.run.journal.read()).damage;
+      // Over: ended, or never started. Damage (even at line 1) parks: the run may be mid-flip,
+      // and only a human may end it.
+      const state = (await this.started()) ? await this.state() : undefined;
+      const over = state ? !state.damage && isTerminal(state.status) : !(await this.run.journal.read()).damage;
       if (over) crashPoint('after-finished');
       if (over) await this.base.store.locks.release(lock);
       else await this.base.store.locks.park(lock);
@@ -191,6 +193,7 @@ export class RunSession {
   }
 
   private async attest(gates: string[]): Promise<void> {
+    if (!gates.length) return;
     const state = await this.state();
     for (const gate of gates) {
       if (state.gates[gate]?.decision) continue;

@@ -27,6 +27,14 @@ describe('state backend choice', () => {
     expect(runs.stderr).toContain('url: { env: RELEASE_STATE_URL }');
   });
 
+  it('--config names the file whose state section counts, also for commands that only read runs', async () => {
+    const dir = project('state:\n  backend: postgres');
+    const elsewhere = testdir();
+    const runs = await release(['runs', '--config', join(dir, 'release.config.yaml')], { cwd: elsewhere });
+    expect(runs.code).toBe(2);
+    expect(runs.stderr).toContain('state.url is required with backend: postgres');
+  });
+
   it('backend: postgres whose env var is unset says which one, before touching anything', async () => {
     const dir = project('state:\n  backend: postgres\n  url: { env: TEAM_STATE_DB }');
     const runs = await release(['runs'], { cwd: dir, env: { TEAM_STATE_DB: '' } });

@@ -32,7 +32,9 @@ export async function runRepair(rawIO: IO, opts: RepairOptions): Promise<number>
   const decision = opts.accept ? 'accept' : opts.abandon ? 'abandon' : undefined;
   if (decision && !opts.reason) throw usageError(`--${decision} needs --reason: the journal and the team need to know why.`);
   const commands = commandsFor(opts);
-  const probe = await (await openRunStore(rawIO, opts)).journalOf(opts.run);
+  // One store for the whole repair: the journal is read and verified once.
+  const store = await openRunStore(rawIO, opts);
+  const probe = await store.journalOf(opts.run);
   const read = await probe.journal.read();
   // The damaged line is printed below: mask the run's secrets from the first word on.
   if (read.events[0]?.type === 'run.created') learnRunSecrets(rawIO, read.events[0]);
@@ -55,7 +57,7 @@ export async function runRepair(rawIO: IO, opts: RepairOptions): Promise<number>
   const context = state.context as unknown as RunContext;
   const redact = redactFor(rawIO, config, context);
   const io = redactedIO(rawIO, redact);
-  const store = await openRunStore(io, opts, undefined, redact);
+  store.maskWith(redact);
   const run = await store.open(state.runId);
   const source = portsFor(io, { dir: run.dir, playbook: state.playbook }, config, context, effectiveSandboxFlags({ faults: [], metrics: {} }, state.sandbox), await loadRealAdapters(context));
   const rows = await compareWithWorld(state, source.envFor(state.steps[0]!.id, 'verify'), AbortSignal.timeout(60_000));

@@ -1,10 +1,8 @@
 /** `release state migrate`: create or upgrade the schema of the shared state database. */
-import { resolve } from 'node:path';
 import { migrate, postgresStatus } from '../../engine/backends/postgres/backend.js';
-import { passwordOf, postgresOptionsFrom, type PostgresOptions } from '../../engine/backends/postgres/options.js';
+import type { PostgresOptions } from '../../engine/backends/postgres/options.js';
 import { usageError } from '../../errors.js';
-import { findConfigFile } from '../../playbook/config-file.js';
-import { stateChoiceFor } from '../state-store.js';
+import { postgresOptionsFor, stateChoiceFor } from '../state-store.js';
 import type { IO } from '../io.js';
 import type { GlobalOptions } from '../program.js';
 
@@ -12,22 +10,10 @@ export interface StateMigrateOptions extends GlobalOptions {
   dryRun?: boolean;
 }
 
-/**
- * The postgres options this command line points at (state-store.ts decides), or undefined for
- * the local backend. The URL's password is learnt as a secret at once, so no output carries it.
- */
+/** The postgres options this command line points at (state-store.ts decides), or undefined for the local backend. */
 export async function postgresOptionsOf(io: IO, globals: GlobalOptions): Promise<PostgresOptions | undefined> {
-  const file = globals.config ? resolve(io.cwd, globals.config) : findConfigFile(io.cwd);
-  const choice = await stateChoiceFor(io, globals, file ?? null);
-  if (choice.backend !== 'postgres') return undefined;
-  learnPassword(io, choice.url);
-  return postgresOptionsFrom(choice, io.env, choice.baseDir ?? io.cwd);
-}
-
-/** Masks the URL's password in everything this process writes (any command on postgres state should). */
-export function learnPassword(io: IO, url: string): void {
-  const password = passwordOf(url);
-  if (password.length >= 4) io.mask.learn((text) => text.replaceAll(password, '***').replaceAll(encodeURIComponent(password), '***'));
+  const choice = await stateChoiceFor(io, globals);
+  return choice.backend === 'postgres' ? postgresOptionsFor(choice, io) : undefined;
 }
 
 export async function runStateMigrate(io: IO, opts: StateMigrateOptions): Promise<number> {
