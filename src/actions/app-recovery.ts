@@ -7,7 +7,7 @@
  * resume a cancelled action: create a new one).
  * API: https://developers.google.com/android-publisher/api-ref/rest/v3/apprecovery
  */
-import { z } from '../util/zod.js';
+import * as z from '../util/zod.js';
 import { ActionError, type StepPlan } from '../engine/action.js';
 import { RECOVERY_STATUS, type AppRecovery, type AppRecoveryControl, type VersionCodeRange } from '../providers/stores/port.js';
 import { formatVersionCodes, parseVersionCodes, VERSION_CODES_HINT } from '../util/version-codes.js';

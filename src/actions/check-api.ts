@@ -1,5 +1,5 @@
 /** Scenario A step 1: the new API version answers beside the old one before anyone is forced onto it. */
-import { z } from '../util/zod.js';
+import * as z from '../util/zod.js';
 import { ActionError } from '../engine/action.js';
 import { defineAction } from './env.js';
 

@@ -2,7 +2,7 @@
  * Scenario B step 4: deploy the breaking backend. The served version is the truth: it settles an
  * in-doubt deploy after a crash, and an undo rolls back only what is actually served.
  */
-import { z } from '../util/zod.js';
+import * as z from '../util/zod.js';
 import { ActionError } from '../engine/action.js';
 import { defineAction } from './env.js';
 

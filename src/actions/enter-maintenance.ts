@@ -2,7 +2,7 @@
  * Scenario B step 3: put up the wall before the breaking backend goes out — the maintenance
  * screen, or for apps without one a force-update via minimum_version.
  */
-import { z } from '../util/zod.js';
+import * as z from '../util/zod.js';
 import { defineConfigAction } from './config-step.js';
 
 const Input = z

@@ -2,7 +2,7 @@
  * Scenario B step 5: internal testers verify the new app (TestFlight, Play internal testing)
  * against the new backend. A gate: it waits for a person, and a "no" rolls everything back.
  */
-import { z } from '../util/zod.js';
+import * as z from '../util/zod.js';
 import { ActionError } from '../engine/action.js';
 import { defineAction, type ActionEnv } from './env.js';
 import { readInternalTesting } from './stores.js';

@@ -1,5 +1,5 @@
 /** A reminder a playbook shows in its plan and journals when it runs: what no API can do for you. */
-import { z } from '../util/zod.js';
+import * as z from '../util/zod.js';
 import { defineAction } from './env.js';
 
 const Input = z.object({ title: z.string().min(1), lines: z.array(z.string().min(1)).min(1) }).strict();

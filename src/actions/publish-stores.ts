@@ -3,7 +3,7 @@
  * once one store is live a failure elsewhere is handled forward (exit 7), never by undoing the
  * earlier steps. Runs converge: a store already live is skipped, so a resume never publishes twice.
  */
-import { z } from '../util/zod.js';
+import * as z from '../util/zod.js';
 import { ActionError, type StepContext } from '../engine/action.js';
 import { errorMessage } from '../errors.js';
 import { PLATFORM_NAMES, type StorePort, type StoreRelease } from '../providers/stores/port.js';

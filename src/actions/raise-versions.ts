@@ -4,7 +4,7 @@
  * maintenance. Only once every store reports the version live: otherwise old apps would be sent
  * to update to a version they cannot get.
  */
-import { z } from '../util/zod.js';
+import * as z from '../util/zod.js';
 import { PLATFORM_NAMES } from '../providers/stores/port.js';
 import { defineConfigAction } from './config-step.js';
 import { describeRelease, readReleases } from './stores.js';

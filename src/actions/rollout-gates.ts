@@ -2,7 +2,7 @@
  * A rollout gate: a metric, a bound and a measurement window, judged as Argo Rollouts' analysis
  * does — Successful, Failed, or Inconclusive (no data, too few sessions) — never "no news is good".
  */
-import { z } from '../util/zod.js';
+import * as z from '../util/zod.js';
 import { errorMessage } from '../errors.js';
 import { Duration } from '../playbook/schema.js';
 import { describeSource, MetricSourceSchema, type MetricsPort } from '../providers/metrics/port.js';

@@ -3,7 +3,7 @@
  * release (App Store), or set Play's fraction. Forward only: there is no undo of a publish, and
  * a halt is undone by a resume, on purpose. Each store call is idempotent (store-quirks 7, 20).
  */
-import { z } from '../util/zod.js';
+import * as z from '../util/zod.js';
 import { ActionError } from '../engine/action.js';
 import { errorMessage } from '../errors.js';
 import { PLATFORM_NAMES, type Platform, type RolloutOperation, type RolloutStatus } from '../providers/stores/port.js';

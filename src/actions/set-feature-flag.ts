@@ -1,5 +1,5 @@
 /** Damage control: the kill switch. Turns one existing feature flag off (or on again). */
-import { z } from '../util/zod.js';
+import * as z from '../util/zod.js';
 import { getPath, type JsonObject } from '../util/json-path.js';
 import { defineConfigAction } from './config-step.js';
 import type { ReleaseFacts } from './env.js';

@@ -1,5 +1,5 @@
 /** Damage control: the emergency stop. Maintenance on (or off again), with a reason on record. */
-import { z } from '../util/zod.js';
+import * as z from '../util/zod.js';
 import { defineConfigAction } from './config-step.js';
 
 const Input = z

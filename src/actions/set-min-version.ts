@@ -5,7 +5,7 @@
  * an update that does not exist yet).
  */
 import semver from '../util/semver.js';
-import { z } from '../util/zod.js';
+import * as z from '../util/zod.js';
 import { currentValue } from '../providers/config/compare-and-set.js';
 import type { JsonValue } from '../util/json-path.js';
 import { liveVersionOf } from '../util/versions.js';

@@ -9,7 +9,7 @@
  * minutes — picks up exactly where the run stopped, from the stage it reached.
  * Neither store un-publishes: users who updated keep the version; a halt only stops the spread.
  */
-import { z } from '../util/zod.js';
+import * as z from '../util/zod.js';
 import { ActionError, type StepContext } from '../engine/action.js';
 import { wallViolations } from '../engine/invariant.js';
 import { errorMessage } from '../errors.js';

@@ -5,7 +5,7 @@
  * back MANUAL (the run offers to set it while the version is editable). Google Play: the API cannot
  * read the managed-publishing switch, so a person attests it, on the record.
  */
-import { z } from '../util/zod.js';
+import * as z from '../util/zod.js';
 import { ActionError, type StepContext } from '../engine/action.js';
 import { PLATFORM_NAMES, type StoreRelease } from '../providers/stores/port.js';
 import { defineAction, type ActionEnv } from './env.js';

@@ -1,5 +1,5 @@
 /** Scenario B step 2 / A step 2: wait until review approved the version on every store. */
-import { z } from '../util/zod.js';
+import * as z from '../util/zod.js';
 import { ActionError } from '../engine/action.js';
 import { pollUntil } from '../util/poll.js';
 import { Duration } from '../playbook/schema.js';

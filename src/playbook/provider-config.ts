@@ -2,7 +2,7 @@
  * The provider sections of the release config: each port's `provider` picks its adapter (the
  * sandbox when absent) and zod checks that provider's own fields. Secrets are references only.
  */
-import { z } from '../util/zod.js';
+import * as z from '../util/zod.js';
 import { parseDuration } from '../util/duration.js';
 import { RETIRED_PLACEHOLDER_MESSAGE, retiredPlaceholderPaths } from './command-placeholders.js';
 

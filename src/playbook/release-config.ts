@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import semver from '../util/semver.js';
-import { z } from '../util/zod.js';
+import * as z from '../util/zod.js';
 import { ReleaseError } from '../errors.js';
 import { BackendSection, ConfigKeysSchema, NotifySection, RemoteConfigSection, SignoffSection, StoresSection } from './provider-config.js';
 import { Duration } from './schema.js';

@@ -1,5 +1,5 @@
 /** The playbook format (YAML under playbooks/): ordered, checkpointed steps. */
-import { z } from '../util/zod.js';
+import * as z from '../util/zod.js';
 import { parseDuration } from '../util/duration.js';
 
 export const Duration = z

@@ -1,6 +1,6 @@
 /** The release config's `state:` section: where runs live (see cli/state-store.ts). */
 import { createRequire } from 'node:module';
-import { z } from '../util/zod.js';
+import * as z from '../util/zod.js';
 import { ReleaseError } from '../errors.js';
 
 export const StateSection = z

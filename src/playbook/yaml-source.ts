@@ -21,8 +21,11 @@ export function formatProblem(p: Problem): string {
   return `${p.file}:${p.line}:${p.col}: ${p.field ? `${p.field}: ` : ''}${p.message}`;
 }
 
-/** Where the build writes what the built-in files parse to (see parsed-builtins.ts). */
-export const PARSED_BUILTINS = new URL('./parsed-builtins.json', import.meta.url);
+/**
+ * Where the build writes what the built-in files parse to (see parsed-builtins.ts): dist/, one
+ * level up from this module both as tsc emits it (dist/playbook/) and in the bundle (dist/bundle/).
+ */
+export const PARSED_BUILTINS = new URL('../parsed-builtins.json', import.meta.url);
 
 /** The key of a text in that table. */
 export const textHash = (text: string): string => createHash('sha256').update(text).digest('base64url');

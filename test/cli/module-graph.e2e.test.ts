@@ -1,8 +1,9 @@
 /**
  * Each command loads only what it uses: the real, built CLI runs with an import tracer preloaded
- * (fixtures/trace-imports.mjs records every module URL the process resolves), and each test names
- * what that command must never load. Start-up time is mostly module loading, so this is what keeps
- * `release status` near bare Node.
+ * (fixtures/trace-imports.mjs records every module URL the process resolves; a bundle chunk counts
+ * as the modules it holds, helpers/module-trace.ts), and each test names what that command must
+ * never load. Start-up time is mostly module loading, so this is what keeps `release status` near
+ * bare Node.
  */
 import { execa } from 'execa';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -10,6 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, cliEnv } from '../helpers/cli.js';
+import { loadedModules } from '../helpers/module-trace.js';
 import { storeProject } from '../helpers/store-project.js';
 import { testdir } from '../helpers/testdir.js';
 
@@ -26,9 +28,9 @@ interface Graph {
 async function traced(args: string[], cwd: string, env: Record<string, string> = {}): Promise<Graph> {
   const traceFile = join(testdir(), 'imports.txt');
   const result = await execa('node', ['--import', TRACE, BIN, ...args], { cwd, env: cliEnv({ ...env, TRACE_IMPORTS_FILE: traceFile }), extendEnv: false, reject: false, stdin: 'ignore' });
-  const urls = [...new Set(readFileSync(traceFile, 'utf8').split('\n').filter((u) => u.startsWith('file:')))];
-  const own = urls.map((u) => /\/(dist\/.+)$/.exec(u)?.[1]).filter((p): p is string => p !== undefined && !p.includes('node_modules'));
-  const packages = [...new Set(urls.map((u) => /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(u)?.[1]).filter((p): p is string => p !== undefined))];
+  const { own, packages, chunks } = loadedModules(traceFile);
+  // It ran from the bundle: what the chunks hold is what the process loaded.
+  expect(chunks).toContain('dist/bundle/main.js');
   return { code: result.exitCode ?? -1, stderr: String(result.stderr), own, packages };
 }
 

@@ -78,11 +78,12 @@ describe('the installable package', () => {
     expect(registry.served.length).toBeGreaterThan(Object.keys(pkg.dependencies).length);
   });
 
-  it('ships dist/ (built by the pack) with the JSON Schemas, and no sources, tests or source maps', () => {
-    expect(existsSync(join(installed, 'dist', 'cli', 'main.js'))).toBe(true);
+  it('ships the bundle (built by the pack) with the JSON Schemas, and no sources, tests, source maps or unbundled modules', () => {
+    expect(existsSync(join(installed, 'dist', 'bundle', 'main.js'))).toBe(true);
+    expect(existsSync(join(installed, 'dist', 'parsed-builtins.json'))).toBe(true);
     expect(readdirSync(join(installed, 'dist', 'schemas')).sort()).toEqual(['playbook.schema.json', 'release-config.schema.json']);
     expect(existsSync(join(installed, 'playbooks', 'scenario-b.yaml'))).toBe(true);
-    for (const absent of ['src', 'test', 'tsconfig.json', join('dist', 'cli', 'main.js.map')]) expect(existsSync(join(installed, absent)), absent).toBe(false);
+    for (const absent of ['src', 'test', 'tsconfig.json', join('dist', 'cli'), join('dist', 'build'), join('dist', 'bundle', 'meta.json')]) expect(existsSync(join(installed, absent)), absent).toBe(false);
   });
 
   it('installs no package that only development needs', () => {

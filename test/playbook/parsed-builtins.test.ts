@@ -1,5 +1,5 @@
 /**
- * The built table of what the shipped files parse to (dist/playbook/parsed-builtins.json, written
+ * The built table of what the shipped files parse to (dist/parsed-builtins.json, written
  * by `npm run build`): it covers the config template and every built-in playbook, each entry is
  * exactly what parsing the text gives, and a YamlSource served from it places problems where a
  * parse would.

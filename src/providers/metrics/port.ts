@@ -2,7 +2,7 @@
  * The metrics port: what a staged rollout's gate reads (crash-free sessions, an error rate) at the
  * end of a hold. A source says what it saw, or that it has no data; judging is the gate's job.
  */
-import { z } from '../../util/zod.js';
+import * as z from '../../util/zod.js';
 
 export const MetricSourceSchema = z.union([
   z.object({ command: z.array(z.string()).min(1).describe('argv; prints a number, or JSON read at `path`'), path: z.string().optional(), timeout: z.string().default('1m') }).strict(),
