@@ -6,7 +6,7 @@
  * writes are compare-and-set, and the flip stops at its next step if they changed one of its keys.
  */
 import { actionFor } from '../actions/registry.js';
-import { backendMayBeLive } from '../engine/executor.js';
+import { backendMayBeLive } from '../engine/run-verdicts.js';
 import { holderState } from '../engine/lock.js';
 import type { RunStore } from '../engine/runs.js';
 import { appIdOf, type ReleaseConfig } from '../playbook/release-config.js';

@@ -10,6 +10,7 @@ import { liveNow } from './live-now.js';
 import { LockLostError } from './lock.js';
 import { Recorder, type DurableBody, type TransientBody } from './recorder.js';
 import type { RunHandle } from './runs.js';
+import { backendMayBeLive, rollbackRefusal, touched } from './run-verdicts.js';
 import { IN_DOUBT, isTerminal, pivotCrossed, RunView, type RunState, type StepState } from './state.js';
 import { errorMessage, type ExitKind } from '../errors.js';
 import type { JsonObject } from '../util/json-path.js';
@@ -551,35 +552,11 @@ export function isFatal(err: unknown): boolean {
   return err instanceof JournalWriteError || err instanceof JournalDamagedError || err instanceof LockLostError;
 }
 
-/** Started, or its intent was torn: it may have changed something. */
-export function touched(step: StepState): boolean {
-  return step.attempts > 0 || step.tornIntent !== undefined;
-}
-
-/** The breaking backend counts as live from the moment its deploy may have started until undone. */
-export function backendMayBeLive(state: RunState, effectOf: (uses: string) => string | undefined): boolean {
-  const live = new Set(['succeeded', 'failed', 'running', 'interrupted', 'unsettled', 'undoing', 'undo_failed', 'paused', 'declined']);
-  return state.steps.some((s) => effectOf(s.uses) === 'deploy' && live.has(s.status) && touched(s));
-}
-
 function describeTarget(effect: string | undefined): string {
   if (effect === 'deploy') return 'the backend version now served';
   if (effect === 'publish') return 'both stores';
   if (effect === 'wall-up' || effect === 'wall-down') return 'the remote config (maintenance and versions)';
   return 'what this step changes';
-}
-
-/** Why `rollback` may not run now: the pivot may be live (nothing can be un-published). */
-export function rollbackRefusal(state: RunState, isPivot: (uses: string) => boolean, commands: EngineDeps<unknown>['commands']): RunOutcome | undefined {
-  if (state.status === 'rolling_back' || state.status === 'rollback_failed') return undefined;
-  const pivot = pivotCrossed(state, isPivot);
-  if (!pivot) return undefined;
-  return {
-    status: 'needs_human',
-    exit: 'needs-human',
-    message: `Cannot roll back run ${state.runId}: ${pivot} already went live (or may have), and nothing can be un-published. Nothing was undone.`,
-    hint: `Handle it forward: \`${commands.resume(state.runId)}\` to finish, or damage control (kill switch, emergency maintenance).`,
-  };
 }
 
 /** A damaged journal: nothing acts on the run, and the way out is named. */

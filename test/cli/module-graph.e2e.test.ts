@@ -71,12 +71,14 @@ describe('module graph: each command loads only what it uses', () => {
   ];
 
   // Ordered: force-unlock removes the lock the others show.
-  it.each(reading)('%s loads no zod, yaml, semver, action, adapter or SDK', async (_name, args) => {
+  it.each(reading)('%s loads no zod, yaml, semver, action, adapter, SDK or executor', async (_name, args) => {
     const graph = await traced(args(), dir);
     expect(graph.code, graph.stderr).toBe(0);
     expect(graph.own).toContain('dist/engine/runs.js'); // it did read the run
     expect(graph.packages.filter((p) => SCHEMA.includes(p) || SDKS.includes(p) || p === 'execa' || p === '@inquirer/prompts')).toEqual([]);
     expect(graph.own.filter((m) => ACTION_CODE.test(m) || ADAPTERS.test(m) || SCHEMA_MODULES.test(m))).toEqual([]);
+    // What a run's state permits is asked of engine/run-verdicts.ts: reading never loads the machine that runs steps.
+    expect(graph.own).not.toContain('dist/engine/executor.js');
   });
 
   it('validate parses an edited config with yaml (the tracer sees CommonJS too); the config as init wrote it needs no parser', async () => {

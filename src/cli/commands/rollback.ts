@@ -1,6 +1,6 @@
 /** `release rollback <run>`: undo a run's changes in reverse order (the engine refuses after the pivot). */
 import { actionFor } from '../../actions/registry.js';
-import { rollbackRefusal } from '../../engine/executor.js';
+import { rollbackRefusal } from '../../engine/run-verdicts.js';
 import { RunSession } from '../../engine/session.js';
 import { loadRealAdapters, notifierFor, portsFor } from '../adapters.js';
 import { flipAlongside } from '../alongside.js';

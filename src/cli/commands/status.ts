@@ -1,7 +1,7 @@
 /** `release status [run]`: where a run stands, what it waits for, who holds its lock. */
 import { Chalk } from 'chalk';
 import { effectOf, isPivot } from '../../actions/action-meta.js';
-import { rollbackRefusal } from '../../engine/executor.js';
+import { rollbackRefusal } from '../../engine/run-verdicts.js';
 import { liveNow } from '../../engine/live-now.js';
 import { holderState } from '../../engine/lock.js';
 import { isTerminal } from '../../engine/state.js';
