@@ -249,11 +249,13 @@ for (const [size, results] of Object.entries(resumes)) {
   });
 }
 
-const header = { node: process.version, cpus: cpus().length, startupPairs: RUNS, flips: flips.length };
+// Node 20 reads a NODE_EXTRA_CA_CERTS file at every start (tens of ms for a system bundle), on
+// both sides of each pair: the ratios depend on it, so the table says whether it was set.
+const header = { node: process.version, cpus: cpus().length, startupPairs: RUNS, flips: flips.length, extraCaCerts: Boolean(process.env.NODE_EXTRA_CA_CERTS) };
 if (asJson) {
   console.log(JSON.stringify({ ...header, rows }, null, 2));
 } else {
-  console.log(`node ${header.node}, ${header.cpus} cpus, ${RUNS} alternating pairs per start-up figure (medians; machine load moves both sides alike)`);
+  console.log(`node ${header.node}, ${header.cpus} cpus, ${RUNS} alternating pairs per start-up figure (medians; machine load moves both sides alike); NODE_EXTRA_CA_CERTS ${header.extraCaCerts ? 'set' : 'unset'}`);
   const width = (key) => Math.max(...rows.map((r) => r[key].length));
   const [ws, ww, wv] = [width('section'), width('what'), width('value')];
   for (const r of rows) console.log(`${r.section.padEnd(ws)}  ${r.what.padEnd(ww)}  ${r.value.padStart(wv)}  ${r.detail}`);
