@@ -4,6 +4,7 @@
  * transition, failures after it stop for a human. The executor emits events and never prints.
  */
 import { ActionError, PausedAtGate, type Action, type GateRequest, type RunFacts, type StepContext, type StepPlan } from './action.js';
+import { DisplayQueue } from './display-queue.js';
 import type { EngineEvent, ErrorInfo, FailureDecision, GateDecision, Identity, ResolvedStep, RunStatus } from './events.js';
 import { JournalDamagedError, JournalWriteError } from './journal.js';
 import { liveNow } from './live-now.js';
@@ -77,10 +78,12 @@ export class Executor<E> {
   private readonly interrupt = new AbortController();
   private rollingBack = false;
   private readonly recorder: Recorder;
+  private readonly display: DisplayQueue;
   private readonly view: RunView;
 
   constructor(private readonly deps: EngineDeps<E>) {
-    this.recorder = new Recorder(deps.run, deps.emit);
+    this.display = new DisplayQueue(deps.emit);
+    this.recorder = new Recorder(deps.run, this.display.push);
     this.view = deps.view ?? new RunView();
   }
 
@@ -94,8 +97,12 @@ export class Executor<E> {
     return true;
   }
 
-  /** Runs (or continues) the run to its next stopping point. */
+  /** Runs (or continues) the run to its next stopping point; every event is shown when it returns. */
   async execute(): Promise<RunOutcome> {
+    return this.shown(() => this.executeSteps());
+  }
+
+  private async executeSteps(): Promise<RunOutcome> {
     await this.sync();
     let state = this.state();
     if (state.damage) return damagedOutcome(state, this.deps.commands);
@@ -131,6 +138,10 @@ export class Executor<E> {
    * nothing can be un-published, and undoing the rest would strand the users who updated.
    */
   async rollback(reason: string): Promise<RunOutcome> {
+    return this.shown(() => this.rollbackNow(reason));
+  }
+
+  private async rollbackNow(reason: string): Promise<RunOutcome> {
     await this.sync();
     const state = this.state();
     if (state.damage) return damagedOutcome(state, this.deps.commands);
@@ -178,7 +189,7 @@ export class Executor<E> {
       this.emitTransient({ type: 'step.waiting', step: def.id });
       let ok: boolean;
       try {
-        ok = await this.deps.prompter.confirm(`${def.confirm}\n  ${plan.summary}`);
+        ok = await this.ask((p) => p.confirm(`${def.confirm}\n  ${plan.summary}`));
       } catch (err) {
         if (this.interrupt.signal.aborted) return { kind: 'interrupted' };
         throw err;
@@ -384,9 +395,9 @@ export class Executor<E> {
     if (this.deps.prompter && req.until === undefined) {
       for (;;) {
         this.emitTransient({ type: 'step.waiting', step: stepId });
-        const answer = await this.deps.prompter.gate(req);
+        const answer = await this.ask((p) => p.gate(req));
         // One slip (an unticked box, the wrong choice) must not roll production back unasked.
-        if (answer.approved || (await this.deps.prompter.confirm(this.rejectionQuestion(stepId, answer.reason)))) {
+        if (answer.approved || (await this.ask((p) => p.confirm(this.rejectionQuestion(stepId, answer.reason))))) {
           return this.decide(req.gate, { ...answer, source: 'prompt' });
         }
       }
@@ -535,6 +546,29 @@ export class Executor<E> {
 
   private emitTransient(body: TransientBody): void {
     this.recorder.transient(body);
+  }
+
+  /** The views are handed every event before the caller gets the outcome. */
+  private async shown(work: () => Promise<RunOutcome>): Promise<RunOutcome> {
+    let outcome: RunOutcome;
+    try {
+      outcome = await work();
+    } catch (err) {
+      try {
+        this.display.flush();
+      } catch {
+        // the run's own failure is the one to report
+      }
+      throw err;
+    }
+    this.display.flush();
+    return outcome;
+  }
+
+  /** A prompt draws below what the views show: they are handed every event first. */
+  private ask<T>(question: (prompter: Prompter) => Promise<T>): Promise<T> {
+    this.display.flush();
+    return question(this.deps.prompter!);
   }
 }
 

@@ -25,8 +25,13 @@ interface Holder extends ProcessRef {
   token: string;
 }
 
+/** Tokens only need to differ between takes: one random part per process, then a count. */
+let processToken: string | undefined;
+let takes = 0;
+
 export function withFileMutex<T>(path: string, fn: () => T): T {
-  const token = randomBytes(8).toString('hex');
+  processToken ??= randomBytes(8).toString('hex');
+  const token = `${processToken}-${++takes}`;
   const deadline = Date.now() + WAIT_MS;
   for (let delay = 1; !tryTake(path, token); delay = Math.min(delay * 2, 50)) {
     if (clearIfStale(path)) continue;

@@ -10,7 +10,7 @@
  * event announces never goes ahead. On reading, the only damage tolerated is a torn last line
  * beyond the head (a crash mid-append); it is evidence, not noise (see `TornTail`).
  */
-import { closeSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync, renameSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DurableEvent } from './events.js';
 import { MutexTimeout, withFileMutex } from './file-mutex.js';
@@ -95,8 +95,16 @@ export class Journal {
 
   /** Seals, writes and fsyncs one event, or throws having written nothing. Returns it with its seq. */
   append(event: DurableEvent): DurableEvent {
+    const dir = dirname(this.path);
     try {
-      mkdirSync(dirname(this.path), { recursive: true });
+      return withFileMutex(`${this.path}.mutex`, () => this.appendLocked(event));
+    } catch (err) {
+      // The directory is made when it is found missing (nothing was written then), not looked
+      // for at every append.
+      if ((err as NodeJS.ErrnoException)?.code !== 'ENOENT' || existsSync(dir)) throw asWriteError(err, this.path);
+    }
+    try {
+      mkdirSync(dir, { recursive: true });
       return withFileMutex(`${this.path}.mutex`, () => this.appendLocked(event));
     } catch (err) {
       throw asWriteError(err, this.path);
@@ -323,9 +331,15 @@ function headDamage(verified: Verified, head: Head | undefined | 'unreadable', h
 }
 
 function writeHead(path: string, head: Head): void {
-  mkdirSync(dirname(path), { recursive: true });
   const tmp = `${path}.${process.pid}.tmp`;
-  const fd = openSync(tmp, 'w');
+  let fd: number;
+  try {
+    fd = openSync(tmp, 'w');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    mkdirSync(dirname(path), { recursive: true }); // the heads directory, made on first need
+    fd = openSync(tmp, 'w');
+  }
   try {
     writeAll(fd, Buffer.from(JSON.stringify(head)));
     fsyncSync(fd);

@@ -414,4 +414,55 @@ describe('Executor on local files', () => {
     };
     await expect(h.executor().execute()).rejects.toThrow(/no space left on the device/);
     expect(ran).toBe(false);
-  });});
+  });
+});
+
+describe('Executor hands the views their events once the run waits', () => {
+  const shown = (h: { events: { type: string }[] }) => h.events.map((e) => ('step' in e ? `${e.type}:${String(e.step)}` : e.type));
+
+  it('not between an append and the call it announces; in journal order, all of them when execute returns', async () => {
+    const atEffect: string[][] = [];
+    const afterWait: string[][] = [];
+    const probe: Action<JsonObject, FixtureWorld> = {
+      ...effect('probe'),
+      async run(_i, _p, ctx) {
+        atEffect.push(shown(h));
+        await new Promise((resolve) => setTimeout(resolve, 5)); // a call in flight
+        afterWait.push(shown(h));
+        ctx.env.applied.add('probe');
+      },
+    };
+    const h = localHarness([{ id: 'probe', action: probe }]);
+    const outcome = await h.executor().execute();
+    expect(outcome.status).toBe('succeeded');
+    // The intent was on disk before the effect, but the view had not been handed it yet.
+    expect(h.file.read().events.map((e) => e.type)).toContain('step.started');
+    expect(atEffect).toEqual([[]]);
+    expect(afterWait).toEqual([['step.started:probe']]);
+    expect(h.events).toEqual(h.file.read().events.slice(1));
+  });
+
+  it('a prompt draws only after the views were handed every event before it', async () => {
+    const atPrompt: string[][] = [];
+    const h = localHarness([
+      { id: 'a', action: effect('a') },
+      { id: 'b', action: effect('b'), confirm: 'Go?' },
+    ]);
+    const prompter = { confirm: async () => (atPrompt.push(shown(h)), true), gate: async () => ({ approved: true, by: 'x' }) };
+    expect((await h.executor({}, prompter).execute()).status).toBe('succeeded');
+    expect(atPrompt).toEqual([['step.started:a', 'step.succeeded:a', 'step.waiting:b']]);
+  });
+
+  it('a failing run still hands the views what it journaled before the failure', async () => {
+    const h = localHarness([
+      { id: 'a', action: effect('a') },
+      { id: 'b', action: effect('b') },
+    ]);
+    let appends = 0;
+    h.file.fence = () => {
+      if (++appends === 3) throw Object.assign(new Error('no space'), { code: 'ENOSPC' });
+    };
+    await expect(h.executor().execute()).rejects.toThrow(/no space left on the device/);
+    expect(shown(h)).toEqual(['step.started:a', 'step.succeeded:a']);
+  });
+});

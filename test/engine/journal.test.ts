@@ -3,8 +3,8 @@
  * or restored older copy. Only a torn last line beyond the head is tolerated, and kept as evidence.
  * Real files; the write failures are real ones (/dev/full).
  */
-import { appendFileSync, existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { appendFileSync, existsSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { DurableEvent } from '../../src/engine/events.js';
 import { Journal, JournalDamagedError, JournalWriteError, readJournal } from '../../src/engine/journal.js';
@@ -141,6 +141,18 @@ describe('Journal', () => {
     expect((error as JournalWriteError).code).toBe('ENOSPC');
     expect((error as Error).message).toContain(full.path);
     expect(existsSync(full.headPath)).toBe(false);
+  });
+
+  it('makes its directories when they are missing, at the first append or later', () => {
+    const j = journalIn();
+    expect(existsSync(dirname(j.path))).toBe(false);
+    j.append(ev('s1'));
+    // A heads directory removed meanwhile is made again: the head still follows every line.
+    rmSync(dirname(j.headPath), { recursive: true });
+    j.append(ev('s2'));
+    expect(JSON.parse(readFileSync(j.headPath, 'utf8'))).toMatchObject({ seq: 2 });
+    expect(steps(reread(j).events)).toEqual(['s1', 's2']);
+    expect(reread(j).damage).toBeUndefined();
   });
 
   it('a failing fence stops the append before anything is written', () => {

@@ -29,8 +29,16 @@ export interface SandboxSettings {
   gates: 'auto' | 'manual';
 }
 
+/** What the seed fixed for the whole run: read once, not at every step's ports. */
+interface WorldShape {
+  latencyMs: number;
+  gates: SandboxSettings['gates'];
+  platforms: Platform[];
+}
+
 export class Sandbox {
   private readonly world: WorldFile;
+  private shape: WorldShape | undefined;
 
   constructor(
     runDir: string,
@@ -51,6 +59,7 @@ export class Sandbox {
   /** Creates the world for a new run from the release config. */
   seed(release: ReleaseConfig, settings: SandboxSettings, storePlatforms = platformsOf(release)): void {
     this.world.write(seedWorld(release, settings, storePlatforms));
+    this.shape = undefined;
   }
 
   read(): SandboxWorld {
@@ -59,20 +68,27 @@ export class Sandbox {
 
   /** `uses` picks how a fault shows (see FaultMode); faults hit `run` only, never undo or verify. */
   portsFor(step: string, uses: string, phase: Phase): Omit<Ports, 'metrics'> {
-    const world = this.world.read();
-    const latency = this.latencyOverride ?? world.options.latencyMs;
+    const shape = this.worldShape();
+    const latency = this.latencyOverride ?? shape.latencyMs;
     const fault = phase === 'run' ? this.faults.find((f) => f.step === step) : undefined;
     const call = new CallContext(this.world, step, latency, fault && { ...fault, mode: FAULT_MODES[uses] ?? 'call-fails' });
     const stores: Ports['stores'] = {};
-    for (const platform of Object.keys(world.stores) as (keyof typeof world.stores)[]) {
-      stores[platform] = new SandboxStore(platform, call);
-    }
+    for (const platform of shape.platforms) stores[platform] = new SandboxStore(platform, call);
     return {
       config: new SandboxConfig(call),
       backend: new SandboxBackend(call),
       stores,
-      signoff: new SandboxSignoff(call, world.options.gates),
+      signoff: new SandboxSignoff(call, shape.gates, shape.platforms),
     };
+  }
+
+  /** Settings and stores never change after the seed; the calls read the rest of the world afresh. */
+  private worldShape(): WorldShape {
+    if (!this.shape) {
+      const world = this.world.read();
+      this.shape = { latencyMs: world.options.latencyMs, gates: world.options.gates, platforms: Object.keys(world.stores) as Platform[] };
+    }
+    return this.shape;
   }
 }
 

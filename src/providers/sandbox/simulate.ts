@@ -45,16 +45,34 @@ export class CallContext {
     await pause(this.latencyMs, signal);
   }
 
+  /**
+   * The answer is the world as the call starts; the simulated server's own work (reading the
+   * world file) happens while the latency runs, as a real server's does, not after it.
+   */
   async read<T>(signal: AbortSignal | undefined, get: () => T): Promise<T> {
-    await pause(this.latencyMs, signal);
-    return get();
+    return answered(pause(this.latencyMs, signal), get);
   }
 
+  /** The effect lands halfway, and is persisted while the second half (the answer's way back) runs. */
   async mutate<T>(what: string, platform: Platform | undefined, signal: AbortSignal | undefined, apply: () => T): Promise<T> {
     await pause(this.latencyMs / 2, signal);
     if (this.faulted('call-fails', platform)) throw new SimulatedOutage(what, this.fault!.step);
-    const result = apply();
-    await pause(this.latencyMs / 2, signal);
-    return result;
+    return answered(pause(this.latencyMs / 2, signal), apply);
   }
+}
+
+/**
+ * Runs `work` while `wait` (a pause already started, or nothing at zero latency) goes on, and
+ * answers when both are done: with the work's result, or its error. An aborted wait wins.
+ */
+async function answered<T>(wait: Promise<void> | undefined, work: () => T): Promise<T> {
+  let result: T;
+  try {
+    result = work();
+  } catch (err) {
+    await wait;
+    throw err;
+  }
+  await wait;
+  return result;
 }
