@@ -231,7 +231,7 @@ export class Journal {
         torn = { line: lineNo, ...fragmentOf(raw), ...(opened.ok ? { seq: opened.seq } : {}), text: raw.slice(0, 300) };
         break;
       }
-      const problem = checkNext(raw, verified);
+      const problem = checkNext(raw, verified, bytes.subarray(pos, nl));
       if (problem) {
         verified.damage = { line: lineNo, problem, text: raw.slice(0, 300) };
         break;
@@ -262,9 +262,10 @@ export class Journal {
 /**
  * Verifies `raw` as the next line after `verified` (seq, chain, run) and, when it holds, adds it.
  * Returns the problem otherwise. Shared by every backend: sealing is the engine's, not theirs.
+ * `bytes`: the line as read, when the caller has them (see `openLine`).
  */
-export function checkNext(raw: string, verified: { events: DurableEvent[]; sums: string[] }): string | undefined {
-  const opened = openLine(raw);
+export function checkNext(raw: string, verified: { events: DurableEvent[]; sums: string[] }, bytes?: Uint8Array): string | undefined {
+  const opened = openLine(raw, bytes);
   if (!opened.ok) return opened.problem;
   const expected = verified.sums.length + 1;
   if (opened.seq < expected) return `it repeats event #${opened.seq} (a duplicated or reordered line; #${expected} was expected)`;
