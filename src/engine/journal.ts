@@ -15,6 +15,7 @@ import { dirname } from 'node:path';
 import type { DurableEvent } from './events.js';
 import { MutexTimeout, withFileMutex } from './file-mutex.js';
 import { fragmentOf, GENESIS, openLine, sealLine } from './journal-line.js';
+import { shareRepeats } from './shared-strings.js';
 import { mapStrings } from '../util/map-strings.js';
 import { readJsonFile } from '../util/read-json.js';
 import { unlinkQuietly } from '../util/unlink-quietly.js';
@@ -273,6 +274,8 @@ export function checkNext(raw: string, verified: { events: DurableEvent[]; sums:
   if (opened.prev !== (verified.sums.at(-1) ?? GENESIS)) return 'it does not follow the line before it (its previous-hash differs)';
   const first = verified.events[0];
   if (first && opened.event.runId !== first.runId) return `it belongs to run ${opened.event.runId}, not ${first.runId}`;
+  const last = verified.events.at(-1);
+  if (last) shareRepeats(opened.event as unknown as Record<string, unknown>, last as unknown as Record<string, unknown>);
   verified.events.push(opened.event);
   verified.sums.push(opened.sum);
   return undefined;
