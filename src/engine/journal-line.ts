@@ -47,12 +47,15 @@ const MISMATCH: OpenedLine = { ok: false, problem: 'its checksum does not match 
  * newline), in a buffer the caller owns: the checksum is then taken over them, not over the text
  * encoded again. A reader of 100k lines calls this 100k times, so it cuts by offset, not regex.
  */
-export function openLine(text: string, bytes?: Uint8Array): OpenedLine {
+export function openLine(text: string, bytes?: Buffer): OpenedLine {
   // `,"sum":"<32 hex>"}` closes every sealed line: 42 characters, all ASCII, so 42 bytes too.
   const at = text.length - TAIL;
   if (at < 0 || !text.startsWith(SUM_KEY, at) || !text.endsWith('"}')) return NO_CHECKSUM;
-  const sum = bytes ? digestBytes(bytes) : digest(`${text.slice(0, at)}}`);
-  if (!text.startsWith(sum, at + SUM_KEY.length)) return HEX32.test(text.slice(at + SUM_KEY.length, -2)) ? MISMATCH : NO_CHECKSUM;
+  const digested = bytes ? digestBytes(bytes) : digest(`${text.slice(0, at)}}`);
+  if (!text.startsWith(digested, at + SUM_KEY.length)) return HEX32.test(text.slice(at + SUM_KEY.length, -2)) ? MISMATCH : NO_CHECKSUM;
+  // Kept for every line of a journal read: from the bytes it is a string of its own, 48 bytes,
+  // where the digest's slice keeps all 64 hex digits and a slice object alive.
+  const sum = bytes ? bytes.toString('latin1', bytes.length - 34, bytes.length - 2) : digested;
   // Sealed lines begin `{"seq":N,"prev":"<32 hex>",`: the hash is cut out before parsing, so
   // the parsed object is the event itself (no copy per line: a long journal's garbage).
   const cut = prevAt(text);
@@ -100,7 +103,7 @@ function digest(data: string | Uint8Array): string {
  * `,` of `,"sum"` is. That one byte is swapped in place for the hash and put back, so no line is
  * copied (the caller checked that the line ends with the sum's 42 ASCII bytes).
  */
-function digestBytes(bytes: Uint8Array): string {
+function digestBytes(bytes: Buffer): string {
   const cut = bytes.length - TAIL;
   bytes[cut] = 0x7d;
   try {

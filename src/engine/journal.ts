@@ -265,7 +265,7 @@ export class Journal {
  * Returns the problem otherwise. Shared by every backend: sealing is the engine's, not theirs.
  * `bytes`: the line as read, when the caller has them (see `openLine`).
  */
-export function checkNext(raw: string, verified: { events: DurableEvent[]; sums: string[] }, bytes?: Uint8Array): string | undefined {
+export function checkNext(raw: string, verified: { events: DurableEvent[]; sums: string[] }, bytes?: Buffer): string | undefined {
   const opened = openLine(raw, bytes);
   if (!opened.ok) return opened.problem;
   const expected = verified.sums.length + 1;
