@@ -45,9 +45,10 @@ const MISMATCH: OpenedLine = { ok: false, problem: 'its checksum does not match 
 /**
  * Verifies and parses one line. `bytes`, when given, are the line as read from disk (without its
  * newline), in a buffer the caller owns: the checksum is then taken over them, not over the text
- * encoded again. A reader of 100k lines calls this 100k times, so it cuts by offset, not regex.
+ * encoded again. `expectedPrev`, when given, is the sum of the line before: a line that follows
+ * it is cut without a regex. A reader of 100k lines calls this 100k times.
  */
-export function openLine(text: string, bytes?: Buffer): OpenedLine {
+export function openLine(text: string, bytes?: Buffer, expectedPrev?: string): OpenedLine {
   // `,"sum":"<32 hex>"}` closes every sealed line: 42 characters, all ASCII, so 42 bytes too.
   const at = text.length - TAIL;
   if (at < 0 || !text.startsWith(SUM_KEY, at) || !text.endsWith('"}')) return NO_CHECKSUM;
@@ -58,7 +59,7 @@ export function openLine(text: string, bytes?: Buffer): OpenedLine {
   const sum = bytes ? bytes.toString('latin1', bytes.length - 34, bytes.length - 2) : digested;
   // Sealed lines begin `{"seq":N,"prev":"<32 hex>",`: the hash is cut out before parsing, so
   // the parsed object is the event itself (no copy per line: a long journal's garbage).
-  const cut = prevAt(text);
+  const cut = prevAt(text, expectedPrev);
   let parsed: Record<string, unknown>;
   try {
     parsed = JSON.parse(cut < 0 ? `${text.slice(0, at)}}` : `${text.slice(0, cut + 1)}${text.slice(cut + PREV_FIELD, at)}}`) as Record<string, unknown>;
@@ -78,8 +79,21 @@ export function openLine(text: string, bytes?: Buffer): OpenedLine {
  * Where `,"prev":"<32 hex>"` starts in a line that begins `{"seq":<digits>,"prev":"<32 hex>",`
  * (every sealed line), or -1 for any other layout, which is then parsed whole.
  */
-function prevAt(text: string): number {
+function prevAt(text: string, expected: string | undefined): number {
+  if (expected !== undefined && text.startsWith(SEQ_KEY)) {
+    const at = text.indexOf(PREV_KEY, SEQ_KEY.length);
+    const hex = at + PREV_KEY.length;
+    if (at > SEQ_KEY.length && digitsOnly(text, SEQ_KEY.length, at) && text.startsWith(expected, hex) && text.startsWith('",', hex + 32)) return at;
+  }
   return LEAD.test(text) ? text.indexOf(PREV_KEY, SEQ_KEY.length) : -1;
+}
+
+function digitsOnly(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return false;
+  }
+  return true;
 }
 
 /** What can still be read off a line cut short: `{"seq":7,"prev":"…","type":"step.started",…"step":"deploy-backend"`. */

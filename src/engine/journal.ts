@@ -266,16 +266,17 @@ export class Journal {
  * `bytes`: the line as read, when the caller has them (see `openLine`).
  */
 export function checkNext(raw: string, verified: { events: DurableEvent[]; sums: string[] }, bytes?: Buffer): string | undefined {
-  const opened = openLine(raw, bytes);
+  const prev = verified.sums.at(-1) ?? GENESIS;
+  const opened = openLine(raw, bytes, prev);
   if (!opened.ok) return opened.problem;
   const expected = verified.sums.length + 1;
   if (opened.seq < expected) return `it repeats event #${opened.seq} (a duplicated or reordered line; #${expected} was expected)`;
   if (opened.seq > expected) return `events #${expected}${opened.seq - 1 > expected ? `-#${opened.seq - 1}` : ''} are missing before it (it is #${opened.seq})`;
-  if (opened.prev !== (verified.sums.at(-1) ?? GENESIS)) return 'it does not follow the line before it (its previous-hash differs)';
+  if (opened.prev !== prev) return 'it does not follow the line before it (its previous-hash differs)';
   const first = verified.events[0];
   if (first && opened.event.runId !== first.runId) return `it belongs to run ${opened.event.runId}, not ${first.runId}`;
-  const last = verified.events.at(-1);
-  if (last) shareRepeats(opened.event as unknown as Record<string, unknown>, last as unknown as Record<string, unknown>);
+  const before = verified.events.at(-1);
+  if (before) shareRepeats(opened.event as unknown as Record<string, unknown>, before as unknown as Record<string, unknown>);
   verified.events.push(opened.event);
   verified.sums.push(opened.sum);
   return undefined;
