@@ -14,7 +14,7 @@ import { closeSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, re
 import { dirname } from 'node:path';
 import type { DurableEvent } from './events.js';
 import { MutexTimeout, withFileMutex } from './file-mutex.js';
-import { fragmentOf, GENESIS, openLine, sealLine } from './journal-line.js';
+import { fragmentOf, GENESIS, openLine, sealLine, type LineBytes } from './journal-line.js';
 import { shareRepeats } from './shared-strings.js';
 import { mapStrings } from '../util/map-strings.js';
 import { readJsonFile } from '../util/read-json.js';
@@ -222,6 +222,7 @@ export class Journal {
     let torn: TornTail | undefined;
     let lineNo = base.events.length;
     let pos = 0;
+    const line: LineBytes = { buffer: bytes, start: 0, end: 0 };
     while (pos < bytes.length) {
       const nl = bytes.indexOf(0x0a, pos);
       const raw = bytes.toString('utf8', pos, nl === -1 ? bytes.length : nl);
@@ -232,7 +233,9 @@ export class Journal {
         torn = { line: lineNo, ...fragmentOf(raw), ...(opened.ok ? { seq: opened.seq } : {}), text: raw.slice(0, 300) };
         break;
       }
-      const problem = checkNext(raw, verified, bytes.subarray(pos, nl));
+      line.start = pos;
+      line.end = nl;
+      const problem = checkNext(raw, verified, line);
       if (problem) {
         verified.damage = { line: lineNo, problem, text: raw.slice(0, 300) };
         break;
@@ -265,7 +268,7 @@ export class Journal {
  * Returns the problem otherwise. Shared by every backend: sealing is the engine's, not theirs.
  * `bytes`: the line as read, when the caller has them (see `openLine`).
  */
-export function checkNext(raw: string, verified: { events: DurableEvent[]; sums: string[] }, bytes?: Buffer): string | undefined {
+export function checkNext(raw: string, verified: { events: DurableEvent[]; sums: string[] }, bytes?: LineBytes): string | undefined {
   const prev = verified.sums.at(-1) ?? GENESIS;
   const opened = openLine(raw, bytes, prev);
   if (!opened.ok) return opened.problem;

@@ -93,7 +93,7 @@ export function reduceJournal(read: JournalRead): RunState {
 
 export function reduceRun(events: DurableEvent[]): RunState {
   const state = initialState(events[0]);
-  for (const event of events.slice(1)) apply(state, event);
+  for (let i = 1; i < events.length; i++) apply(state, events[i]!);
   return state;
 }
 
