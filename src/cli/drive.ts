@@ -73,7 +73,7 @@ export async function drive(req: DriveRequest): Promise<number> {
   }
 
   const events = await session.events();
-  const summary = summarize(events, (uses) => actionFor(uses).meta.effect);
+  const summary = summarize(events, (uses) => actionFor(uses).meta.effect, await session.state());
   view.outcome(outcome, summary);
   io.github?.stopped(events, outcome, summary, commandsFor(req.globals));
   await req.notifier?.flush();

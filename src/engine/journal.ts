@@ -14,7 +14,8 @@ import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, 
 import { dirname } from 'node:path';
 import type { DurableEvent } from './events.js';
 import { MutexTimeout, withFileMutex } from './file-mutex.js';
-import { fragmentOf, GENESIS, openLine, sealLine } from './journal-line.js';
+import { fragmentOf, GENESIS, openLine, sealLine, type LineBytes } from './journal-line.js';
+import { shareRepeats } from './shared-strings.js';
 import { mapStrings } from '../util/map-strings.js';
 import { readJsonFile } from '../util/read-json.js';
 import { unlinkQuietly } from '../util/unlink-quietly.js';
@@ -229,6 +230,7 @@ export class Journal {
     let torn: TornTail | undefined;
     let lineNo = base.events.length;
     let pos = 0;
+    const line: LineBytes = { buffer: bytes, start: 0, end: 0 };
     while (pos < bytes.length) {
       const nl = bytes.indexOf(0x0a, pos);
       const raw = bytes.toString('utf8', pos, nl === -1 ? bytes.length : nl);
@@ -239,7 +241,9 @@ export class Journal {
         torn = { line: lineNo, ...fragmentOf(raw), ...(opened.ok ? { seq: opened.seq } : {}), text: raw.slice(0, 300) };
         break;
       }
-      const problem = checkNext(raw, verified);
+      line.start = pos;
+      line.end = nl;
+      const problem = checkNext(raw, verified, line);
       if (problem) {
         verified.damage = { line: lineNo, problem, text: raw.slice(0, 300) };
         break;
@@ -270,16 +274,20 @@ export class Journal {
 /**
  * Verifies `raw` as the next line after `verified` (seq, chain, run) and, when it holds, adds it.
  * Returns the problem otherwise. Shared by every backend: sealing is the engine's, not theirs.
+ * `bytes`: the line as read, when the caller has them (see `openLine`).
  */
-export function checkNext(raw: string, verified: { events: DurableEvent[]; sums: string[] }): string | undefined {
-  const opened = openLine(raw);
+export function checkNext(raw: string, verified: { events: DurableEvent[]; sums: string[] }, bytes?: LineBytes): string | undefined {
+  const prev = verified.sums.at(-1) ?? GENESIS;
+  const opened = openLine(raw, bytes, prev);
   if (!opened.ok) return opened.problem;
   const expected = verified.sums.length + 1;
   if (opened.seq < expected) return `it repeats event #${opened.seq} (a duplicated or reordered line; #${expected} was expected)`;
   if (opened.seq > expected) return `events #${expected}${opened.seq - 1 > expected ? `-#${opened.seq - 1}` : ''} are missing before it (it is #${opened.seq})`;
-  if (opened.prev !== (verified.sums.at(-1) ?? GENESIS)) return 'it does not follow the line before it (its previous-hash differs)';
+  if (opened.prev !== prev) return 'it does not follow the line before it (its previous-hash differs)';
   const first = verified.events[0];
   if (first && opened.event.runId !== first.runId) return `it belongs to run ${opened.event.runId}, not ${first.runId}`;
+  const before = verified.events.at(-1);
+  if (before) shareRepeats(opened.event as unknown as Record<string, unknown>, before as unknown as Record<string, unknown>);
   verified.events.push(opened.event);
   verified.sums.push(opened.sum);
   return undefined;

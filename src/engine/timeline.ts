@@ -5,7 +5,7 @@
 import type { ActionMeta } from './action.js';
 import type { DurableEvent } from './events.js';
 import type { JsonObject } from '../util/json-path.js';
-import { reduceRun } from './state.js';
+import { reduceRun, type RunState } from './state.js';
 
 export interface StepTiming {
   id: string;
@@ -42,24 +42,25 @@ export interface RunSummary {
   ports?: JsonObject;
 }
 
-export function summarize(events: DurableEvent[], effectOf: (uses: string) => ActionMeta['effect']): RunSummary {
-  const state = reduceRun(events);
+/** `state`: the run as these events leave it, when the caller already holds it (a session's view). */
+export function summarize(events: DurableEvent[], effectOf: (uses: string) => ActionMeta['effect'], state: RunState = reduceRun(events)): RunSummary {
+  const marks = marksOf(events);
   const steps: StepTiming[] = state.steps.map((s) => {
     const effect = effectOf(s.uses);
-    const startedAt = firstTs(events, (e) => (e.type === 'step.started' || e.type === 'plan.step') && e.step === s.id);
-    const endedAt = lastTs(events, (e) => 'step' in e && e.step === s.id && e.type !== 'step.started' && e.type !== 'gate.opened');
+    const { startedAt, endedAt } = marks.get(s.id) ?? {};
     const durationMs = startedAt && endedAt ? Date.parse(endedAt) - Date.parse(startedAt) : undefined;
     return { id: s.id, status: s.status, startedAt, endedAt, durationMs, effect, ...(s.output ? { output: s.output } : {}) };
   });
 
-  const succeededAt = (effect: ActionMeta['effect']) => {
-    const ids = new Set(steps.filter((s) => s.effect === effect).map((s) => s.id));
-    return firstTs(events, (e) => e.type === 'step.succeeded' && ids.has(e.step));
+  // The journal's first such event among the steps with that effect.
+  const firstOf = (effect: ActionMeta['effect'], at: 'succeeded' | 'undone') => {
+    const found = steps.filter((s) => s.effect === effect).map((s) => marks.get(s.id)?.[at] ?? Infinity);
+    const index = Math.min(...found);
+    return index === Infinity ? undefined : events[index]!.ts;
   };
-  const wallUpIds = new Set(steps.filter((s) => s.effect === 'wall-up').map((s) => s.id));
+  const succeededAt = (effect: ActionMeta['effect']) => firstOf(effect, 'succeeded');
   const wallUpAt = succeededAt('wall-up');
-  const wallDownAt =
-    succeededAt('wall-down') ?? firstTs(events, (e) => e.type === 'undo.succeeded' && wallUpIds.has(e.step));
+  const wallDownAt = succeededAt('wall-down') ?? firstOf('wall-up', 'undone');
   const publishAt = succeededAt('publish');
   const endedAt = events.at(-1)!.ts;
   const window: TransitionWindow = {
@@ -84,10 +85,26 @@ export function summarize(events: DurableEvent[], effectOf: (uses: string) => Ac
   };
 }
 
-function firstTs(events: DurableEvent[], match: (e: DurableEvent) => boolean): string | undefined {
-  return events.find(match)?.ts;
+interface StepMarks {
+  /** Its first start (or plan), and its last event after that (a gate's opening aside). */
+  startedAt?: string;
+  endedAt?: string;
+  /** Where in the journal its first `step.succeeded` and `undo.succeeded` are. */
+  succeeded?: number;
+  undone?: number;
 }
 
-function lastTs(events: DurableEvent[], match: (e: DurableEvent) => boolean): string | undefined {
-  return events.findLast(match)?.ts;
+/** Every step's marks in one pass: a journal of 100k polls is read once, not once per step. */
+function marksOf(events: DurableEvent[]): Map<string, StepMarks> {
+  const marks = new Map<string, StepMarks>();
+  events.forEach((e, index) => {
+    if (!('step' in e)) return;
+    let mark = marks.get(e.step);
+    if (!mark) marks.set(e.step, (mark = {}));
+    if (e.type === 'step.started' || e.type === 'plan.step') mark.startedAt ??= e.ts;
+    if (e.type !== 'step.started' && e.type !== 'gate.opened') mark.endedAt = e.ts;
+    if (e.type === 'step.succeeded') mark.succeeded ??= index;
+    if (e.type === 'undo.succeeded') mark.undone ??= index;
+  });
+  return marks;
 }
