@@ -1,10 +1,13 @@
 /**
  * Engine guarantee 2: kill -9 at any moment, then `release resume`, ends in the same world and
- * never deploys or publishes twice. Real child processes, real SIGKILL, real files.
+ * never deploys or publishes twice. Real child processes, real SIGKILL, real files; the resume
+ * that follows is the same program run in-process (it is not about the process, and a Node
+ * start-up per resume was most of this file's CPU).
  */
 import { describe, expect, it } from 'vitest';
 import { setTimeout as delay } from 'node:timers/promises';
-import { firstRunId, release, startRelease } from '../helpers/cli.js';
+import { firstRunId, startRelease } from '../helpers/cli.js';
+import { releaseInProcess as release } from '../helpers/in-process.js';
 import { testdir } from '../helpers/testdir.js';
 import { countEffects, readEvents, readWorld } from '../helpers/world.js';
 

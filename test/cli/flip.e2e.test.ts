@@ -1,10 +1,13 @@
 /**
- * Scenario B on the sandbox, end to end through the real CLI (stdin not a terminal): the happy
- * path, every rehearsed failure, and the dry run.
+ * Scenario B on the sandbox, end to end (stdin not a terminal): the happy path, every rehearsed
+ * failure, and the dry run. The happy path and a rollback (exit 3) go through the built CLI as a
+ * child process; the rest of the matrix runs the same program in-process, sparing a Node start-up
+ * per case.
  */
 import { describe, expect, it } from 'vitest';
 import { wallViolations } from '../../src/engine/invariant.js';
-import { ndjson, release } from '../helpers/cli.js';
+import { ndjson, release as releaseChild } from '../helpers/cli.js';
+import { releaseInProcess as release } from '../helpers/in-process.js';
 import { testdir } from '../helpers/testdir.js';
 import { countEffects, onlyRun, readEvents, readWorld } from '../helpers/world.js';
 
@@ -17,7 +20,7 @@ const WALL_KEYS = {
 describe('release flip --sandbox', () => {
   it('runs the seven Scenario B steps in order and leaves the world flipped', async () => {
     const dir = testdir();
-    const result = await release(['flip', '--sandbox', '--json'], { cwd: dir });
+    const result = await releaseChild(['flip', '--sandbox', '--json'], { cwd: dir });
     expect(result.code, result.stderr).toBe(0);
 
     const events = ndjson(result.stdout);
@@ -72,7 +75,7 @@ describe('release flip --sandbox', () => {
 
   it('--sandbox-fail internal-signoff is a tester rejection, on the record', async () => {
     const dir = testdir();
-    const result = await release(['flip', '--sandbox', '--sandbox-fail', 'internal-signoff'], { cwd: dir });
+    const result = await releaseChild(['flip', '--sandbox', '--sandbox-fail', 'internal-signoff'], { cwd: dir });
     expect(result.code).toBe(3);
     const decided = readEvents(dir).find((e) => e.type === 'gate.decided');
     expect(decided).toMatchObject({ gate: 'internal-signoff', approved: false, by: 'sandbox testers' });

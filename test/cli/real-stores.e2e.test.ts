@@ -6,7 +6,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it, type TestContext } from 'vitest';
 import type { ResultPromise } from 'execa';
 import { startRelease } from '../helpers/cli.js';
 import { releaseInProcess as release } from '../helpers/in-process.js';
@@ -15,16 +15,13 @@ import { GooglePlayEmulator, googleError } from '../emulators/google-play.js';
 import { storeProject, type StoreProject } from '../helpers/store-project.js';
 import { countEffects, onlyRun, readEvents, readWorld } from '../helpers/world.js';
 
-const running: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((stop) => stop()));
-});
-
-/** Both emulators, and a project using the real adapters against them, with faster polling. */
-async function project(opts: { tokenTtl?: string } = {}): Promise<StoreProject> {
-  const stores = await storeProject(opts);
-  running.push(() => stores.stop());
-  return stores;
+/**
+ * Both emulators, and a project using the real adapters against them, with faster polling; all
+ * the test's own, stopped and removed when it ends (the tests run concurrently: most of their
+ * time is the stores' simulated review and polling).
+ */
+function project({ onTestFinished }: TestContext, opts: { tokenTtl?: string } = {}): Promise<StoreProject> {
+  return storeProject({ ...opts, onFinished: onTestFinished });
 }
 
 /** Presses "Publish changes" on the Play emulator once the run opens the Play gate (JSON or plain output). */
@@ -41,9 +38,9 @@ function pressPublishAtGate(child: ResultPromise, play: GooglePlayEmulator): voi
   }
 }
 
-describe('real store adapters against the emulators', () => {
-  it('Scenario B: waits out review (longer than a token lives), passes the Play gate, publishes both, exits maintenance', async () => {
-    const { dir, asc, play, env } = await project({ tokenTtl: '2s' });
+describe.concurrent('real store adapters against the emulators', () => {
+  it('Scenario B: waits out review (longer than a token lives), passes the Play gate, publishes both, exits maintenance', async (ctx) => {
+    const { dir, asc, play, env } = await project(ctx, { tokenTtl: '2s' });
     asc.seed();
     play.seed();
     const child = startRelease(['flip', '--yes', '--json', '--attest', 'play-managed-publishing', '--wait', '60s'], { cwd: dir, env });
@@ -83,8 +80,8 @@ describe('real store adapters against the emulators', () => {
     expect(journal).not.toContain(asc.privateKeyPem.split('\n')[1]!);
   });
 
-  it('Scenario A: publishes both (Play gate included) and raises minimum_version', async () => {
-    const { dir, asc, play, env } = await project();
+  it('Scenario A: publishes both (Play gate included) and raises minimum_version', async (ctx) => {
+    const { dir, asc, play, env } = await project(ctx);
     asc.seed({ state: 'PENDING_DEVELOPER_RELEASE' });
     play.seed({ lifecycle: 'RELEASE_LIFECYCLE_STATE_APPROVED_NOT_PUBLISHED' });
     const child = startRelease(['flip', '--yes', 'scenario-a', '--json', '--wait', '60s'], { cwd: dir, env });
@@ -95,8 +92,8 @@ describe('real store adapters against the emulators', () => {
     expect(readWorld(dir).config).toMatchObject({ maintenance_mode: false, ios: { minimum_version: '2.0.0', latest_version: '2.0.0' } });
   });
 
-  it('without a terminal the Play gate exits 10 with the deep link; a rejection there rolls everything back', async () => {
-    const { dir, asc, play, env } = await project();
+  it('without a terminal the Play gate exits 10 with the deep link; a rejection there rolls everything back', async (ctx) => {
+    const { dir, asc, play, env } = await project(ctx);
     asc.seed({ state: 'PENDING_DEVELOPER_RELEASE' });
     play.seed({ lifecycle: 'RELEASE_LIFECYCLE_STATE_APPROVED_NOT_PUBLISHED' });
     const first = await release(['flip', '--yes', '--attest', 'play-managed-publishing'], { cwd: dir, env });
@@ -115,8 +112,8 @@ describe('real store adapters against the emulators', () => {
     expect(world.backend.version).toBe(world.initialBackendVersion);
   });
 
-  it('Android live and iOS failing is exit 7 with the way forward; resume releases iOS only', async () => {
-    const { dir, asc, play, env } = await project();
+  it('Android live and iOS failing is exit 7 with the way forward; resume releases iOS only', async (ctx) => {
+    const { dir, asc, play, env } = await project(ctx);
     asc.seed({ state: 'PENDING_DEVELOPER_RELEASE' });
     play.seed({ lifecycle: 'RELEASE_LIFECYCLE_STATE_APPROVED_NOT_PUBLISHED' });
     asc.server.failNext(/appStoreVersionReleaseRequests/, appleError(500, 'UNEXPECTED_ERROR', 'An unexpected error occurred.', 'Please try again later.'), { times: 20 });
@@ -136,8 +133,8 @@ describe('real store adapters against the emulators', () => {
     expect(readWorld(dir).config.maintenance_mode).toBe(false);
   });
 
-  it('a rejection during review stops at once with the store\'s words', async () => {
-    const { dir, asc, play, env } = await project();
+  it('a rejection during review stops at once with the store\'s words', async (ctx) => {
+    const { dir, asc, play, env } = await project(ctx);
     asc.seed();
     play.seed();
     setTimeout(() => (asc.version().appVersionState = 'REJECTED'), 800).unref();
@@ -147,8 +144,8 @@ describe('real store adapters against the emulators', () => {
     expect(readWorld(dir).effects).toEqual([]);
   });
 
-  it('App Store releaseType AFTER_APPROVAL: the run offers to switch it (a gate), then continues', async () => {
-    const { dir, asc, play, env } = await project();
+  it('App Store releaseType AFTER_APPROVAL: the run offers to switch it (a gate), then continues', async (ctx) => {
+    const { dir, asc, play, env } = await project(ctx);
     asc.seed({ releaseType: 'AFTER_APPROVAL' });
     play.seed();
     const first = await release(['flip', '--yes', '--attest', 'play-managed-publishing', '--until', 'verify-manual-publishing'], { cwd: dir, env });
@@ -161,8 +158,8 @@ describe('real store adapters against the emulators', () => {
     expect(asc.version().releaseType).toBe('MANUAL');
   });
 
-  it('a locked AFTER_APPROVAL releaseType stops before anything changes, saying why', async () => {
-    const { dir, asc, play, env } = await project();
+  it('a locked AFTER_APPROVAL releaseType stops before anything changes, saying why', async (ctx) => {
+    const { dir, asc, play, env } = await project(ctx);
     asc.seed({ releaseType: 'AFTER_APPROVAL', state: 'IN_REVIEW' });
     play.seed();
     const result = await release(['flip', '--yes', '--attest', 'play-managed-publishing'], { cwd: dir, env });
@@ -171,8 +168,8 @@ describe('real store adapters against the emulators', () => {
     expect(readWorld(dir).effects).toEqual([]);
   });
 
-  it('a secret in a store\'s error message is masked on the terminal and in the journal', async () => {
-    const { dir, asc, play, env } = await project();
+  it('a secret in a store\'s error message is masked on the terminal and in the journal', async (ctx) => {
+    const { dir, asc, play, env } = await project(ctx);
     asc.seed();
     play.seed();
     play.server.failNext(/releases$/, googleError(401, 'UNAUTHENTICATED', `Invalid Credentials: token ${play.accessToken} was revoked`, 'authError'), { times: 50 });
@@ -183,8 +180,8 @@ describe('real store adapters against the emulators', () => {
     expect(readFileSync(join(dir, '.release', 'runs', onlyRun(dir), 'journal.ndjson'), 'utf8')).not.toContain(play.accessToken);
   });
 
-  it('a dry run makes only read calls to the stores', async () => {
-    const { dir, asc, play, env } = await project();
+  it('a dry run makes only read calls to the stores', async (ctx) => {
+    const { dir, asc, play, env } = await project(ctx);
     asc.seed({ releaseType: 'AFTER_APPROVAL' });
     play.seed({ lifecycle: 'RELEASE_LIFECYCLE_STATE_APPROVED_NOT_PUBLISHED' });
     const result = await release(['plan', '--json'], { cwd: dir, env });
@@ -194,8 +191,8 @@ describe('real store adapters against the emulators', () => {
     expect(asc.version().releaseType).toBe('AFTER_APPROVAL');
   });
 
-  it('release doctor checks both stores read-only, and says what is missing', async () => {
-    const { dir, asc, play, env } = await project();
+  it('release doctor checks both stores read-only, and says what is missing', async (ctx) => {
+    const { dir, asc, play, env } = await project(ctx);
     asc.seed();
     play.seed();
     const ok = await release(['doctor'], { cwd: dir, env });

@@ -39,14 +39,15 @@ function expectHappy(dir: string, runId?: string): void {
 }
 
 // Crash points are armed by the environment of a process, and a PID namespace is a process's:
-// these runs are child processes. The rest run in-process.
+// the runs that crash, or that are killed or namespaced, are child processes. The commands that
+// look at what they left, and everything else, run in-process.
 describe('a kill at each point of a run\'s life', () => {
   it('while the lock file is written aside: no lock appears, and the next flip runs', async () => {
     const dir = testdir();
     const killed = await releaseChild(['flip', '--sandbox'], { cwd: dir, env: { RELEASE_CRASH_AT: 'lock-written-aside' } });
     expect(killed.code).not.toBe(0);
     expect(locksOf(dir)).toEqual([]);
-    const next = await releaseChild(['flip', '--sandbox'], { cwd: dir });
+    const next = await release(['flip', '--sandbox'], { cwd: dir });
     expect(next.code, next.stderr).toBe(0);
   });
 
@@ -55,7 +56,7 @@ describe('a kill at each point of a run\'s life', () => {
     const killed = await releaseChild(['flip', '--sandbox'], { cwd: dir, env: { RELEASE_CRASH_AT: 'after-lock' } });
     expect(killed.code).not.toBe(0);
     expect(locksOf(dir)).toHaveLength(1);
-    const next = await releaseChild(['flip', '--sandbox'], { cwd: dir });
+    const next = await release(['flip', '--sandbox'], { cwd: dir });
     expect(next.code, next.stderr).toBe(0);
     expect(locksOf(dir)).toEqual([]);
   });
@@ -65,10 +66,10 @@ describe('a kill at each point of a run\'s life', () => {
     const killed = await releaseChild(['flip', '--sandbox'], { cwd: dir, env: { RELEASE_CRASH_AT: 'after-created' } });
     expect(killed.code).not.toBe(0);
     const runId = onlyRun(dir);
-    const blocked = await releaseChild(['flip', '--sandbox'], { cwd: dir });
+    const blocked = await release(['flip', '--sandbox'], { cwd: dir });
     expect(blocked.code).toBe(5);
     expect(blocked.stderr).toContain(`release resume ${runId}`);
-    const resumed = await releaseChild(['resume', runId], { cwd: dir });
+    const resumed = await release(['resume', runId], { cwd: dir });
     expect(resumed.code, resumed.stderr).toBe(0);
     expectHappy(dir, runId);
     expect(locksOf(dir)).toEqual([]);
@@ -79,14 +80,14 @@ describe('a kill at each point of a run\'s life', () => {
     const killed = await releaseChild(['flip', '--sandbox'], { cwd: dir, env: { RELEASE_CRASH_AT: 'after-finished' } });
     expect(killed.code).not.toBe(0);
     expect(locksOf(dir)).toHaveLength(1);
-    const resumed = await releaseChild(['resume', 'latest'], { cwd: dir });
+    const resumed = await release(['resume', 'latest'], { cwd: dir });
     expect(resumed.code).toBe(0);
     expect(resumed.stderr).toMatch(/already ended[\s\S]*lock .* cleared/);
     expect(locksOf(dir)).toEqual([]);
 
     const again = testdir();
     await releaseChild(['flip', '--sandbox'], { cwd: again, env: { RELEASE_CRASH_AT: 'after-finished' } });
-    const next = await releaseChild(['flip', '--sandbox'], { cwd: again });
+    const next = await release(['flip', '--sandbox'], { cwd: again });
     expect(next.code, next.stderr).toBe(0);
   });
 });
@@ -112,7 +113,8 @@ describe('pipes and terminals', () => {
     expect(stopped.exitCode).toBe(130);
     expect(readEvents(dir, runId).some((e) => e.type === 'step.interrupted')).toBe(true);
     expect(lockOf(dir).pid).toBeNull();
-    const resumed = await release(['resume', runId], { cwd: dir });
+    // The signal needed the latency (a step in flight); the resume does not.
+    const resumed = await release(['resume', runId, '--sandbox-latency', '0ms'], { cwd: dir });
     expect(resumed.code, resumed.stderr).toBe(0);
     expectHappy(dir, runId);
   });
@@ -144,7 +146,7 @@ describe('a live run keeps its lock', () => {
     expect(String(holder.stderr)).toContain('lost the lock');
     expect(readFileSync(journalPath(join(dir, '.release'), runId), 'utf8').split('\n').filter(Boolean)).toHaveLength(linesAtUnlock);
 
-    const resumed = await release(['resume', runId], { cwd: dir });
+    const resumed = await release(['resume', runId, '--sandbox-latency', '0ms'], { cwd: dir });
     expect(resumed.code, resumed.stderr).toBe(0);
     expectHappy(dir, runId);
   });
@@ -162,10 +164,10 @@ describe('a live run keeps its lock', () => {
       const runId = onlyRun(dir);
       // Inside its namespace the holder is pid 1 or so: here that pid is someone else, or nobody.
       expect(lockOf(dir).pid).toBeLessThan(10);
-      const resume = await releaseChild(['resume', runId], { cwd: dir });
+      const resume = await release(['resume', runId], { cwd: dir });
       expect(resume.code, resume.stderr).toBe(5);
       expect(resume.stderr).toMatch(/lease renewed .* ago/);
-      const force = await releaseChild(['force-unlock', lockOf(dir).id, '--yes'], { cwd: dir });
+      const force = await release(['force-unlock', lockOf(dir).id, '--yes'], { cwd: dir });
       expect(force.code).toBe(5);
       const result = await child;
       expect(result.exitCode, String(result.stderr)).toBe(0);

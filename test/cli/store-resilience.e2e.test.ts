@@ -4,26 +4,20 @@
  * hourly App Store budget across a review, Play's Publish gate under --wait, and Ctrl-C during a
  * store's Retry-After. (Issue 8, items 9, 10, 12 and 13.)
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it, type TestContext } from 'vitest';
 import { appleError } from '../emulators/app-store-connect.js';
 import { ndjson, release, startRelease } from '../helpers/cli.js';
-import { pressPublishAtGate, storeProject, type StoreProject } from '../helpers/store-project.js';
+import { pressPublishAtGate, storeProject, type StoreProject, type StoreProjectOptions } from '../helpers/store-project.js';
 import { onlyRun, readEvents, readWorld } from '../helpers/world.js';
 
-const running: StoreProject[] = [];
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((p) => p.stop()));
-});
-
-async function project(opts: Parameters<typeof storeProject>[0] = {}): Promise<StoreProject> {
-  const p = await storeProject(opts);
-  running.push(p);
-  return p;
+/** The test's own emulators and project, stopped and removed when it ends (the tests run concurrently: most of their time is waiting on the stores). */
+function project({ onTestFinished }: TestContext, opts: StoreProjectOptions = {}): Promise<StoreProject> {
+  return storeProject({ ...opts, onFinished: onTestFinished });
 }
 
-describe('store calls that fail, pace or wait, in a real flip', () => {
-  it('a 503 on the App Store release request at the pivot: read back, sent again, exit 0 with one release request', async () => {
-    const { dir, asc, play, env } = await project();
+describe.concurrent('store calls that fail, pace or wait, in a real flip', () => {
+  it('a 503 on the App Store release request at the pivot: read back, sent again, exit 0 with one release request', async (ctx) => {
+    const { dir, asc, play, env } = await project(ctx);
     asc.seed({ state: 'PENDING_DEVELOPER_RELEASE' });
     play.seed({ lifecycle: 'RELEASE_LIFECYCLE_STATE_APPROVED_NOT_PUBLISHED' });
     asc.server.failNext(/appStoreVersionReleaseRequests$/, appleError(503, 'UNEXPECTED_ERROR', 'An unexpected error occurred.', 'Please try again later.'), { method: 'POST' });
@@ -36,8 +30,8 @@ describe('store calls that fail, pace or wait, in a real flip', () => {
     expect(readWorld(dir).config.maintenance_mode).toBe(false);
   });
 
-  it('when the release request fails and the version cannot be read back, nothing is rolled back over a release that may be live (exit 7)', async () => {
-    const { dir, asc, env } = await project({ iosOnly: true });
+  it('when the release request fails and the version cannot be read back, nothing is rolled back over a release that may be live (exit 7)', async (ctx) => {
+    const { dir, asc, env } = await project(ctx, { iosOnly: true });
     asc.seed({ state: 'PENDING_DEVELOPER_RELEASE' });
     const unavailable = { ...appleError(503, 'UNEXPECTED_ERROR', 'An unexpected error occurred.', 'Please try again later.'), headers: { 'retry-after': '0' } };
     asc.server.failNext(/appStoreVersionReleaseRequests$/, () => {
@@ -52,8 +46,8 @@ describe('store calls that fail, pace or wait, in a real flip', () => {
     expect(readWorld(dir).config.maintenance_mode).toBe(true); // the wall stays up until a person looked
   });
 
-  it('two 401s at the first step: a fresh token each time, and the flip goes on', async () => {
-    const { dir, asc, play, env } = await project();
+  it('two 401s at the first step: a fresh token each time, and the flip goes on', async (ctx) => {
+    const { dir, asc, play, env } = await project(ctx);
     asc.seed();
     play.seed();
     asc.server.failNext(/^\/v1\/apps$/, appleError(401, 'NOT_AUTHORIZED', 'Authentication credentials are missing or invalid.', 'Provide a properly configured and signed bearer token.'), { times: 2 });
@@ -62,8 +56,8 @@ describe('store calls that fail, pace or wait, in a real flip', () => {
     expect(asc.server.calls.filter((c) => c.path === '/v1/apps').map((c) => c.status)).toEqual([401, 401, 200]);
   });
 
-  it('a six-call hourly App Store budget across a review: the flip completes, never meets a 429, and shows when the next call goes', async () => {
-    const { dir, asc, play, env } = await project();
+  it('a six-call hourly App Store budget across a review: the flip completes, never meets a 429, and shows when the next call goes', async (ctx) => {
+    const { dir, asc, play, env } = await project(ctx);
     asc.seed();
     play.seed();
     // Apple's window is a rolling hour; here both sides agree on 1.5 s so the test takes seconds.
@@ -80,8 +74,8 @@ describe('store calls that fail, pace or wait, in a real flip', () => {
     expect(progress).toContainEqual(expect.stringMatching(/App Store Connect budget: \d of 6 calls left this hour, 1 kept in reserve — next App Store Connect call at \d\d:\d\d:\d\d/));
   });
 
-  it('under --wait, the Play Publish gate looks at Play at its poll interval with backoff, not every second', async () => {
-    const { dir, asc, play, env } = await project({ androidPollInterval: '2s' });
+  it('under --wait, the Play Publish gate looks at Play at its poll interval with backoff, not every second', async (ctx) => {
+    const { dir, asc, play, env } = await project(ctx, { androidPollInterval: '2s' });
     asc.seed({ state: 'PENDING_DEVELOPER_RELEASE' });
     play.seed({ lifecycle: 'RELEASE_LIFECYCLE_STATE_APPROVED_NOT_PUBLISHED' });
     const child = startRelease(['flip', '--yes', '--json', '--attest', 'play-managed-publishing', '--wait', '60s'], { cwd: dir, env });
@@ -97,8 +91,8 @@ describe('store calls that fail, pace or wait, in a real flip', () => {
     expect(readEvents(dir).filter((e) => e.type === 'gate.decided')).toContainEqual(expect.objectContaining({ gate: 'play-publish', approved: true, source: 'store' }));
   });
 
-  it("Ctrl-C during a store's Retry-After wait stops the run at once (exit 130)", async () => {
-    const { dir, asc, play, env } = await project();
+  it("Ctrl-C during a store's Retry-After wait stops the run at once (exit 130)", async (ctx) => {
+    const { dir, asc, play, env } = await project(ctx);
     asc.seed();
     play.seed();
     asc.server.failNext(/appStoreVersions$/, { ...appleError(429, 'RATE_LIMIT_EXCEEDED', 'The request rate limit has been reached.', 'too many'), headers: { 'retry-after': '60' } }, { times: 5 });

@@ -21,12 +21,26 @@ export interface StoreProject {
   stop(): Promise<void>;
 }
 
-export async function storeProject(opts: { tokenTtl?: string; iosPollInterval?: string; androidPollInterval?: string; iosOnly?: boolean } = {}): Promise<StoreProject> {
+export interface StoreProjectOptions {
+  tokenTtl?: string;
+  iosPollInterval?: string;
+  androidPollInterval?: string;
+  iosOnly?: boolean;
+  /**
+   * A concurrent test's own `onTestFinished`: the emulators are stopped and the directory removed
+   * when that test ends (the caller stops them otherwise, and the directory goes with the test).
+   */
+  onFinished?: (fn: () => void | Promise<void>) => void;
+}
+
+export async function storeProject(opts: StoreProjectOptions = {}): Promise<StoreProject> {
   const asc = new AppStoreConnectEmulator();
   const play = new GooglePlayEmulator();
   await Promise.all([asc.start(), play.start()]);
+  opts.onFinished?.(() => Promise.all([asc.stop(), play.stop()]).then(() => {}));
   const fast = (name: string) => readFileSync(join(SHIPPED, `${name}.yaml`), 'utf8').replace(/poll-interval: 5m/g, 'poll-interval: 300ms');
-  const dir = testdir({
+  const dir = testdir(
+    {
     'AuthKey.p8': asc.privateKeyPem,
     'playbooks/scenario-b.yaml': fast('scenario-b'),
     'playbooks/scenario-a.yaml': fast('scenario-a'),
@@ -50,7 +64,9 @@ ${opts.iosOnly ? '' : `  android: { package: ${play.packageName}, versionCode: 2
     pollInterval: ${opts.androidPollInterval ?? '100ms'}
 sandbox: { liveVersion: 1.4.2, backendVersion: 1.4.2 }
 `,
-  });
+    },
+    opts.onFinished,
+  );
   return {
     dir,
     asc,
