@@ -40,17 +40,19 @@ function pressPublishAtGate(child: ResultPromise, play: GooglePlayEmulator): voi
 
 describe.concurrent('real store adapters against the emulators', () => {
   it('Scenario B: waits out review (longer than a token lives), passes the Play gate, publishes both, exits maintenance', async (ctx) => {
-    const { dir, asc, play, env } = await project(ctx, { tokenTtl: '2s' });
+    // A 4 s token (whole seconds: 3 to 4 s) is renewed at 3/4 of its life, at least 750 ms before it
+    // expires: room for a call to reach the emulator on a loaded machine (a 2 s token left 250 ms).
+    const { dir, asc, play, env } = await project(ctx, { tokenTtl: '4s' });
     asc.seed();
     play.seed();
     const child = startRelease(['flip', '--yes', '--json', '--attest', 'play-managed-publishing', '--wait', '60s'], { cwd: dir, env });
-    // Review takes 3.5 s from when the run starts waiting for it, however long the start-up took.
+    // Review takes 4.5 s (longer than a token lives) from when the run starts waiting for it, however long the start-up took.
     let reviewing = '';
     const startReview = (chunk: Buffer) => {
       reviewing += chunk.toString();
       if (!reviewing.includes('"type":"step.started","step":"wait-for-approval"')) return;
       child.stdout?.off('data', startReview);
-      asc.approveAfter(3500);
+      asc.approveAfter(4500);
       play.approveAfter(2500);
     };
     child.stdout?.on('data', startReview);
@@ -61,7 +63,7 @@ describe.concurrent('real store adapters against the emulators', () => {
     expect(asc.version().appVersionState).toBe('READY_FOR_DISTRIBUTION');
     expect(asc.server.count('POST', /appStoreVersionReleaseRequests/)).toBe(1);
     expect(play.release().lifecycle).toBe('RELEASE_LIFECYCLE_STATE_PUBLISHED');
-    // The wait outlived a 2 s token: several tokens, none used past its expiry (the emulator refuses those).
+    // The wait outlived a 4 s token: several tokens, none used past its expiry (the emulator refuses those).
     expect(new Set(asc.tokens.map((t) => t.exp)).size).toBeGreaterThan(1);
     expect(asc.server.calls.filter((c) => c.status === 401)).toHaveLength(0);
 
