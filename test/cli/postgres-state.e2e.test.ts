@@ -7,7 +7,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import type { DurableEvent } from '../../src/engine/events.js';
 import { openLine } from '../../src/engine/journal-line.js';
 import type { SandboxWorld } from '../../src/providers/sandbox/world.js';
@@ -23,11 +23,12 @@ interface Host {
   env: Record<string, string>;
 }
 
-async function hosts(names: string[], extra: Record<string, string> = {}): Promise<{ url: string; database: string; host: Record<string, Host> }> {
+/** `onFinished`: a concurrent test's own onTestFinished (see testdir). */
+async function hosts(names: string[], extra: Record<string, string> = {}, onFinished: (fn: () => void) => void = onTestFinished): Promise<{ url: string; database: string; host: Record<string, Host> }> {
   const url = await server.freshDatabase();
   const host: Record<string, Host> = {};
   // TMPDIR: where each host keeps its working copies; a killed process leaves its copy there, removed with the test.
-  for (const name of names) host[name] = { cwd: testdir(), env: { RELEASE_STATE_URL: url, HOSTNAME: `host-${name}`, RELEASE_ACTOR: `actor-${name}`, TMPDIR: testdir(), ...extra } };
+  for (const name of names) host[name] = { cwd: testdir({}, onFinished), env: { RELEASE_STATE_URL: url, HOSTNAME: `host-${name}`, RELEASE_ACTOR: `actor-${name}`, TMPDIR: testdir({}, onFinished), ...extra } };
   return { url, database: new URL(url).pathname.slice(1), host };
 }
 
@@ -67,8 +68,10 @@ async function expectFinishedOnce(database: string, runId: string): Promise<void
 }
 
 describe('run state in PostgreSQL, shared by hosts', () => {
-  it('two hosts start a flip of the same app at once: exactly one runs, the other is refused (exit 5) naming the holder', async () => {
-    const { database, host } = await hosts(['a', 'b']);
+  // These four share the server with each other, each in its own database: they run together.
+  // The three after them stop the server, so each runs alone.
+  it.concurrent('two hosts start a flip of the same app at once: exactly one runs, the other is refused (exit 5) naming the holder', async ({ onTestFinished }) => {
+    const { database, host } = await hosts(['a', 'b'], {}, onTestFinished);
     const args = ['flip', '--sandbox', '--sandbox-latency', '100ms', '--json'];
     const [a, b] = await Promise.all([release(args, host.a!), release(args, host.b!)]);
     const codes = [a.code, b.code].sort();
@@ -83,8 +86,8 @@ describe('run state in PostgreSQL, shared by hosts', () => {
     for (const h of [host.a!, host.b!]) expect(filesUnder(h.cwd)).toEqual([]);
   });
 
-  it('paused at a gate on A, signed off from B, resumed from C: finishes exactly once, and no file under A, B or C holds the journal', async () => {
-    const { database, host } = await hosts(['a', 'b', 'c']);
+  it.concurrent('paused at a gate on A, signed off from B, resumed from C: finishes exactly once, and no file under A, B or C holds the journal', async ({ onTestFinished }) => {
+    const { database, host } = await hosts(['a', 'b', 'c'], {}, onTestFinished);
     const flip = await release(['flip', '--sandbox', '--sandbox-gates', 'manual', '--no-input'], host.a!);
     expect(flip.code, flip.stderr).toBe(10);
     const signoff = await release(['signoff', 'latest', '--approve', '--by', 'qa'], host.b!);
@@ -109,8 +112,8 @@ describe('run state in PostgreSQL, shared by hosts', () => {
     expect(JSON.parse(status.stdout)).toMatchObject({ runId, status: 'succeeded' });
   });
 
-  it('a holder whose lock was forced away cannot append: it stops, and a resume elsewhere finishes the run once', async () => {
-    const { database, host } = await hosts(['a', 'b', 'c']);
+  it.concurrent('a holder whose lock was forced away cannot append: it stops, and a resume elsewhere finishes the run once', async ({ onTestFinished }) => {
+    const { database, host } = await hosts(['a', 'b', 'c'], {}, onTestFinished);
     const child = startRelease(['flip', '--sandbox', '--sandbox-latency', '250ms', '--json'], host.a!);
     const runId = await firstRunId(child);
     await delay(800);
@@ -121,15 +124,16 @@ describe('run state in PostgreSQL, shared by hosts', () => {
     expect(lost.exitCode, String(lost.stderr)).toBe(5);
     expect(String(lost.stderr)).toContain('lost the lock');
     const before = (await eventsOf(database, runId)).length;
-    // Nothing it wrote after the lock went: the last line is not its next step's.
-    const resumed = await release(['resume', runId], host.c!);
+    // Nothing it wrote after the lock went: the last line is not its next step's. The resume needs
+    // no simulated latency (the holder did, to be forced away mid-run).
+    const resumed = await release(['resume', runId, '--sandbox-latency', '0ms'], host.c!);
     expect(resumed.code, resumed.stderr).toBe(0);
     expect((await eventsOf(database, runId)).length).toBeGreaterThan(before);
     await expectFinishedOnce(database, runId);
   });
 
-  it('kill -9 of a writer mid-append (row inserted, not committed): the journal has no trace of it, and resume elsewhere settles the step and finishes once', async () => {
-    const { database, host } = await hosts(['a', 'c']);
+  it.concurrent('kill -9 of a writer mid-append (row inserted, not committed): the journal has no trace of it, and resume elsewhere settles the step and finishes once', async ({ onTestFinished }) => {
+    const { database, host } = await hosts(['a', 'c'], {}, onTestFinished);
     const crashed = await release(['flip', '--sandbox', '--json'], { cwd: host.a!.cwd, env: { ...host.a!.env, RELEASE_CRASH_AT: 'row-inserted:step.succeeded:deploy-backend' } });
     expect([137, -1]).toContain(crashed.code);
     const runId = ndjson(crashed.stdout).find((e) => e.runId)!.runId!;
@@ -171,7 +175,7 @@ describe('run state in PostgreSQL, shared by hosts', () => {
     expect(String(stopped.stderr)).toContain('bring the state database back');
     expect(String(stopped.stderr)).not.toContain('check the device');
     expect(String(stopped.stderr)).not.toContain(server.password);
-    const resumed = await release(['resume', runId], host.c!);
+    const resumed = await release(['resume', runId, '--sandbox-latency', '0ms'], host.c!);
     expect(resumed.code, resumed.stderr).toBe(0);
     await expectFinishedOnce(database, runId);
   });
