@@ -7,7 +7,7 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, type TestContext } from 'vitest';
 import { ndjson, release as releaseChild, startRelease } from '../helpers/cli.js';
 import { releaseInProcess as release } from '../helpers/in-process.js';
 import { eventually } from '../helpers/eventually.js';
@@ -36,15 +36,17 @@ interface Options {
   proxyTtlMs?: number;
 }
 
-async function project(opts: Options = {}) {
-  const config = await started(new ConfigServer(INITIAL));
+/** The test's own servers and project, stopped and removed when it ends (the tests run concurrently: much of their time is caches, deploys and timeouts running out). */
+async function project({ onTestFinished }: TestContext, opts: Options = {}) {
+  const config = await started(new ConfigServer(INITIAL), onTestFinished);
   config.token = 'cfg-secret-token';
-  const proxy = await started(new CachingProxy(() => config.url, opts.proxyTtlMs ?? 0));
-  const backend = await started(new BackendServer('1.4.2'));
+  const proxy = await started(new CachingProxy(() => config.url, opts.proxyTtlMs ?? 0), onTestFinished);
+  const backend = await started(new BackendServer('1.4.2'), onTestFinished);
   // Faster polls, and one deploy attempt: the tests look at what a single failure does.
   const playbook = readFileSync(SHIPPED, 'utf8').replace(/poll-interval: 5m/, 'poll-interval: 200ms').replace(/retry: \{ attempts: 2, delay: 10s \}/, 'retry: { attempts: 1 }');
   const deployEnv = Object.entries(opts.deployEnv ?? {}).map(([k, v]) => `${k}: "${v}"`).join(', ');
-  const dir = testdir({
+  const dir = testdir(
+    {
     'playbooks/scenario-b.yaml': playbook,
     'release.config.yaml': `app:
   name: Example Shop
@@ -73,14 +75,16 @@ signoff:
 ${opts.signoff ?? '  provider: sandbox'}
 ${opts.notify ? `notify:\n${opts.notify}\n` : ''}sandbox: { liveVersion: 1.4.2, backendVersion: 1.4.2 }
 `,
-  });
+    },
+    onTestFinished,
+  );
   const env = { CONFIG_TOKEN: config.token, BACKEND_ADMIN: backend.server.url };
   return { dir, config, proxy, backend, env };
 }
 
-describe('remote config and backend providers, end to end', () => {
-  it('Scenario B with an HTTP config behind a 2 s cache and a command backend: only our keys change, the deploy waits for the wall', async () => {
-    const { dir, config, proxy, backend, env } = await project({ proxyTtlMs: 2000 });
+describe.concurrent('remote config and backend providers, end to end', () => {
+  it('Scenario B with an HTTP config behind a 2 s cache and a command backend: only our keys change, the deploy waits for the wall', async (ctx) => {
+    const { dir, config, proxy, backend, env } = await project(ctx, { proxyTtlMs: 2000 });
     // The apps keep the CDN warm: at the moment of our write it holds the old document.
     config.beforeWrite = (n) => n === 1 && proxy.hold(structuredClone(config.doc));
     const result = await release(['flip', '--yes', '--json'], { cwd: dir, env });
@@ -105,8 +109,8 @@ describe('remote config and backend providers, end to end', () => {
     expect(readFileSync(join(dir, '.release', 'runs', onlyRun(dir), 'journal.ndjson'), 'utf8')).not.toContain(config.token);
   });
 
-  it('a config endpoint without ETags still works (read-verify-write), and the run says what that risks', async () => {
-    const { dir, config, env } = await project();
+  it('a config endpoint without ETags still works (read-verify-write), and the run says what that risks', async (ctx) => {
+    const { dir, config, env } = await project(ctx);
     config.etags = false;
     const result = await release(['flip', '--yes'], { cwd: dir, env });
     expect(result.code, result.stderr).toBe(0);
@@ -114,8 +118,8 @@ describe('remote config and backend providers, end to end', () => {
     expect(config.doc).toEqual(FLIPPED);
   });
 
-  it('a colleague\'s edit of another key is kept, across a 412', async () => {
-    const { dir, config, env } = await project();
+  it('a colleague\'s edit of another key is kept, across a 412', async (ctx) => {
+    const { dir, config, env } = await project(ctx);
     config.beforeWrite = (n) => n === 2 && config.edit((d) => ((d.feature_flags as Record<string, boolean>).show_revamped_banner = true));
     const result = await release(['flip', '--yes'], { cwd: dir, env });
     expect(result.code, result.stderr).toBe(0);
@@ -123,8 +127,8 @@ describe('remote config and backend providers, end to end', () => {
     expect(config.doc).toEqual({ ...FLIPPED, feature_flags: { enable_new_registration_flow: true, show_revamped_banner: true } });
   });
 
-  it('a colleague\'s edit of one of our keys stops the run with the diff, and is never overwritten', async () => {
-    const { dir, config, env } = await project();
+  it('a colleague\'s edit of one of our keys stops the run with the diff, and is never overwritten', async (ctx) => {
+    const { dir, config, env } = await project(ctx);
     config.afterWrite = (n) => n === 1 && setTimeout(() => config.edit((d) => ((d.ios as Record<string, string>).minimum_version = '1.5.0')), 0);
     const result = await release(['flip', '--yes'], { cwd: dir, env });
     expect(result.code, result.stderr).toBe(7); // after publishing: forward only
@@ -133,8 +137,8 @@ describe('remote config and backend providers, end to end', () => {
     expect(config.doc.maintenance_mode).toBe(true); // the wall stays up
   });
 
-  it('a failing smoke test rejects the sign-off; the rollback runs the rollback command and restores only our keys', async () => {
-    const { dir, config, backend, env } = await project({ signoff: `  provider: human\n  smoke: { run: [node, -e, "console.log('checking login'); process.exit(3)"], timeout: 10s }` });
+  it('a failing smoke test rejects the sign-off; the rollback runs the rollback command and restores only our keys', async (ctx) => {
+    const { dir, config, backend, env } = await project(ctx, { signoff: `  provider: human\n  smoke: { run: [node, -e, "console.log('checking login'); process.exit(3)"], timeout: 10s }` });
     config.afterWrite = (n) => n === 1 && config.edit((d) => (d.support_url = 'https://example.com/status'));
     const result = await release(['flip', '--yes'], { cwd: dir, env });
     expect(result.code, result.stderr).toBe(3);
@@ -145,8 +149,8 @@ describe('remote config and backend providers, end to end', () => {
     expect(config.doc).toEqual({ ...INITIAL, support_url: 'https://example.com/status' });
   });
 
-  it('a deploy that fails after switching is rolled back by the rollback command (exit 3), with its last lines shown', async () => {
-    const { dir, config, backend, env } = await project({ deployEnv: { DEPLOY_EXIT: '1', DEPLOY_SWITCH_FIRST: '1' } });
+  it('a deploy that fails after switching is rolled back by the rollback command (exit 3), with its last lines shown', async (ctx) => {
+    const { dir, config, backend, env } = await project(ctx, { deployEnv: { DEPLOY_EXIT: '1', DEPLOY_SWITCH_FIRST: '1' } });
     const result = await release(['flip', '--yes'], { cwd: dir, env });
     expect(result.code, result.stderr).toBe(3);
     expect(result.stderr).toContain('failed with exit code 1');
@@ -156,8 +160,8 @@ describe('remote config and backend providers, end to end', () => {
     expect(config.doc).toEqual(INITIAL);
   });
 
-  it('a deploy that hangs is stopped at its timeout and rolled back', async () => {
-    const { dir, config, env } = await project({ deployEnv: { DEPLOY_HANG: '1' }, deployTimeout: '2s' });
+  it('a deploy that hangs is stopped at its timeout and rolled back', async (ctx) => {
+    const { dir, config, env } = await project(ctx, { deployEnv: { DEPLOY_HANG: '1' }, deployTimeout: '2s' });
     const began = Date.now();
     const result = await release(['flip', '--yes'], { cwd: dir, env });
     expect(result.code, result.stderr).toBe(3);
@@ -166,8 +170,8 @@ describe('remote config and backend providers, end to end', () => {
     expect(config.doc).toEqual(INITIAL);
   });
 
-  it('kill -9 of the CLI during a deploy, then resume: the deploy is not run again once the new version serves', async () => {
-    const { dir, config, backend, env } = await project({ deployEnv: { DEPLOY_DELAY_MS: '2500' } });
+  it('kill -9 of the CLI during a deploy, then resume: the deploy is not run again once the new version serves', async (ctx) => {
+    const { dir, config, backend, env } = await project(ctx, { deployEnv: { DEPLOY_DELAY_MS: '2500' } });
     const child = startRelease(['flip', '--yes', '--json'], { cwd: dir, env });
     await new Promise<void>((resolve) => {
       let seen = '';
@@ -190,7 +194,7 @@ describe('remote config and backend providers, end to end', () => {
     expect(config.doc).toEqual(FLIPPED);
   });
 
-  it('Scenario B with Firebase Remote Config through firebase-admin: only our parameters change, conditions untouched', async () => {
+  it('Scenario B with Firebase Remote Config through firebase-admin: only our parameters change, conditions untouched', async (ctx) => {
     const firebase = await started(
       new FirebaseRemoteConfigEmulator({
         maintenance_mode: { defaultValue: { value: 'false' }, valueType: 'BOOLEAN' },
@@ -200,8 +204,9 @@ describe('remote config and backend providers, end to end', () => {
         android_latest_version: { defaultValue: { value: '1.4.2' }, valueType: 'STRING' },
         enable_new_registration_flow: { defaultValue: { value: 'true' }, valueType: 'BOOLEAN', description: 'kill switch' },
       }),
+      ctx.onTestFinished,
     );
-    const { dir, env } = await project({
+    const { dir, env } = await project(ctx, {
       remoteConfig: `  provider: firebase\n  projectId: ${firebase.projectId}\n  credentials: { accessToken: { env: FIREBASE_TOKEN } }\n  baseUrl: ${firebase.server.url}`,
     });
     // A process of its own: firebase-admin reads its endpoint once per process, when it loads.
@@ -218,9 +223,9 @@ describe('remote config and backend providers, end to end', () => {
     expect(details).toEqual(['template version 2', 'template version 3']);
   });
 
-  it('Ctrl-C during a deploy stops the deploy process and exits 130; resume finishes', async () => {
-    const hold = join(testdir({ 'hold': 'the deploy waits while this file exists' }), 'hold');
-    const { dir, backend, env } = await project({ deployEnv: { DEPLOY_HANG_FILE: hold }, deployTimeout: '60s' });
+  it('Ctrl-C during a deploy stops the deploy process and exits 130; resume finishes', async (ctx) => {
+    const hold = join(testdir({ 'hold': 'the deploy waits while this file exists' }, ctx.onTestFinished), 'hold');
+    const { dir, backend, env } = await project(ctx, { deployEnv: { DEPLOY_HANG_FILE: hold }, deployTimeout: '60s' });
     const child = startRelease(['flip', '--yes', '--json'], { cwd: dir, env });
     await new Promise<void>((resolve) => {
       let seen = '';
@@ -244,11 +249,11 @@ describe('remote config and backend providers, end to end', () => {
     expect(backend.deploys).toEqual([expect.objectContaining({ version: '2.0.0', via: 'deploy' })]);
   });
 
-  it('a webhook backend deploys through HTTP, and Slack hears about gates and the end', async () => {
-    const slack = await started(new TestServer());
+  it('a webhook backend deploys through HTTP, and Slack hears about gates and the end', async (ctx) => {
+    const slack = await started(new TestServer(), ctx.onTestFinished);
     const messages: string[] = [];
     slack.route('POST', /^\/hook$/, (req) => (messages.push((req.body as { text: string }).text), { status: 200, body: 'ok' }));
-    const { dir, backend, env } = await project({
+    const { dir, backend, env } = await project(ctx, {
       backend: ({ backend: b }) => `  provider: webhook
   deploy: { url: "${b.server.url}/admin/version", body: { version: "{version}", via: webhook } }
   rollback: { url: "${b.server.url}/admin/version", body: { version: "{version}", via: webhook-rollback } }`,
@@ -270,8 +275,8 @@ describe('remote config and backend providers, end to end', () => {
     expect(messages.join('\n')).not.toContain(slack.url); // the webhook URL is a secret
   });
 
-  it('release doctor checks the config (and that it may be written, without writing), the public URL and the backend health', async () => {
-    const { dir, config, backend, env } = await project();
+  it('release doctor checks the config (and that it may be written, without writing), the public URL and the backend health', async (ctx) => {
+    const { dir, config, backend, env } = await project(ctx);
     const ok = await release(['doctor'], { cwd: dir, env });
     expect(ok.code, ok.stdout + ok.stderr).toBe(0);
     expect(ok.stdout).toContain(`✔ remote config: ${config.url} answers a JSON document with an ETag`);
