@@ -160,7 +160,13 @@ describe('a live run keeps its lock', () => {
     const dir = testdir();
     const child = execa('unshare', ['--pid', '--fork', '--mount-proc', 'node', BIN, 'flip', '--sandbox', '--sandbox-latency', '300ms'], { cwd: dir, env: cliEnv(), extendEnv: false, reject: false });
     try {
-      await until(() => locksOf(dir).length === 1 && existsSync(join(dir, '.release', 'runs')) && readdirSync(join(dir, '.release', 'runs')).length === 1, 'the namespaced run to start');
+      // Started: its lock taken and run.created journaled (a run directory alone is not yet a run).
+      const created = () => {
+        const runs = existsSync(join(dir, '.release', 'runs')) ? readdirSync(join(dir, '.release', 'runs')) : [];
+        const journal = runs.length === 1 ? journalPath(join(dir, '.release'), runs[0]!) : '';
+        return journal !== '' && existsSync(journal) && readFileSync(journal, 'utf8').includes('"type":"run.created"');
+      };
+      await until(() => locksOf(dir).length === 1 && created(), 'the namespaced run to start');
       const runId = onlyRun(dir);
       // Inside its namespace the holder is pid 1 or so: here that pid is someone else, or nobody.
       expect(lockOf(dir).pid).toBeLessThan(10);
