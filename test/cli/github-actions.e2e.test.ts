@@ -1,9 +1,11 @@
 /**
- * GitHub Actions native mode: the built CLI run as a workflow step would run it
- * (GITHUB_ACTIONS=true, GITHUB_STEP_SUMMARY and GITHUB_OUTPUT naming real files), and every line
- * it writes to both streams and both files checked: groups balanced, annotations well formed and
- * escaped, the timeline in the summary, the outputs a later job reads, and secrets registered
- * with ::add-mask:: before anything else and never printed in clear.
+ * GitHub Actions native mode: the CLI run as a workflow step would run it (GITHUB_ACTIONS=true,
+ * GITHUB_STEP_SUMMARY and GITHUB_OUTPUT naming real files), and every line it writes to both
+ * streams and both files checked: groups balanced, annotations well formed and escaped, the
+ * timeline in the summary, the outputs a later job reads, and secrets registered with
+ * ::add-mask:: before anything else and never printed in clear. What only the process shows (the
+ * first bytes on its stdout, --json keeping stdout NDJSON) runs the built CLI as a child; the rest
+ * runs the same program in-process.
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -11,7 +13,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { escapeData, escapeProperty, outputEntry } from '../../src/cli/github-actions.js';
-import { ndjson, release, type CliResult } from '../helpers/cli.js';
+import { ndjson, release as releaseChild, type CliResult } from '../helpers/cli.js';
+import { releaseInProcess } from '../helpers/in-process.js';
 import { parseOutputs, workflowCommands, type WorkflowCommand } from '../helpers/github-actions.js';
 import { exampleProject } from '../helpers/example-project.js';
 import { started } from '../helpers/servers.js';
@@ -30,8 +33,11 @@ interface StepRun extends CliResult {
   outputs: Record<string, string>;
 }
 
-/** One `release` command as a workflow step: its own GitHub files unless given (a job's steps share none). */
-async function step(args: string[], dir: string, files = stepFiles(dir), env: Record<string, string> = {}): Promise<StepRun> {
+/**
+ * One `release` command as a workflow step: its own GitHub files unless given (a job's steps share
+ * none). In-process unless `release` says otherwise.
+ */
+async function step(args: string[], dir: string, files = stepFiles(dir), env: Record<string, string> = {}, release = releaseInProcess): Promise<StepRun> {
   const ran = await release(args, { cwd: dir, env: { GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: files.summary, GITHUB_OUTPUT: files.output, ...env } });
   const outputsText = readFileSync(files.output, 'utf8');
   return { ...ran, summary: readFileSync(files.summary, 'utf8'), outputsText, outputs: parseOutputs(outputsText) };
@@ -164,7 +170,7 @@ describe('GitHub Actions native mode', () => {
 
   it('--json: stdout stays NDJSON only; the workflow commands go to stderr', async () => {
     const dir = testdir();
-    const run = await step(['flip', '--sandbox', '--json'], dir);
+    const run = await step(['flip', '--sandbox', '--json'], dir, stepFiles(dir), {}, releaseChild);
     expect(run.code, run.stderr).toBe(0);
     const events = ndjson(run.stdout);
     expect(events.at(-1)).toMatchObject({ type: 'run.exit', exit: 'ok' });
@@ -193,7 +199,7 @@ describe('GitHub Actions native mode', () => {
   rollback: { run: [node, ${DEPLOY}, rollback], timeout: 20s }
   health: { url: ${backend.healthUrl}, versionPath: build.version, headers: { X-Deploy-Token: "\${DEPLOY_TOKEN}" } }
   waitForVersion: 10s`);
-    const run = await step(['flip', '--yes'], dir, stepFiles(dir), { DEPLOY_TOKEN: token, BACKEND_ADMIN: backend.server.url });
+    const run = await step(['flip', '--yes'], dir, stepFiles(dir), { DEPLOY_TOKEN: token, BACKEND_ADMIN: backend.server.url }, releaseChild);
     expect(run.code, run.stderr).toBe(0);
 
     const commands = stdoutCommands(run);
