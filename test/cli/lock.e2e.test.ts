@@ -1,6 +1,10 @@
-/** Engine guarantee 5: one run per app; the second fails fast naming the holder. */
+/**
+ * Engine guarantee 5: one run per app; the second fails fast naming the holder. The holder is a
+ * child process of its own; the commands that meet its lock run in-process.
+ */
 import { describe, expect, it } from 'vitest';
-import { firstRunId, release, startRelease } from '../helpers/cli.js';
+import { firstRunId, startRelease } from '../helpers/cli.js';
+import { releaseInProcess as release } from '../helpers/in-process.js';
 import { testdir } from '../helpers/testdir.js';
 
 describe('two flips of the same app', () => {
