@@ -4,7 +4,9 @@
  * backslashes, unicode), a 3-character health-check pin, a Slack webhook (a receiver on
  * 127.0.0.1), and a deploy command that prints them all. A flip that fails and rolls back, then
  * one that succeeds; then every file under the state dir, every output of flip, status, log and
- * report, every Slack payload and the backend logs are searched for every secret.
+ * report, every Slack payload and the backend logs are searched for every secret. The flips, and
+ * the resume whose error escapes, are the built CLI as child processes (their real stdout and
+ * stderr); the commands that show a run afterwards run the same program in-process.
  */
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -13,7 +15,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { DurableEvent } from '../../src/engine/events.js';
 import { Journal } from '../../src/engine/journal.js';
-import { ndjson, release, startRelease } from '../helpers/cli.js';
+import { ndjson, release as releaseChild, startRelease } from '../helpers/cli.js';
+import { releaseInProcess as release } from '../helpers/in-process.js';
 import { pressPublishAtGate } from '../helpers/store-project.js';
 import { exampleProject } from '../helpers/example-project.js';
 import { started } from '../helpers/servers.js';
@@ -88,7 +91,7 @@ notify:
     const keep = (name: string, result: { stdout: string; stderr: string }) => (outputs[`${name} stdout`] = result.stdout, outputs[`${name} stderr`] = result.stderr);
 
     // The deploy prints the secrets and fails, twice: the run rolls back (Slack hears of it).
-    const failed = await release(['flip', '--yes', '--attest', 'play-managed-publishing'], { cwd: dir, env });
+    const failed = await releaseChild(['flip', '--yes', '--attest', 'play-managed-publishing'], { cwd: dir, env });
     keep('failed flip', failed);
     expect(failed.code, failed.stderr).toBe(3);
     expect(failed.stderr).toContain('DEPLOY_PIN=***');
@@ -151,7 +154,7 @@ notify:
   url: http://127.0.0.1:9/config
   headers: { Authorization: "Bearer \${CONFIG_TOKEN}" }`);
     const env = { CONFIG_TOKEN: 'q7!' };
-    expect((await release(['flip', '--sandbox', '--yes', '--until', 'enter-maintenance'], { cwd: dir, env })).code).toBe(0);
+    expect((await releaseChild(['flip', '--sandbox', '--yes', '--until', 'enter-maintenance'], { cwd: dir, env })).code).toBe(0);
     const runId = onlyRun(dir);
     // Releases before this one never masked secrets under 8 characters: a journal may hold one.
     const stateDir = join(dir, '.release');
@@ -175,7 +178,7 @@ notify:
 
     // Damaged, that line is quoted by the error resume refuses with: an error escaping the command.
     writeFileSync(journal, readFileSync(journal, 'utf8').replace('Look at the deploy.', 'Look at the deplox.'));
-    const refused = await release(['resume', runId, '--json'], { cwd: dir, env });
+    const refused = await releaseChild(['resume', runId, '--json'], { cwd: dir, env });
     expect(refused.code, refused.stderr).toBe(7);
     expect(refused.stderr).toContain('CONFIG_TOKEN=***');
     expect(ndjson(refused.stdout).find((e) => e.type === 'error')).toMatchObject({ kind: 'needs-human', details: [expect.stringContaining('CONFIG_TOKEN=***')] });

@@ -1,6 +1,10 @@
-/** `release state migrate` and the `doctor` state check, as a person runs them, on a real PostgreSQL. */
+/**
+ * `release state migrate` and the `doctor` state check, as a person runs them, on a real
+ * PostgreSQL; in-process (the same program as the binary, without a Node start-up per command).
+ */
 import { describe, expect, it } from 'vitest';
-import { ndjson, release } from '../helpers/cli.js';
+import { ndjson } from '../helpers/cli.js';
+import { releaseInProcess as release } from '../helpers/in-process.js';
 import { freePort, usePostgres } from '../helpers/postgres.js';
 import { testdir } from '../helpers/testdir.js';
 
