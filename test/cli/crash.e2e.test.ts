@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { setTimeout as delay } from 'node:timers/promises';
-import { firstRunId, startRelease } from '../helpers/cli.js';
+import { firstRunId, startRelease, stdoutShows } from '../helpers/cli.js';
 import { releaseInProcess as release } from '../helpers/in-process.js';
 import { testdir } from '../helpers/testdir.js';
 import { countEffects, readEvents, readWorld } from '../helpers/world.js';
@@ -49,7 +49,8 @@ describe('Ctrl-C during a flip', () => {
     const dir = testdir();
     const child = startRelease(['flip', '--sandbox', '--sandbox-latency', '400ms', '--json'], { cwd: dir });
     const runId = await firstRunId(child);
-    await delay(1500);
+    // A step in flight (not one being planned): its simulated calls take 400 ms each.
+    await stdoutShows(child, '"type":"step.started"');
     child.kill('SIGINT');
     const stopped = await child;
     expect(stopped.exitCode).toBe(130);

@@ -8,7 +8,7 @@ import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'no
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { BIN, cliEnv, firstRunId, release as releaseChild, startRelease } from '../helpers/cli.js';
+import { BIN, cliEnv, firstRunId, release as releaseChild, startRelease, stdoutShows } from '../helpers/cli.js';
 import { releaseInProcess as release } from '../helpers/in-process.js';
 import { testdir } from '../helpers/testdir.js';
 import { countEffects, journalPath, onlyRun, readEvents, readWorld } from '../helpers/world.js';
@@ -107,7 +107,8 @@ describe('pipes and terminals', () => {
     const dir = testdir();
     const child = startRelease(['flip', '--sandbox', '--sandbox-latency', '300ms', '--json'], { cwd: dir });
     const runId = await firstRunId(child);
-    await delay(1200);
+    // A step in flight (not one being planned): its simulated calls take 300 ms each.
+    await stdoutShows(child, '"type":"step.started"');
     child.kill('SIGHUP');
     const stopped = await child;
     expect(stopped.exitCode).toBe(130);

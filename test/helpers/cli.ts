@@ -77,3 +77,20 @@ export function firstRunId(child: ResultPromise): Promise<string> {
     void child.then(() => reject(new Error(`the CLI ended before printing a run id: ${buffer}`)));
   });
 }
+
+/** Resolves once a running CLI has printed `text` on stdout (e.g. a --json event), as the test's cue to act. */
+export function stdoutShows(child: ResultPromise, text: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let buffer = '';
+    const onData = (chunk: Buffer) => {
+      buffer += chunk.toString();
+      if (buffer.includes(text)) {
+        child.stdout?.off('data', onData);
+        resolve();
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.catch(reject);
+    void child.then(() => reject(new Error(`the CLI ended before printing ${text}: ${buffer}`)));
+  });
+}

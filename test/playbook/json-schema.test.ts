@@ -43,7 +43,8 @@ describe('the shipped JSON Schemas', () => {
     expect(CONFIG_TEMPLATE.split('\n')[0]).toBe(CONFIG_SCHEMA_LINE);
     expect(CONFIG_SCHEMA_LINE).toBe(`# yaml-language-server: $schema=./node_modules/${CONFIG_SCHEMA_IN_PACKAGE}`);
     expect(CONFIG_SCHEMA_IN_PACKAGE).toBe(`${pkg.name}/dist/schemas/release-config.schema.json`);
-    expect(pkg.files).toContain('dist');
+    // The package ships the schema the template names (package.json "files").
+    expect(pkg.files).toContain('dist/schemas');
     expect(existsSync(`${SHIPPED}release-config.schema.json`)).toBe(true);
   });
 
