@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { SlowFirstSequencer } from './helpers/slow-first-sequencer.js';
 
 // Test directories on a RAM disk where there is one: the tests fsync every journal line, and a
 // disk shared with other jobs makes each fsync wait. The files are as real; only power cuts,
@@ -14,9 +15,10 @@ export default defineConfig({
     // End-to-end tests spawn the built CLI; a slow CI machine needs room.
     testTimeout: 60_000,
     // Four workers on a 2-core machine: with two, the cores sat half idle (the e2e files mostly wait
-    // on child processes, emulated stores, caches and timeouts), and four keep both busy. The files
-    // start longest first (Vitest orders them by the last run's durations).
+    // on child processes, emulated stores, caches and timeouts), and four keep both busy.
     maxWorkers: 4,
+    // The long files start first, so the suite does not end on one of them.
+    sequence: { sequencer: SlowFirstSequencer },
     // A worker keeps its modules from one file to the next: importing the program afresh for each
     // of the files that run it in-process cost about a second each. No test relies on a fresh
     // module (the program keeps no state between commands; each file makes its own directories).
