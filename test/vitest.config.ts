@@ -24,6 +24,10 @@ export default defineConfig({
     // module (the program keeps no state between commands; each file makes its own directories).
     isolate: false,
     hookTimeout: 60_000,
+    // Transformed modules kept on disk between runs (node_modules/.experimental-vitest-cache, keyed
+    // by each file's content): a run after the first skips most of the TypeScript transforms and
+    // about a tenth of the suite's CPU. `vitest --clearCache` empties it.
+    experimental: { fsModuleCache: true },
     ...(existsSync(RAM_DISK) && !process.env.TMPDIR ? { env: { TMPDIR: RAM_DISK } } : {}),
   },
 });
