@@ -1,12 +1,14 @@
 /**
- * `release flip` through the spawned CLI with the real store adapters and SDKs against the
- * emulators, when the stores misbehave: a 503 at the pivot, 401s at the first step, a six-call
- * hourly App Store budget across a review, Play's Publish gate under --wait, and Ctrl-C during a
- * store's Retry-After. (Issue 8, items 9, 10, 12 and 13.)
+ * `release flip` with the real store adapters and SDKs against the emulators (the spawned CLI
+ * where the test acts on its output or signals it, in-process otherwise), when the stores
+ * misbehave: a 503 at the pivot, 401s at the first step, a six-call hourly App Store budget
+ * across a review, Play's Publish gate under --wait, and Ctrl-C during a store's Retry-After.
+ * (Issue 8, items 9, 10, 12 and 13.)
  */
 import { describe, expect, it, type TestContext } from 'vitest';
 import { appleError } from '../emulators/app-store-connect.js';
-import { ndjson, release, startRelease } from '../helpers/cli.js';
+import { ndjson, startRelease } from '../helpers/cli.js';
+import { releaseInProcess as release } from '../helpers/in-process.js';
 import { pressPublishAtGate, storeProject, type StoreProject, type StoreProjectOptions } from '../helpers/store-project.js';
 import { onlyRun, readEvents, readWorld } from '../helpers/world.js';
 
