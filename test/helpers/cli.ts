@@ -20,7 +20,10 @@ export function cliEnv(extra: Record<string, string> = {}): Record<string, strin
   for (const [k, v] of Object.entries(process.env)) {
     // FIREBASE_REMOTE_CONFIG_URL_BASE: an in-process Firebase run in this worker (isolate: false)
     // sets it for firebase-admin; a child must get only the endpoint its own test names.
-    if (v === undefined || k.startsWith('RELEASE_') || k === 'CI' || k === 'NO_COLOR' || k === 'FORCE_COLOR' || k === 'FIREBASE_REMOTE_CONFIG_URL_BASE' || GITHUB_STEP.has(k)) continue;
+    // NODE_EXTRA_CA_CERTS: Node 20 reads and parses that file at every start (about 45 ms of CPU
+    // for a system bundle, per child); the children reach only servers on 127.0.0.1, over plain
+    // HTTP or with the CA their own test names.
+    if (v === undefined || k.startsWith('RELEASE_') || k === 'CI' || k === 'NO_COLOR' || k === 'FORCE_COLOR' || k === 'FIREBASE_REMOTE_CONFIG_URL_BASE' || k === 'NODE_EXTRA_CA_CERTS' || GITHUB_STEP.has(k)) continue;
     env[k] = v;
   }
   return { ...env, ...extra };
