@@ -10,6 +10,7 @@ import type { RunSession } from '../engine/session.js';
 import { summarize } from '../engine/timeline.js';
 import type { PortsSource } from './adapters.js';
 import { commandsFor, promptAllowed } from './context.js';
+import { errorMessage } from '../errors.js';
 import { exitCodeOf } from './exit.js';
 import type { IO } from './io.js';
 import type { GlobalOptions } from './program.js';
@@ -49,6 +50,19 @@ export async function drive(req: DriveRequest): Promise<number> {
   };
   for (const s of SIGNALS) process.on(s, onSignal);
 
+  // What the views draw is a copy of the journal: a view that fails (a bug) is said once on
+  // stderr and never becomes a step's failure or replaces the run's outcome.
+  let viewFailure: unknown;
+  const showing = (e: EngineEvent): void => {
+    try {
+      view.event(e);
+      req.notifier?.event(e);
+    } catch (err) {
+      if (viewFailure === undefined) io.err.write(`\nThe display failed (${errorMessage(err)}); the run goes on and its journal has every event: \`release log ${e.runId ?? 'latest'}\`.\n`);
+      viewFailure ??= err;
+    }
+  };
+
   let outcome: RunOutcome;
   try {
     outcome = await session.drive<ActionEnv>(
@@ -57,10 +71,7 @@ export async function drive(req: DriveRequest): Promise<number> {
         return {
           action: actionFor,
           envFor: source.envFor,
-          emit: (e) => {
-            view.event(e);
-            req.notifier?.event(e);
-          },
+          emit: showing,
           prompter: promptAllowed(io, req.globals) ? terminalPrompter(io, () => session.interrupt()) : undefined,
           options: { ...req.options, scaleDelay: source.scaleDelay, unattended: source.simulated },
         };

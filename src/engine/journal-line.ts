@@ -62,7 +62,9 @@ export function openLine(text: string, bytes?: LineBytes, expectedPrev?: string)
   // `,"sum":"<32 hex>"}` closes every sealed line: 42 characters, all ASCII, so 42 bytes too.
   const at = text.length - TAIL;
   if (at < 0 || !text.startsWith(SUM_KEY, at) || !text.endsWith('"}')) return NO_CHECKSUM;
-  const digested = bytes ? digestBytes(bytes) : digest(`${text.slice(0, at)}}`);
+  // From the bytes only where the sum's comma is where an ASCII tail puts it (a tail with other
+  // characters fails the sum check below either way).
+  const digested = bytes && bytes.buffer[bytes.end - TAIL] === 0x2c ? digestBytes(bytes) : digest(`${text.slice(0, at)}}`);
   if (!text.startsWith(digested, at + SUM_KEY.length)) return HEX32.test(text.slice(at + SUM_KEY.length, -2)) ? MISMATCH : NO_CHECKSUM;
   // Kept for every line of a journal read: from the bytes it is a string of its own, 48 bytes,
   // where the digest's slice keeps all 64 hex digits and a slice object alive.
@@ -95,7 +97,9 @@ function prevAt(text: string, expected: string | undefined): number {
     const hex = at + PREV_KEY.length;
     if (at > SEQ_KEY.length && digitsOnly(text, SEQ_KEY.length, at) && text.startsWith(expected, hex) && text.startsWith('",', hex + 32)) return at;
   }
-  return LEAD.test(text) ? text.indexOf(PREV_KEY, SEQ_KEY.length) : -1;
+  // The body only: the comma of `,"sum"` must not pass for the one after the prev.
+  const body = text.slice(0, text.length - TAIL);
+  return LEAD.test(body) ? body.indexOf(PREV_KEY, SEQ_KEY.length) : -1;
 }
 
 function digitsOnly(text: string, from: number, to: number): boolean {

@@ -1,6 +1,7 @@
 /**
- * What a run's state permits, asked by the executor and by commands that only read the run
- * (`status`, `rollback`): kept apart from the executor so that reading a run does not load it.
+ * What a run's state permits: asked by the executor, and by commands that must answer before
+ * any executor runs (`status`, `rollback`'s refusal, a flip beside a live run in alongside.ts).
+ * Kept apart from the executor so that reading a run does not load it.
  */
 import type { EngineDeps, RunOutcome } from './executor.js';
 import { pivotCrossed, type RunState, type StepState } from './state.js';

@@ -2,7 +2,7 @@
  * A long journal says the same things line after line (its run id, the event type, the step, a
  * store state polled 100k times), and JSON.parse makes a new string for each: those copies are
  * most of its heap, and most of what the collector moves while it is read. A line just parsed
- * takes the line before it's copy of each string they share at the same place; comparing with
+ * takes the previous line's copy of each string they share at the same place; comparing with
  * one neighbour costs far less than looking every string up in a table.
  */
 

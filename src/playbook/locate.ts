@@ -4,7 +4,7 @@ import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { usageError } from '../errors.js';
 
-/** `playbooks/` shipped with the tool (two levels up from both src/playbook and dist/playbook). */
+/** `playbooks/` shipped with the tool (two levels up from src/playbook, dist/playbook and the bundle's dist/bundle). */
 export const BUILTIN_PLAYBOOKS = fileURLToPath(new URL('../../playbooks/', import.meta.url));
 
 export function playbookDirs(projectDir: string): string[] {

@@ -26,7 +26,9 @@ describe('a resume reads its journal once', () => {
     expect(resumed.exitCode, resumed.stderr).toBe(0);
     // The run went on: its own appends are known without reading them back.
     expect(statSync(journal).size).toBeGreaterThan(found);
-    const reads = (JSON.parse(readFileSync(traceFile, 'utf8')) as Record<string, { opens: number; bytes: number }>)[journal];
+    const reads = (JSON.parse(readFileSync(traceFile, 'utf8')) as Record<string, { opens: number; bytes: number; other?: string[] }>)[journal];
     expect(reads?.bytes).toBe(found);
+    expect(reads?.other ?? []).toEqual([]); // no read the counter cannot see
+    expect(reads?.opens).toBeGreaterThan(0);
   });
 });

