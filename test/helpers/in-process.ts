@@ -8,11 +8,12 @@ import type { IO } from '../../src/cli/io.js';
 import { SecretMask } from '../../src/cli/secret-mask.js';
 import { cliEnv, type CliResult } from './cli.js';
 
-export async function releaseInProcess(args: string[], opts: { cwd: string; env?: Record<string, string> }): Promise<CliResult> {
+/** `stdoutWrite`, when given, sees each write to stdout first (and may throw, as a broken reader would). */
+export async function releaseInProcess(args: string[], opts: { cwd: string; env?: Record<string, string>; stdoutWrite?: (text: string) => void }): Promise<CliResult> {
   let stdout = '';
   let stderr = '';
   const mask = new SecretMask();
-  const out = { write: (t: string) => (stdout += t) };
+  const out = { write: (t: string) => (opts.stdoutWrite?.(t), (stdout += t)) };
   const err = { write: (t: string) => (stderr += t) };
   const io: IO = {
     out: mask.sink(out),
