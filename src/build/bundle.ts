@@ -16,8 +16,8 @@ import { build } from 'esbuild';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export const BUNDLE_DIR = 'dist/bundle';
-export const BUNDLE_META = join(BUNDLE_DIR, 'meta.json');
+const BUNDLE_DIR = 'dist/bundle';
+const BUNDLE_META = join(BUNDLE_DIR, 'meta.json');
 const BUNDLED_PACKAGES = ['commander', 'zod', 'semver', 'chalk'];
 
 export async function bundle(root = process.cwd()): Promise<void> {

@@ -8,9 +8,9 @@ import type { EngineEvent } from '../engine/events.js';
 import type { EngineOptions, RunOutcome } from '../engine/executor.js';
 import type { RunSession } from '../engine/session.js';
 import { summarize } from '../engine/timeline.js';
+import { errorMessage } from '../errors.js';
 import type { PortsSource } from './adapters.js';
 import { commandsFor, promptAllowed } from './context.js';
-import { errorMessage } from '../errors.js';
 import { exitCodeOf } from './exit.js';
 import type { IO } from './io.js';
 import type { GlobalOptions } from './program.js';
@@ -52,14 +52,14 @@ export async function drive(req: DriveRequest): Promise<number> {
 
   // What the views draw is a copy of the journal: a view that fails (a bug) is said once on
   // stderr and never becomes a step's failure or replaces the run's outcome.
-  let viewFailure: unknown;
+  let displayFailed = false;
   const showing = (e: EngineEvent): void => {
     try {
       view.event(e);
       req.notifier?.event(e);
     } catch (err) {
-      if (viewFailure === undefined) io.err.write(`\nThe display failed (${errorMessage(err)}); the run goes on and its journal has every event: \`release log ${e.runId ?? 'latest'}\`.\n`);
-      viewFailure ??= err;
+      if (!displayFailed) io.err.write(`\nThe display failed (${errorMessage(err)}); the run goes on and its journal has every event: \`release log ${e.runId ?? 'latest'}\`.\n`);
+      displayFailed = true;
     }
   };
 

@@ -96,17 +96,8 @@ export class Journal {
 
   /** Seals, writes and fsyncs one event, or throws having written nothing. Returns it with its seq. */
   append(event: DurableEvent): DurableEvent {
-    const dir = dirname(this.path);
     try {
-      return withFileMutex(`${this.path}.mutex`, () => this.appendLocked(event));
-    } catch (err) {
-      // The directory is made when it is found missing (nothing was written then), not looked
-      // for at every append.
-      if ((err as NodeJS.ErrnoException)?.code !== 'ENOENT' || existsSync(dir)) throw asWriteError(err, this.path);
-    }
-    try {
-      mkdirSync(dir, { recursive: true });
-      return withFileMutex(`${this.path}.mutex`, () => this.appendLocked(event));
+      return inDirOf(this.path, () => withFileMutex(`${this.path}.mutex`, () => this.appendLocked(event)));
     } catch (err) {
       throw asWriteError(err, this.path);
     }
@@ -340,14 +331,7 @@ function headDamage(verified: Verified, head: Head | undefined | 'unreadable', h
 
 function writeHead(path: string, head: Head): void {
   const tmp = `${path}.${process.pid}.tmp`;
-  let fd: number;
-  try {
-    fd = openSync(tmp, 'w');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    mkdirSync(dirname(path), { recursive: true }); // the heads directory, made on first need
-    fd = openSync(tmp, 'w');
-  }
+  const fd = inDirOf(path, () => openSync(tmp, 'w'));
   try {
     writeAll(fd, Buffer.from(JSON.stringify(head)));
     fsyncSync(fd);
@@ -356,6 +340,22 @@ function writeHead(path: string, head: Head): void {
   }
   // No directory fsync: after a power cut the old head is fine (the journal may lead it by a line).
   renameSync(tmp, path);
+}
+
+/**
+ * Runs `fn`, which creates a file in `path`'s directory; when that directory is missing (ENOENT,
+ * nothing was written), makes it and runs `fn` once more. Looked for only then, not at every
+ * append: a run's and the heads' directories exist after the first.
+ */
+function inDirOf<T>(path: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    const dir = dirname(path);
+    if ((err as NodeJS.ErrnoException)?.code !== 'ENOENT' || existsSync(dir)) throw err;
+    mkdirSync(dir, { recursive: true });
+    return fn();
+  }
 }
 
 function writeWhole(path: string, bytes: Buffer): void {
