@@ -25,7 +25,7 @@ export async function flipAlongside(store: RunStore, config: ReleaseConfig): Pro
   const holder = `run ${lock.runId} (${lock.operation}, ${holderState(lock).why})`;
   let live: boolean;
   try {
-    live = backendMayBeLive(await store.state(lock.runId), (uses) => actionFor(uses).meta.effect);
+    live = backendMayBeLive(await store.stateOfRun(lock.runId), (uses) => actionFor(uses).meta.effect);
   } catch {
     live = true; // unreadable: assume the worst, the wall stays enforced
   }

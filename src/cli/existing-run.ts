@@ -37,7 +37,7 @@ export async function openExistingRun(rawIO: IO, globals: GlobalOptions, ref: st
   const redact = redactFor(rawIO, config, context);
   const io = redactedIO(rawIO, redact);
   store.maskWith(redact);
-  return { state, config, context, io, store, run: await store.open(state.runId) };
+  return { state, config, context, io, store, run: await store.openId(state.runId) };
 }
 
 /**

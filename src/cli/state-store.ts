@@ -63,11 +63,17 @@ export async function openBackend(choice: StateChoice, io: IO): Promise<StateBac
   return openPostgresBackend({ ...options, onWait: (message: string) => io.err.write(`${message}\n`) });
 }
 
+/** The postgres options this command line points at, or undefined for the local backend. */
+export async function postgresOptionsOf(io: IO, globals: GlobalOptions): Promise<PostgresOptions | undefined> {
+  const choice = await stateChoiceFor(io, globals);
+  return choice.backend === 'postgres' ? postgresOptionsFor(choice, io) : undefined;
+}
+
 /**
  * The connection options of a postgres choice. The URL's password is learnt as a secret first,
  * like every other one (masked in each output, registered with `::add-mask::` in Actions).
  */
-export async function postgresOptionsFor(choice: Extract<StateChoice, { backend: 'postgres' }>, io: IO): Promise<PostgresOptions> {
+async function postgresOptionsFor(choice: Extract<StateChoice, { backend: 'postgres' }>, io: IO): Promise<PostgresOptions> {
   const [{ postgresOptionsFrom, passwordOf }, { redactor }] = await Promise.all([import('../engine/backends/postgres/options.js'), import('../providers/redactor.js')]);
   const password = passwordOf(choice.url);
   io.mask.learn(redactor([password, encodeURIComponent(password)]));

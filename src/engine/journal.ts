@@ -258,8 +258,6 @@ export class Journal {
     const opened = openLine(readFrom(this.path, lastStart, offset - lastStart - 1));
     return opened.ok && opened.sum === sums.at(-1);
   }
-
-
 }
 
 /**
@@ -320,11 +318,21 @@ function headDamage(verified: Verified, head: Head | undefined | 'unreadable', h
   const count = verified.sums.length;
   if (head === 'unreadable') return { line: 0, problem: `its head record ${headPath} is unreadable`, text: '' };
   if (head === undefined) return count > 1 ? { line: 0, problem: `its head record ${headPath} is missing`, text: '' } : undefined;
+  return headMismatch(verified.sums, head, `head record ${headPath}`, 'this is a shortened or restored older copy');
+}
+
+/**
+ * The head's two checks, shared by every backend: the journal may lead its head but never trail
+ * it, and the event the head names must be the one verified at its seq. `where` names the head,
+ * `shortened` says what a journal trailing it means there.
+ */
+export function headMismatch(sums: string[], head: Head, where: string, shortened: string): JournalDamage | undefined {
+  const count = sums.length;
   if (head.seq > count) {
-    return { line: count + 1, problem: `the journal ends at event #${count}, but events up to #${head.seq} were written (head record ${headPath}): this is a shortened or restored older copy`, text: `(missing: events #${count + 1}-#${head.seq})` };
+    return { line: count + 1, problem: `the journal ends at event #${count}, but events up to #${head.seq} were written (${where}): ${shortened}`, text: `(missing: events #${count + 1}-#${head.seq})` };
   }
-  if (head.seq > 0 && verified.sums[head.seq - 1] !== head.sum) {
-    return { line: head.seq, problem: `event #${head.seq} is not the one that was written (head record ${headPath})`, text: '' };
+  if (head.seq > 0 && sums[head.seq - 1] !== head.sum) {
+    return { line: head.seq, problem: `event #${head.seq} is not the one that was written (${where})`, text: '' };
   }
   return undefined;
 }

@@ -110,12 +110,6 @@ export class LockStore {
     );
   }
 
-  /** The fence: throws unless the lock is still exactly this holder's (same id and epoch). */
-  async assertHeld(lock: LockInfo): Promise<void> {
-    const current = await this.records.read(lock.app);
-    if (!isSame(current, lock)) throw new LockLostError(fenceOf(lock), current);
-  }
-
   /** The process is leaving but the run is not finished: keep the reservation, drop the process. */
   park(lock: LockInfo): Promise<void> {
     return this.records.change(lock.app, (current) => {
@@ -202,7 +196,7 @@ export function fenceHolds(current: LockInfo | undefined, fence: Fence): boolean
 }
 
 function isSame(current: LockInfo | undefined, lock: LockInfo): boolean {
-  return current !== undefined && current.id === lock.id && current.epoch === lock.epoch && current.runId === lock.runId;
+  return fenceHolds(current, fenceOf(lock));
 }
 
 function ownerOf(by: Identity): ProcessRef {

@@ -45,7 +45,7 @@ export class RunStore {
   /** The handle of a new run; its journal starts with its first event. */
   async create(id = newRunId()): Promise<RunHandle> {
     await this.backend.createRun(id);
-    return this.handle(id);
+    return this.openId(id);
   }
 
   /** Removes a run that never started (no `run.created`): nothing of it happened. */
@@ -57,7 +57,7 @@ export class RunStore {
 
   /** Opens a run by id, by unique prefix, or `latest`. */
   async open(ref: string): Promise<RunHandle> {
-    return this.handle(await this.resolve(ref));
+    return this.openId(await this.resolve(ref));
   }
 
   /** A run's journal, without its working directory (for reading). */
@@ -132,7 +132,8 @@ export class RunStore {
     }
   }
 
-  private async handle(id: string): Promise<RunHandle> {
+  /** A run by its exact id (as its own state names it): the runs are not listed to find it. */
+  async openId(id: string): Promise<RunHandle> {
     return { id, dir: await this.backend.runDir(id), journal: this.journal(id) };
   }
 

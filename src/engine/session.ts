@@ -113,7 +113,6 @@ export class RunSession {
     const renew = this.lock ? setInterval(() => this.renew(), RENEW_EVERY_MS) : undefined;
     renew?.unref();
     try {
-      await this.state(); // the view is whole before the executor shares it
       const executor = new Executor<E>({ ...wire(), run: this.run, identity: this.base.by, commands: this.base.commands, view: this.view });
       this.executor = executor as Executor<unknown>;
       return mode.rollback !== undefined ? await executor.rollback(mode.rollback) : await executor.execute();

@@ -102,6 +102,15 @@ describe('module graph: each command loads only what it uses', () => {
     expect(graph.own.filter((m) => ADAPTERS.test(m))).toEqual([]);
   });
 
+  it('doctor with local state loads no PostgreSQL driver (the state choice is read without it)', async () => {
+    const project = testdir();
+    await execa('node', [BIN, 'init'], { cwd: project, env: cliEnv(), extendEnv: false });
+    const graph = await traced(['doctor'], project);
+    expect(graph.code, graph.stderr).toBe(0);
+    expect(graph.packages.filter((p) => p === 'pg' || p === 'pg-connection-string')).toEqual([]);
+    expect(graph.own.filter((m) => m.startsWith('dist/engine/backends/postgres/') && m !== 'dist/engine/backends/postgres/options.js')).toEqual([]);
+  });
+
   it.each(['--version', '--help', 'status --help'])('release %s loads commander and the program only', async (command) => {
     const graph = await traced(command.split(' '), dir);
     expect(graph.code, graph.stderr).toBe(0);

@@ -2,7 +2,7 @@ import { execa, execaNode } from 'execa';
 import { readdirSync, readFileSync, writeFileSync as writeSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { FileLockRecords } from '../../src/engine/backends/local.js';
-import { LockLostError, LockStore, holderState, type LockInfo } from '../../src/engine/lock.js';
+import { fenceHolds, fenceOf, LockLostError, LockStore, holderState, type LockInfo } from '../../src/engine/lock.js';
 import { currentProcess } from '../../src/engine/owner.js';
 import { ReleaseError } from '../../src/errors.js';
 import { testdir } from '../helpers/testdir.js';
@@ -55,8 +55,10 @@ describe('LockStore', () => {
     await expect(locks.acquire({ app: 'app', runId: 'run-2', operation: 'flip', by: me })).rejects.toThrow(/locked by run run-1/);
     const taken = await locks.acquire({ app: 'app', runId: 'run-1', operation: 'resume', by: me, resuming: true });
     expect(taken).toMatchObject({ id: old.id, pid: process.pid, epoch: old.epoch + 1 });
-    await expect(locks.assertHeld(old)).rejects.toThrow(LockLostError);
-    await expect(locks.assertHeld(taken)).resolves.toBeUndefined();
+    // The fence every append checks: the old holder's no longer holds, the new one's does.
+    const stored = (await locks.list()).find((l) => l.app === 'app');
+    expect(fenceHolds(stored, fenceOf(old))).toBe(false);
+    expect(fenceHolds(stored, fenceOf(taken))).toBe(true);
   });
 
   it('a reused pid (alive, but another start time) is recognised as dead', async () => {
@@ -117,7 +119,8 @@ describe('LockStore', () => {
     expect(refused.hint).toMatch(/--force/);
     expect((await locks.forceUnlock(held.id, { force: true }))?.runId).toBe('run-1');
     expect(await locks.list()).toEqual([]);
-    await expect(locks.assertHeld(held)).rejects.toThrow(/was removed/);
+    expect(fenceHolds((await locks.list()).find((l) => l.app === 'app'), fenceOf(held))).toBe(false);
+    expect(new LockLostError(fenceOf(held), undefined).message).toMatch(/was removed/);
   });
 
   it('clears a lock left by a run that never started or already ended, once its holder is gone', async () => {

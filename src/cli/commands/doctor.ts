@@ -9,6 +9,7 @@ import { realPorts } from '../real-adapters.js';
 import { secretContext } from '../config-secrets.js';
 import type { RunContext } from '../context.js';
 import { readOnlyRelease, withReadOnlyEnv } from '../read-only-env.js';
+import { postgresOptionsOf } from '../state-store.js';
 import { wantsColor, type IO } from '../io.js';
 import type { GlobalOptions } from '../program.js';
 
@@ -38,7 +39,6 @@ async function versionChecks(io: IO, config: ReleaseConfig, context: RunContext)
 
 /** The shared state database, when one is configured: reachable, and where its schema stands. */
 async function stateCheck(io: IO, opts: GlobalOptions): Promise<HealthCheck[]> {
-  const { postgresOptionsOf } = await import('./state-migrate.js');
   const options = await postgresOptionsOf(io, opts);
   if (!options) return [];
   const { postgresStatus } = await import('../../engine/backends/postgres/backend.js');

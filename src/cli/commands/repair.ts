@@ -58,7 +58,7 @@ export async function runRepair(rawIO: IO, opts: RepairOptions): Promise<number>
   const redact = redactFor(rawIO, config, context);
   const io = redactedIO(rawIO, redact);
   store.maskWith(redact);
-  const run = await store.open(state.runId);
+  const run = await store.openId(state.runId);
   const source = portsFor(io, { dir: run.dir, playbook: state.playbook }, config, context, effectiveSandboxFlags({ faults: [], metrics: {} }, state.sandbox), await loadRealAdapters(context));
   const rows = await compareWithWorld(state, source.envFor(state.steps[0]!.id, 'verify'), AbortSignal.timeout(60_000));
   printComparison(io, state.steps.map((s) => `${s.id} ${s.status}`), rows);

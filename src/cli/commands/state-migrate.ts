@@ -1,19 +1,12 @@
 /** `release state migrate`: create or upgrade the schema of the shared state database. */
 import { migrate, postgresStatus } from '../../engine/backends/postgres/backend.js';
-import type { PostgresOptions } from '../../engine/backends/postgres/options.js';
 import { usageError } from '../../errors.js';
-import { postgresOptionsFor, stateChoiceFor } from '../state-store.js';
+import { postgresOptionsOf } from '../state-store.js';
 import type { IO } from '../io.js';
 import type { GlobalOptions } from '../program.js';
 
 export interface StateMigrateOptions extends GlobalOptions {
   dryRun?: boolean;
-}
-
-/** The postgres options this command line points at (state-store.ts decides), or undefined for the local backend. */
-export async function postgresOptionsOf(io: IO, globals: GlobalOptions): Promise<PostgresOptions | undefined> {
-  const choice = await stateChoiceFor(io, globals);
-  return choice.backend === 'postgres' ? postgresOptionsFor(choice, io) : undefined;
 }
 
 export async function runStateMigrate(io: IO, opts: StateMigrateOptions): Promise<number> {

@@ -13,13 +13,14 @@
  */
 import { crashPoint } from '../../crash-points.js';
 import type { DurableEvent } from '../../events.js';
-import { checkNext, JournalDamagedError, JournalWriteError, type JournalDamage, type JournalRead } from '../../journal.js';
+import { checkNext, headMismatch, JournalDamagedError, JournalWriteError, type JournalDamage, type JournalRead } from '../../journal.js';
 import { GENESIS, sealLine, type SealedLine } from '../../journal-line.js';
 import { fenceHolds, LockLostError, type LockInfo } from '../../lock.js';
 import type { Fence, JournalPort } from '../../state-backend.js';
 import { mapStrings } from '../../../util/map-strings.js';
 import { guarded, isConnectionError, reason, StateUnreachableError, type Connection, type Query } from './connection.js';
 import type { RunFiles } from './kept-files.js';
+import { readLock } from './locks.js';
 import { LOCK_NAMESPACE } from './schema.js';
 
 interface Verified {
@@ -178,21 +179,13 @@ export class PostgresJournal implements JournalPort {
  */
 async function lockUnderFence(query: Query, fence: Fence): Promise<LockInfo | undefined> {
   await query('SELECT pg_advisory_xact_lock_shared($1, hashtext($2))', [LOCK_NAMESPACE, `lock:${fence.app}`]);
-  const result = await query('SELECT info FROM release_locks WHERE app = $1', [fence.app]);
-  return result.rows[0]?.info as LockInfo | undefined;
+  return readLock(query, fence.app);
 }
 
 /** The head says how far the journal was written: fewer rows than that is a shortened journal. */
 function headDamage(verified: Verified, head: { head_seq: number; head_sum: string | null } | undefined, where: string): JournalDamage | undefined {
   if (!head) return undefined;
-  const count = verified.sums.length;
-  if (head.head_seq > count) {
-    return { line: count + 1, problem: `the journal ends at event #${count}, but events up to #${head.head_seq} were written (${where}): rows were deleted`, text: `(missing: events #${count + 1}-#${head.head_seq})` };
-  }
-  if (head.head_seq > 0 && verified.sums[head.head_seq - 1] !== head.head_sum) {
-    return { line: head.head_seq, problem: `event #${head.head_seq} is not the one that was written (${where})`, text: '' };
-  }
-  return undefined;
+  return headMismatch(verified.sums, { seq: head.head_seq, sum: head.head_sum ?? '' }, where, 'rows were deleted');
 }
 
 function empty(): Verified {

@@ -40,7 +40,8 @@ export class PostgresLockRecords implements LockRecords {
   }
 }
 
-async function readLock(query: Query, app: string): Promise<LockInfo | undefined> {
+/** The stored lock of `app` (inside the caller's transaction when `query` is one). */
+export async function readLock(query: Query, app: string): Promise<LockInfo | undefined> {
   const result = await query('SELECT info FROM release_locks WHERE app = $1', [app]);
   return result.rows[0]?.info as LockInfo | undefined;
 }

@@ -46,11 +46,6 @@ export function describeTarget(url: string): string {
   }
 }
 
-/** The URL with its password replaced by `***`, for anything that must show the URL itself. */
-export function redactUrl(url: string): string {
-  return url.replace(/^(\w+:\/\/[^:/@]*:)[^@]*@/, '$1***@');
-}
-
 /** The URL's password (decoded), for the secret mask: every output masks it. Empty when none. */
 export function passwordOf(url: string): string {
   try {
