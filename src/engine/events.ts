@@ -113,6 +113,45 @@ export type DurableEvent = Base &
     | { type: 'run.repaired'; by: Identity; decision: 'accept' | 'abandon'; reason: string; damage: { line: number; problem: string; text: string }; setAside: string; world: JsonObject }
   );
 
+/**
+ * When an append must be on disk before it returns (fsynced, and counted by the journal's head).
+ *
+ * - `now`: action code, a human, another process or the end of the session may follow at once,
+ *   so a power cut must not lose it: above all each step's intent (`step.started`) before its
+ *   effect, a fact an action journals mid-step, a gate's decision the action then acts on.
+ * - `with-next`: until the engine's next `now` event, only its own bookkeeping and read-only
+ *   planning follow, and that event's fsync carries this one too. A power cut in between can lose
+ *   it: a step's intent is then left without its outcome, in doubt, and `verify` settles it on
+ *   resume, as after a crash between an effect and its record. A killed process loses nothing
+ *   (written lines stay in the page cache).
+ */
+export const DURABILITY: Record<DurableEvent['type'], 'now' | 'with-next'> = {
+  'run.created': 'now',
+  'run.resumed': 'now',
+  'step.started': 'now',
+  'step.attempt-failed': 'with-next',
+  'step.succeeded': 'with-next',
+  'step.failed': 'now',
+  'step.interrupted': 'now',
+  'step.paused': 'now',
+  'step.unsettled': 'now',
+  'step.declined': 'now',
+  'step.recorded': 'now',
+  'gate.opened': 'with-next',
+  'gate.decided': 'now',
+  'rollback.started': 'now',
+  'undo.started': 'now',
+  'undo.succeeded': 'with-next',
+  'undo.failed': 'now',
+  'plan.step': 'with-next',
+  'plan.blocked': 'with-next',
+  'run.paused': 'now',
+  'run.finished': 'now',
+  // The torn line was cut off just before: a power cut must not keep the cut but lose this evidence.
+  'journal.torn': 'now',
+  'run.repaired': 'now',
+};
+
 export type TransientEvent = Base &
   (
     | { type: 'step.progress'; step: string; message: string }

@@ -5,14 +5,16 @@
  * current one.
  *
  * An append is whole or absent: it runs under a file mutex (another process, `release signoff`,
- * may append too), checks the fence (is the lock still ours?), writes the whole line, fsyncs it,
- * then moves the head. Any failure cuts the line off again and throws, so the side effect the
- * event announces never goes ahead. On reading, the only damage tolerated is a torn last line
- * beyond the head (a crash mid-append); it is evidence, not noise (see `TornTail`).
+ * may append too), checks the fence (is the lock still ours?) and writes the whole line. An event
+ * that must be on disk before anything follows (`DURABILITY` in events.ts) is then fsynced, with
+ * every line before it, and the head moves to it: the head counts only lines a power cut keeps.
+ * Any failure cuts the line off again and throws, so the side effect the event announces never
+ * goes ahead. On reading, the only damage tolerated is a torn last line beyond the head (a crash
+ * mid-append); it is evidence, not noise (see `TornTail`).
  */
-import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fdatasyncSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync, renameSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { DurableEvent } from './events.js';
+import { DURABILITY, type DurableEvent } from './events.js';
 import { MutexTimeout, withFileMutex } from './file-mutex.js';
 import { fragmentOf, GENESIS, openLine, sealLine, type LineBytes } from './journal-line.js';
 import { shareRepeats } from './shared-strings.js';
@@ -94,7 +96,7 @@ export class Journal {
     private readonly redact: (text: string) => string = (t) => t,
   ) {}
 
-  /** Seals, writes and fsyncs one event, or throws having written nothing. Returns it with its seq. */
+  /** Seals and writes one event (fsynced when its type says so), or throws having written nothing. Returns it with its seq. */
   append(event: DurableEvent): DurableEvent {
     try {
       return inDirOf(this.path, () => withFileMutex(`${this.path}.mutex`, () => this.appendLocked(event)));
@@ -143,7 +145,8 @@ export class Journal {
       writeWhole(`${this.path}.tmp`, text.subarray(0, keep));
       renameSync(`${this.path}.tmp`, this.path);
       const last = this.cache.sums.at(-1);
-      if (last) writeHead(this.headPath, { seq: read.events.length, sum: last });
+      // Fsynced: this head moves back, and a power cut must not leave the later one.
+      if (last) writeHead(this.headPath, { seq: read.events.length, sum: last }, true);
       else unlinkQuietly(this.headPath);
       this.cache = empty();
       return aside;
@@ -159,13 +162,13 @@ export class Journal {
       // Its own append, so the journal never leads its head by more than one line. What the torn
       // line said is kept before it is cut: an intent there puts its step in doubt.
       const fragment = { ...(torn.type ? { type: torn.type } : {}), ...(torn.step ? { step: torn.step } : {}) };
-      this.write({ type: 'journal.torn', runId: event.runId, ts: event.ts, line: torn.line, fragment, text: torn.text });
+      this.write({ type: 'journal.torn', runId: event.runId, ts: event.ts, line: torn.line, fragment, text: torn.text }, DURABILITY['journal.torn'] === 'now');
     }
-    return this.write(mapStrings(event, this.redact));
+    return this.write(mapStrings(event, this.redact), DURABILITY[event.type] === 'now');
   }
 
-  /** One sealed line at the end: written whole, fsynced and counted by the head, or not at all. */
-  private write(event: DurableEvent): DurableEvent {
+  /** One sealed line at the end, written whole (and, `durable`, fsynced and counted by the head), or not at all. */
+  private write(event: DurableEvent, durable: boolean): DurableEvent {
     const { offset, sums } = this.cache;
     const seq = sums.length + 1;
     const sealed = sealLine(event, seq, sums.at(-1) ?? GENESIS);
@@ -179,8 +182,11 @@ export class Journal {
       if (size !== offset) ftruncateSync(fd, offset);
       try {
         writeAll(fd, bytes);
-        fsyncSync(fd);
-        writeHead(this.headPath, { seq, sum: sealed.sum });
+        if (durable) {
+          // Data and length only (fdatasync): what a reader after a power cut needs of an append.
+          fdatasyncSync(fd);
+          writeHead(this.headPath, { seq, sum: sealed.sum });
+        }
       } catch (err) {
         cutBack(fd, offset, tail);
         throw err;
@@ -207,10 +213,11 @@ export class Journal {
       this.cache = empty();
       return { verified: this.cache };
     }
-    // Unchanged since the last look (same length, and the head still names this cache's last
-    // line): nothing to read. Any rewrite moves the length or the head, and is read anew.
+    // Unchanged since the last look (same length, and the head still names a line of this
+    // cache, the last fsynced one): nothing to read. Any rewrite moves the length or the head,
+    // and is read anew.
     const { offset, sums, damage } = this.cache;
-    if (size === offset && !damage && head !== undefined && head !== 'unreadable' && head.seq === sums.length && head.sum === sums.at(-1)) return { verified: this.cache };
+    if (size === offset && !damage && head !== undefined && head !== 'unreadable' && sums[head.seq - 1] === head.sum) return { verified: this.cache };
     if (size < this.cache.offset || this.cache.damage || !this.lastLineIntact()) this.cache = empty();
     const base = this.cache;
     if (size === base.offset) return { verified: base };
@@ -309,8 +316,8 @@ function withHeadCheck(verified: Verified, torn: TornTail | undefined, head: Hea
 }
 
 /**
- * Is the journal as long as what was written? The head moves right after each line, so the
- * journal may lead it (a crash in between, a head rename a power cut did not keep) but never
+ * Is the journal as long as what was written? The head moves after each fsynced line, so the
+ * journal may lead it (lines not fsynced yet, a crash in between, a head a power cut did not keep) but never
  * trail it: a journal longer than its head, each extra line sealed onto the last, is no older
  * copy. A missing head is damage once the journal has more than its first line.
  */
@@ -337,17 +344,35 @@ export function headMismatch(sums: string[], head: Head, where: string, shortene
   return undefined;
 }
 
-function writeHead(path: string, head: Head): void {
-  const tmp = `${path}.${process.pid}.tmp`;
-  const fd = inDirOf(path, () => openSync(tmp, 'w'));
+/** Every head is written this long (JSON allows the padding), so one overwrite covers the last. */
+const HEAD_BYTES = 128;
+
+/**
+ * Moves the head in place: one write of less than a disk sector at offset 0, which a reader sees
+ * whole or (rarely) mixed, and then reads again (see `current`). Not fsynced unless asked: after
+ * a power cut an older head is fine, the journal may lead it. A new head file is always fsynced,
+ * since a power cut could leave it empty, which reads as damage. (Creating a file, a temporary
+ * one to rename, at every append cost more than the journal's own fsync.)
+ */
+function writeHead(path: string, head: Head, sync = false): void {
+  const bytes = Buffer.from(JSON.stringify(head).padEnd(HEAD_BYTES));
+  let fd: number;
+  let created = false;
   try {
-    writeAll(fd, Buffer.from(JSON.stringify(head)));
-    fsyncSync(fd);
+    fd = openSync(path, 'r+');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException)?.code !== 'ENOENT') throw err;
+    fd = inDirOf(path, () => openSync(path, 'w'));
+    created = true;
+  }
+  try {
+    writeAll(fd, bytes, 0);
+    // A head written by an older release, or by hand, may be longer than this one.
+    if (!created && fstatSync(fd).size > bytes.length) ftruncateSync(fd, bytes.length);
+    if (created || sync) fsyncSync(fd);
   } finally {
     closeSync(fd);
   }
-  // No directory fsync: after a power cut the old head is fine (the journal may lead it by a line).
-  renameSync(tmp, path);
 }
 
 /**
@@ -381,10 +406,10 @@ function empty(): Verified {
 }
 
 /** writeSync may write less than asked (a full disk): loop, and fail rather than leave a torn line. */
-function writeAll(fd: number, buf: Buffer): void {
+function writeAll(fd: number, buf: Buffer, at?: number): void {
   let done = 0;
   while (done < buf.length) {
-    const n = writeSync(fd, buf, done, buf.length - done);
+    const n = writeSync(fd, buf, done, buf.length - done, at === undefined ? null : at + done);
     if (n <= 0) throw Object.assign(new Error('short write'), { code: 'EIO' });
     done += n;
   }

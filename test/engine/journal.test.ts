@@ -3,12 +3,16 @@
  * or restored older copy. Only a torn last line beyond the head is tolerated, and kept as evidence.
  * Real files; the write failures are real ones (/dev/full).
  */
-import { appendFileSync, existsSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, existsSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { DurableEvent } from '../../src/engine/events.js';
 import { Journal, JournalDamagedError, JournalWriteError, readJournal } from '../../src/engine/journal.js';
 import { testdir } from '../helpers/testdir.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 const ev = (step: string, type: 'step.interrupted' | 'step.declined' = 'step.interrupted'): DurableEvent => ({ type, step, runId: 'r', ts: new Date().toISOString() });
 const steps = (events: DurableEvent[]) => events.map((e) => ('step' in e ? e.step : e.type));
@@ -189,15 +193,71 @@ describe('Journal', () => {
   });
 });
 
-describe('Journal: a torn tail is never lost', () => {
-  it('if the append that would keep its evidence fails, the torn bytes are put back', async () => {
-    const { mkdirSync } = await import('node:fs');
+describe('Journal: what is fsynced (DURABILITY in events.ts)', () => {
+  const at = (type: 'step.succeeded' | 'step.started' | 'step.interrupted', step: string): DurableEvent =>
+    type === 'step.succeeded' ? { type, step, settledBy: 'run', runId: 'r', ts: new Date().toISOString() }
+      : type === 'step.started' ? { type, step, attempt: 1, plan: { summary: step, changes: [] }, runId: 'r', ts: new Date().toISOString() }
+        : { type, step, runId: 'r', ts: new Date().toISOString() };
+  const headOf = (j: Journal) => JSON.parse(readFileSync(j.headPath, 'utf8')) as { seq: number };
+
+  it('an event only bookkeeping follows is written at once but counted by the head only with the next fsynced one', () => {
+    const j = journalIn();
+    j.append(at('step.started', 'a'));
+    j.append(at('step.succeeded', 'a'));
+    // Written: another process sees it now; not fsynced: the head still names the line before.
+    expect(steps(reread(j).events)).toEqual(['a', 'a']);
+    expect(reread(j).damage).toBeUndefined();
+    expect(headOf(j).seq).toBe(1);
+    j.append(at('step.started', 'b'));
+    expect(headOf(j).seq).toBe(3);
+    expect(steps(reread(j).events)).toEqual(['a', 'a', 'b']);
+  });
+
+  it('the head is overwritten in place, a fixed length, never through a temporary file', async () => {
+    const { readdirSync } = await import('node:fs');
     const j = written(2);
+    const inode = statSync(j.headPath).ino;
+    j.append(ev('s3'));
+    expect(statSync(j.headPath).ino).toBe(inode);
+    expect(readdirSync(dirname(j.headPath))).toEqual(['r.json']);
+    // A head longer than the fixed length (an older release's, a hand edit) is cut to it.
+    writeFileSync(j.headPath, `${readFileSync(j.headPath, 'utf8').trimEnd()}${' '.repeat(500)}`);
+    j.append(ev('s4'));
+    expect(statSync(j.headPath).size).toBe(128);
+    expect(headOf(j).seq).toBe(4);
+    expect(reread(j).damage).toBeUndefined();
+  });
+
+  it('a journal ending in lines the head does not count yet (a crash before the next fsync) reads whole, and the next writer seals onto them', () => {
+    const j = journalIn();
+    j.append(at('step.started', 'a'));
+    j.append(at('step.succeeded', 'a'));
+    const next = journalIn(join(j.path, '..', '..', '..'));
+    expect(next.read().damage).toBeUndefined();
+    next.append(at('step.interrupted', 'b'));
+    expect(steps(reread(j).events)).toEqual(['a', 'a', 'b']);
+    expect(headOf(j).seq).toBe(3);
+  });
+});
+
+describe('Journal: a torn tail is never lost', () => {
+  it('if the append that would keep its evidence fails, the torn bytes are put back', () => {
+    // Long step names: two lines and the torn tail fit in 1 KiB, the evidence line does not.
+    const long = (n: number) => `s${n}-${'x'.repeat(250)}`;
+    const j = journalIn();
+    j.append(ev(long(1)));
+    j.append(ev(long(2)));
     const tornText = '{"seq":3,"prev":"abc","type":"step.started","step":"deploy-backend","attempt":1,"pl';
     appendFileSync(j.path, tornText);
-    // The head's temporary file cannot be created: the append fails after cutting the tail.
-    mkdirSync(`${j.headPath}.${process.pid}.tmp`);
-    expect(() => j.append(ev('s3'))).toThrow(JournalWriteError);
+    expect(statSync(j.path).size).toBeLessThan(1024);
+    // A real write failure after the cut: a process whose files may not grow past 1 KiB
+    // (`ulimit -f 1`; Node ignores SIGXFSZ, so the write fails with EFBIG).
+    const script = `import { Journal } from ${JSON.stringify(pathToFileURL(join(ROOT, 'dist/engine/journal.js')).href)};
+      const j = new Journal(${JSON.stringify(j.path)}, ${JSON.stringify(j.headPath)});
+      try { j.append({ type: 'step.interrupted', step: 's3', runId: 'r', ts: new Date().toISOString() }); console.log('appended'); }
+      catch (err) { console.log(err.name, err.code); }`;
+    const child = spawnSync('bash', ['-c', 'ulimit -f 1 && exec node --input-type=module -e "$0"', script], { encoding: 'utf8' });
+    expect(child.stdout.trim()).toBe('JournalWriteError EFBIG');
     expect(readFileSync(j.path, 'utf8').endsWith(tornText)).toBe(true);
     expect(reread(j).torn).toMatchObject({ type: 'step.started', step: 'deploy-backend' });
   });
