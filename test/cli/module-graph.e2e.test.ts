@@ -23,6 +23,8 @@ interface Graph {
   stderr: string;
   own: string[];
   packages: string[];
+  /** Node's own modules imported as ES modules (`node:fs`), each with an export facade. */
+  builtins: string[];
 }
 
 async function traced(args: string[], cwd: string, env: Record<string, string> = {}): Promise<Graph> {
@@ -31,7 +33,8 @@ async function traced(args: string[], cwd: string, env: Record<string, string> =
   const { own, packages, chunks } = loadedModules(traceFile);
   // It ran from the bundle: what the chunks hold is what the process loaded.
   expect(chunks).toContain('dist/bundle/main.js');
-  return { code: result.exitCode ?? -1, stderr: String(result.stderr), own, packages };
+  const builtins = [...new Set(readFileSync(traceFile, 'utf8').split('\n').filter((u) => u.startsWith('node:')))];
+  return { code: result.exitCode ?? -1, stderr: String(result.stderr), own, packages, builtins };
 }
 
 /** Every SDK a provider may need; only the ports a run really uses may load theirs, and only when a step calls them. */
@@ -127,6 +130,14 @@ describe('module graph: each command loads only what it uses', () => {
     // Every port is simulated: no real adapter's code either (cli/real-adapters.ts and what it loads).
     expect(graph.own).toContain('dist/providers/sandbox/index.js');
     expect(graph.own.filter((m) => m === 'dist/cli/real-adapters.js' || (ADAPTERS.test(m) && !m.startsWith('dist/providers/sandbox/') && m !== 'dist/providers/dry-run.js'))).toEqual([]);
+  });
+
+  it('no command imports node:process as an ES module: its facade reads every property of process, the flag set too (~5 ms)', async () => {
+    for (const args of [['flip', '--sandbox', '--json', '--state-dir', join(testdir(), 'state')], ['status'], ['validate']]) {
+      const graph = await traced(args, dir);
+      expect(graph.code, graph.stderr).toBe(0);
+      expect(graph.builtins).not.toContain('node:process');
+    }
   });
 
   it('with a real store: validate and status load no SDK; a flip loads that store\'s SDK when a step calls it, and no other', async () => {
