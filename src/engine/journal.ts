@@ -12,7 +12,7 @@
  * goes ahead. On reading, the only damage tolerated is a torn last line beyond the head (a crash
  * mid-append); it is evidence, not noise (see `TornTail`).
  */
-import { closeSync, existsSync, fdatasyncSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fdatasyncSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync, renameSync, statSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DURABILITY, type DurableEvent } from './events.js';
 import { MutexTimeout, withFileMutex } from './file-mutex.js';
@@ -208,7 +208,7 @@ export class Journal {
   private scan(head: Head | undefined | 'unreadable'): { verified: Verified; torn?: TornTail } {
     let size = 0;
     try {
-      size = openAndSize(this.path);
+      size = statSync(this.path).size;
     } catch {
       this.cache = empty();
       return { verified: this.cache };
@@ -422,15 +422,6 @@ function cutBack(fd: number, offset: number, tail: Buffer = Buffer.alloc(0)): vo
     fsyncSync(fd);
   } catch {
     // The reader treats whatever is left as a torn tail beyond the head.
-  }
-}
-
-function openAndSize(path: string): number {
-  const fd = openSync(path, 'r');
-  try {
-    return fstatSync(fd).size;
-  } finally {
-    closeSync(fd);
   }
 }
 

@@ -34,7 +34,9 @@ export interface JournalPort {
    * Seals the event as the next line and stores it whole, or throws having stored nothing
    * (JournalWriteError, JournalDamagedError, LockLostError). Another writer's line that lands
    * first (a `signoff` beside the run) is read, verified and sealed onto, never overwritten.
-   * Returns the event as journaled (secrets masked).
+   * Returns the event as journaled (secrets masked). Durable as `DURABILITY` (events.ts) asks
+   * at least: `local` fsyncs the events marked `now` (with every line before them), `postgres`
+   * commits every append.
    */
   append(event: DurableEvent): Promise<DurableEvent>;
   /** Every event, verified; damage and a torn tail as found. */
