@@ -161,3 +161,59 @@ describe('module graph: each command loads only what it uses', () => {
     }
   });
 });
+
+describe('module graph: a reading command loads what its output needs, no more', () => {
+  let waiting: string;
+  let finished: string;
+  let runId: string;
+  let lockId: string;
+
+  beforeAll(async () => {
+    finished = testdir({}, (fn) => afterAll(fn));
+    const done = await execa('node', [BIN, 'flip', '--sandbox'], { cwd: finished, env: cliEnv(), extendEnv: false, reject: false, stdin: 'ignore' });
+    expect(done.exitCode, String(done.stderr)).toBe(0);
+    waiting = testdir({}, (fn) => afterAll(fn));
+    const flip = await execa('node', [BIN, 'flip', '--sandbox', '--sandbox-gates', 'manual', '--json'], { cwd: waiting, env: cliEnv(), extendEnv: false, reject: false, stdin: 'ignore' });
+    expect(flip.exitCode, String(flip.stderr)).toBe(10);
+    const status = await execa('node', [BIN, 'status', '--json'], { cwd: waiting, env: cliEnv(), extendEnv: false, reject: false });
+    const shown = JSON.parse(String(status.stdout)) as { runId: string; lock: { id: string } };
+    runId = shown.runId;
+    lockId = shown.lock.id;
+  });
+
+  it.each([
+    ['status', () => ['status']],
+    ['log', () => ['log', runId]],
+  ])('%s printing to a pipe loads no chalk: without colour the text is plain', async (_name, args) => {
+    const graph = await traced(args(), waiting);
+    expect(graph.code, graph.stderr).toBe(0);
+    expect(graph.packages).not.toContain('chalk');
+  });
+
+  it('status with colour wanted (FORCE_COLOR) loads chalk and prints its basic ANSI styles', async () => {
+    const graph = await traced(['status'], waiting, { FORCE_COLOR: '1' });
+    expect(graph.code, graph.stderr).toBe(0);
+    expect(graph.packages).toContain('chalk');
+    const shown = await execa('node', [BIN, 'status'], { cwd: waiting, env: cliEnv({ FORCE_COLOR: '1' }), extendEnv: false });
+    expect(String(shown.stdout)).toContain(`\u001b[1mRun ${runId}: `);
+    expect(String(shown.stdout)).toContain('\u001b[33mWaiting at gate ');
+  });
+
+  it('status of a finished run loads no context: its hints (resume, rollback, repair) are not printed', async () => {
+    const graph = await traced(['status'], finished);
+    expect(graph.code, graph.stderr).toBe(0);
+    expect(graph.own).not.toContain('dist/cli/context.js');
+  });
+
+  it('status of a run that can be resumed prints the commands for it', async () => {
+    // The lock's holder is parked (the flip exited at the gate): the hints are shown.
+    const shown = await execa('node', [BIN, 'status'], { cwd: waiting, env: cliEnv(), extendEnv: false });
+    expect(String(shown.stdout)).toContain(`Continue: release resume ${runId}`);
+  });
+
+  it('force-unlock --yes loads no prompter and no context: nobody is asked', async () => {
+    const graph = await traced(['force-unlock', lockId, '--yes'], waiting);
+    expect(graph.code, graph.stderr).toBe(0);
+    expect(graph.own.filter((m) => m === 'dist/cli/prompter.js' || m === 'dist/cli/context.js')).toEqual([]);
+  });
+});

@@ -1,11 +1,9 @@
 /** `release force-unlock <lock-id>`: clear a stale lock (the holder's machine is gone). */
 import { describeHolder, holderState } from '../../engine/lock.js';
 import { usageError } from '../../errors.js';
-import { promptAllowed } from '../context.js';
 import { openRunStore } from '../state-store.js';
 import type { IO } from '../io.js';
 import type { GlobalOptions } from '../program.js';
-import { terminalPrompter } from '../prompter.js';
 
 export interface ForceUnlockOptions extends GlobalOptions {
   lockId: string;
@@ -20,6 +18,8 @@ export async function runForceUnlock(io: IO, opts: ForceUnlockOptions): Promise<
   const alive = holderState(lock).state === 'alive';
   if (alive && opts.force) io.err.write(`warning: ${describeHolder(lock)}. Forcing its lock away: that process can no longer write, and whatever it is doing now is left half-done until \`release resume ${lock.runId}\` settles it.\n`);
   if (!opts.yes) {
+    // Only asking needs the prompter (and the context it names the asker with): --yes loads neither.
+    const [{ promptAllowed }, { terminalPrompter }] = await Promise.all([import('../context.js'), import('../prompter.js')]);
     if (!promptAllowed(io, opts)) throw usageError('force-unlock needs --yes when nobody can be asked.');
     const ok = await terminalPrompter(io).confirm(`Remove lock ${lock.id} held by ${describeHolder(lock)}? A run still using it could then collide with another.`);
     if (!ok) return 0;

@@ -4,6 +4,7 @@ import { shownJournal } from '../config-secrets.js';
 import { wantsColor, type IO } from '../io.js';
 import type { GlobalOptions } from '../program.js';
 import { HumanRunView } from '../views/human-view.js';
+import { stylesFor } from '../views/styles.js';
 
 export interface LogOptions extends GlobalOptions {
   run: string;
@@ -17,7 +18,7 @@ export async function runLog(io: IO, opts: LogOptions): Promise<number> {
     if (damage) io.out.write(`${JSON.stringify({ type: 'journal.damaged', runId: events[0]?.runId ?? null, ts: new Date().toISOString(), ...damage })}\n`);
     return 0;
   }
-  const view = new HumanRunView(io, wantsColor(io, 'out'), false);
+  const view = new HumanRunView(io, await stylesFor(wantsColor(io, 'out')), false);
   for (const e of events) {
     const lines = e.type === 'run.finished' ? [e.message, ...(e.hint ? [e.hint] : [])] : view.describe(e);
     for (const line of lines) io.out.write(`${e.ts.slice(11, 23)} ${line}\n`);

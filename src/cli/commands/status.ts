@@ -1,15 +1,15 @@
 /** `release status [run]`: where a run stands, what it waits for, who holds its lock. */
-import { Chalk } from 'chalk';
 import { effectOf, isPivot } from '../../actions/action-meta.js';
 import { rollbackRefusal } from '../../engine/run-verdicts.js';
 import { liveNow } from '../../engine/live-now.js';
 import { holderState } from '../../engine/lock.js';
 import { isTerminal } from '../../engine/state.js';
-import { commandsFor } from '../context.js';
 import { openRunStore } from '../state-store.js';
 import { learnRunSecrets } from '../config-secrets.js';
 import { wantsColor, type IO } from '../io.js';
 import type { GlobalOptions } from '../program.js';
+import { stylesFor } from '../views/styles.js';
+import type { commandsFor } from '../context.js';
 
 export interface StatusOptions extends GlobalOptions {
   run: string;
@@ -28,7 +28,7 @@ export async function runStatus(io: IO, opts: StatusOptions): Promise<number> {
     io.out.write(`${JSON.stringify({ type: 'run.status', ts: new Date().toISOString(), summary: release.summary, ...rest, lock: lock ?? null, crashed, live: liveNow(state, effectOf) })}\n`);
     return 0;
   }
-  const c = new Chalk({ level: wantsColor(io, 'out') ? 1 : 0 });
+  const c = await stylesFor(wantsColor(io, 'out'));
   const out = (line = '') => io.out.write(`${line}\n`);
   out(c.bold(`Run ${state.runId}: ${state.playbook.name} — ${String(state.release.summary ?? '')}`));
   out(`Status: ${crashed ? c.red('stopped mid-step (process gone): resume it') : state.status}${state.dryRun ? ' (dry run)' : ''}`);
@@ -37,7 +37,7 @@ export async function runStatus(io: IO, opts: StatusOptions): Promise<number> {
     out();
     out(c.red(`DAMAGED: journal line ${state.damage.line}: ${state.damage.problem}.`));
     if (state.damage.text) out(c.red(`  it held: ${state.damage.text}`));
-    out(`Nothing will act on this run until a human decides: \`${commandsFor(opts).repair(state.runId)}\` shows the world next to what the journal says.`);
+    out(`Nothing will act on this run until a human decides: \`${(await commandsOf(opts)).repair(state.runId)}\` shows the world next to what the journal says.`);
     out('What the journal says up to there:');
   }
   out();
@@ -63,7 +63,7 @@ export async function runStatus(io: IO, opts: StatusOptions): Promise<number> {
     for (const line of live) out(`  ${line}`);
   }
   if (!isTerminal(state.status) && !state.damage && !state.dryRun && (!holder || holder.state !== 'alive')) {
-    const commands = commandsFor(opts);
+    const commands = await commandsOf(opts);
     out(`Continue: ${commands.resume(state.runId)}`);
     if (!rollbackRefusal(state, isPivot, commands)) out(`Or undo it: ${commands.rollback(state.runId)}`);
   }
@@ -73,4 +73,9 @@ export async function runStatus(io: IO, opts: StatusOptions): Promise<number> {
     if (state.finished.hint) out(state.finished.hint);
   }
   return 0;
+}
+
+/** The hints' commands, loaded only for a run that needs one (most shown runs are over). */
+async function commandsOf(opts: GlobalOptions): Promise<ReturnType<typeof commandsFor>> {
+  return (await import('../context.js')).commandsFor(opts);
 }

@@ -1,10 +1,10 @@
 /** Plain-text pieces shared by the views: diffs, durations, the run summary table. */
-import type { ChalkInstance } from 'chalk';
 import type { Change } from '../../engine/action.js';
 import type { RunSummary } from '../../engine/timeline.js';
 import { formatDuration } from '../../util/duration.js';
+import type { Styles } from './styles.js';
 
-export function changeLine(c: Change, color: ChalkInstance): string {
+export function changeLine(c: Change, color: Styles): string {
   const arrow = (before: unknown, after: unknown) => `${color.red(show(before))} -> ${color.green(show(after))}`;
   switch (c.target) {
     case 'config':

@@ -2,7 +2,6 @@
  * The human view, on stderr. On a terminal: a live step list with a spinner and elapsed time,
  * messages scrolling above it. Elsewhere (CI logs, pipes): one plain line per event.
  */
-import { Chalk, type ChalkInstance } from 'chalk';
 import type { EngineEvent } from '../../engine/events.js';
 import type { RunOutcome } from '../../engine/executor.js';
 import type { RunSummary } from '../../engine/timeline.js';
@@ -11,6 +10,7 @@ import { formatDuration } from '../../util/duration.js';
 import type { IO } from '../io.js';
 import { changeLine, summaryTable } from './format.js';
 import type { RunView } from './run-view.js';
+import type { Styles } from './styles.js';
 
 /** A run's playbook, config and commands are journaled at its start; resume uses those. */
 const FROZEN = '; its config and commands are frozen: edits to release.config.yaml apply to new runs only';
@@ -25,7 +25,6 @@ interface StepRow {
 }
 
 export class HumanRunView implements RunView {
-  private readonly c: ChalkInstance;
   private rows: StepRow[] = [];
   private drawn = 0;
   private frame = 0;
@@ -35,11 +34,10 @@ export class HumanRunView implements RunView {
 
   constructor(
     private readonly io: IO,
-    color: boolean,
+    /** Plain text where no colour is wanted (styles.ts). */
+    private readonly c: Styles,
     private readonly live: boolean,
-  ) {
-    this.c = new Chalk({ level: color ? 1 : 0 });
-  }
+  ) {}
 
   begin(state: RunState): void {
     const shown: Record<string, StepRow['status']> = { succeeded: 'succeeded', failed: 'failed', undone: 'undone', paused: 'paused', running: 'paused', interrupted: 'paused', unsettled: 'failed' };
@@ -201,7 +199,7 @@ export class HumanRunView implements RunView {
       case 'pending':
         return c.dim(`  ○ ${r.id}`);
       case 'running':
-        return `  ${c.cyan(SPINNER[this.frame % SPINNER.length])} ${r.id} ${c.dim(elapsed)}`;
+        return `  ${c.cyan(SPINNER[this.frame % SPINNER.length]!)} ${r.id} ${c.dim(elapsed)}`;
       case 'waiting':
         return `  ${c.yellow('⏸')} ${r.id} ${c.dim(`waiting for you${elapsed ? ` · ${elapsed}` : ''}`)}`;
       case 'succeeded':

@@ -1,4 +1,5 @@
 /** How a run is shown: people read stderr; `--json` adds NDJSON on stdout. */
+import { Chalk } from 'chalk';
 import type { EngineEvent } from '../../engine/events.js';
 import type { RunOutcome } from '../../engine/executor.js';
 import type { RunSummary } from '../../engine/timeline.js';
@@ -21,7 +22,8 @@ export function createRunView(io: IO, opts: { json: boolean }): RunView {
 }
 
 function viewFor(io: IO, opts: { json: boolean }): RunView {
-  const human = new HumanRunView(io, wantsColor(io), io.stderrIsTTY && !isCI(io.env) && io.env.TERM !== 'dumb');
+  // Flip, resume and rollback load chalk anyway; level 0 prints plain text.
+  const human = new HumanRunView(io, new Chalk({ level: wantsColor(io) ? 1 : 0 }), io.stderrIsTTY && !isCI(io.env) && io.env.TERM !== 'dumb');
   if (!opts.json) return human;
   const json = new JsonRunView(io);
   return {
