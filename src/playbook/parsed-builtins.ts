@@ -1,7 +1,7 @@
 /**
  * Built with the package (`npm run build`): what each file the tool ships parses to — the
  * built-in playbooks and the config template `release init` writes (also the --sandbox example
- * app) — keyed by the hash of its text. YamlSource looks a text up there before parsing it, so
+ * app) — keyed by its text. YamlSource looks a text up there before parsing it, so
  * those files cost no YAML parse; the schema and every rule still check the data each run. A file
  * whose text changed since the build misses the table and is parsed as any other.
  */
@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
 import { CONFIG_TEMPLATE } from './config-template.js';
 import { BUILTIN_PLAYBOOKS } from './locate.js';
-import { PARSED_BUILTINS, textHash } from './yaml-source.js';
+import { PARSED_BUILTINS } from './yaml-source.js';
 
 /** Only a text that parses without an error, and whose data survives JSON unchanged, is listed. */
 export function parsedBuiltinsTable(): Record<string, string> {
@@ -23,7 +23,7 @@ export function parsedBuiltinsTable(): Record<string, string> {
     if (doc.errors.length) continue;
     const data: unknown = doc.toJS();
     const json = JSON.stringify(data);
-    if (json !== undefined && isDeepStrictEqual(JSON.parse(json), data)) table[textHash(text)] = json;
+    if (json !== undefined && isDeepStrictEqual(JSON.parse(json), data)) table[text] = json;
   }
   return table;
 }

@@ -2,7 +2,6 @@
  * YAML parsed with positions kept, so every problem — a YAML syntax error, a zod issue, an
  * unknown action — is reported as `file:line:col: field: message`.
  */
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Document, LineCounter } from 'yaml';
@@ -27,17 +26,20 @@ export function formatProblem(p: Problem): string {
  */
 export const PARSED_BUILTINS = new URL('../parsed-builtins.json', import.meta.url);
 
-/** The key of a text in that table. */
-export const textHash = (text: string): string => createHash('sha256').update(text).digest('base64url');
+/**
+ * The table: each shipped text -> what it parses to, as JSON. Keyed by the whole text, not a hash
+ * of it: a lookup is then exact, and costs no node:crypto (a few ms of start-up to load it).
+ */
+export type ParsedBuiltins = Map<string, string>;
 
-let builtins: Record<string, string> | undefined;
-/** The table, read once: text hash -> what it parses to, as JSON. Empty when it was not built. */
-function parsedBuiltins(): Record<string, string> {
+let builtins: ParsedBuiltins | undefined;
+/** The table, read once. Empty when it was not built. */
+function parsedBuiltins(): ParsedBuiltins {
   if (!builtins) {
     try {
-      builtins = JSON.parse(readFileSync(PARSED_BUILTINS, 'utf8')) as Record<string, string>;
+      builtins = new Map(Object.entries(JSON.parse(readFileSync(PARSED_BUILTINS, 'utf8')) as Record<string, string>));
     } catch {
-      builtins = {};
+      builtins = new Map();
     }
   }
   return builtins;
@@ -57,7 +59,7 @@ export class YamlSource {
     readonly file: string,
     private readonly text: string,
   ) {
-    this.known = parsedBuiltins()[textHash(text)];
+    this.known = parsedBuiltins().get(text);
     if (this.known !== undefined) {
       this.syntaxProblems = [];
       return;

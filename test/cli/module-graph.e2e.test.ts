@@ -150,3 +150,24 @@ describe('module graph: each command loads only what it uses', () => {
     }
   });
 });
+
+describe('module graph: what validate loads of Node itself', () => {
+  /** Node's own modules the process loaded (`crypto`, `fs`...), as process.moduleLoadList names them at exit. */
+  async function nodeModules(args: string[], cwd: string): Promise<{ code: number; stderr: string; builtins: string[] }> {
+    const listFile = join(testdir(), 'builtins.json');
+    const preload = `data:text/javascript,import { writeFileSync } from 'node:fs'; process.on('exit', () => writeFileSync(${JSON.stringify(listFile)}, JSON.stringify(process.moduleLoadList)));`;
+    const result = await execa('node', ['--import', preload, BIN, ...args], { cwd, env: cliEnv(), extendEnv: false, reject: false, stdin: 'ignore' });
+    const list = JSON.parse(readFileSync(listFile, 'utf8')) as string[];
+    return { code: result.exitCode ?? -1, stderr: String(result.stderr), builtins: list.filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice('NativeModule '.length)) };
+  }
+
+  it('validate of the config as init wrote it and the built-in playbooks loads no node:crypto (the parsed built-ins are keyed by their text, not a hash)', async () => {
+    const project = testdir();
+    await execa('node', [BIN, 'init'], { cwd: project, env: cliEnv(), extendEnv: false });
+    const graph = await nodeModules(['validate'], project);
+    expect(graph.code, graph.stderr).toBe(0);
+    expect(graph.stderr).toContain('(built-in)');
+    expect(graph.builtins).toContain('fs');
+    expect(graph.builtins).not.toContain('crypto');
+  });
+});
