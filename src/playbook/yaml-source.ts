@@ -30,7 +30,7 @@ export const PARSED_BUILTINS = new URL('../parsed-builtins.json', import.meta.ur
  * The table: each shipped text -> what it parses to, as JSON. Keyed by the whole text, not a hash
  * of it: a lookup is then exact, and costs no node:crypto (a few ms of start-up to load it).
  */
-export type ParsedBuiltins = Map<string, string>;
+type ParsedBuiltins = Map<string, string>;
 
 let builtins: ParsedBuiltins | undefined;
 /** The table, read once. Empty when it was not built. */
