@@ -170,4 +170,20 @@ describe('module graph: what validate loads of Node itself', () => {
     expect(graph.builtins).toContain('fs');
     expect(graph.builtins).not.toContain('crypto');
   });
+
+  it('validate reports the built-in playbooks as the build checked them, loading no action and no playbook checker; a playbook of its own is checked in full', async () => {
+    const project = testdir();
+    await execa('node', [BIN, 'init'], { cwd: project, env: cliEnv(), extendEnv: false });
+    const shipped = await traced(['validate'], project);
+    expect(shipped.code, shipped.stderr).toBe(0);
+    expect(shipped.stderr).toContain('scenario-b.yaml (built-in) (7 steps)');
+    expect(shipped.own.filter((m) => ACTION_CODE.test(m) || m === 'dist/actions/registry.js' || m === 'dist/playbook/load.js')).toEqual([]);
+    // A copy of a built-in with one step broken is not the shipped text: loaded and checked.
+    const builtIn = readFileSync(fileURLToPath(new URL('../../playbooks/kill-switch.yaml', import.meta.url)), 'utf8');
+    writeFileSync(join(project, 'mine.yaml'), builtIn.replace(/uses: \S+/, 'uses: backend/deploi'));
+    const own = await traced(['validate', 'mine.yaml'], project);
+    expect(own.code).toBe(2);
+    expect(own.stderr).toMatch(/mine\.yaml:\d+:\d+: steps\[0\]\.uses: unknown action "backend\/deploi"/);
+    expect(own.own).toContain('dist/actions/registry.js');
+  });
 });
