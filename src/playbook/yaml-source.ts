@@ -2,11 +2,10 @@
  * YAML parsed with positions kept, so every problem — a YAML syntax error, a zod issue, an
  * unknown action — is reported as `file:line:col: field: message`.
  */
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Document, LineCounter } from 'yaml';
 import type { z } from 'zod';
+import { shippedText } from './shipped-texts.js';
 
 export interface Problem {
   file: string;
@@ -21,27 +20,7 @@ export function formatProblem(p: Problem): string {
   return `${p.file}:${p.line}:${p.col}: ${p.field ? `${p.field}: ` : ''}${p.message}`;
 }
 
-/**
- * Where the build writes what the built-in files parse to (see parsed-builtins.ts): dist/, one
- * level up from this module both as tsc emits it (dist/playbook/) and in the bundle (dist/bundle/).
- */
-export const PARSED_BUILTINS = new URL('../parsed-builtins.json', import.meta.url);
-
-/** The key of a text in that table. */
-export const textHash = (text: string): string => createHash('sha256').update(text).digest('base64url');
-
-let builtins: Record<string, string> | undefined;
-/** The table, read once: text hash -> what it parses to, as JSON. Empty when it was not built. */
-function parsedBuiltins(): Record<string, string> {
-  if (!builtins) {
-    try {
-      builtins = JSON.parse(readFileSync(PARSED_BUILTINS, 'utf8')) as Record<string, string>;
-    } catch {
-      builtins = {};
-    }
-  }
-  return builtins;
-}
+export { PARSED_BUILTINS } from './shipped-texts.js';
 
 // yaml is CommonJS: required when a text is first parsed, so a run that reads only the shipped
 // files (a --sandbox flip, validate right after init) never loads it.
@@ -57,7 +36,7 @@ export class YamlSource {
     readonly file: string,
     private readonly text: string,
   ) {
-    this.known = parsedBuiltins()[textHash(text)];
+    this.known = shippedText(text)?.json;
     if (this.known !== undefined) {
       this.syntaxProblems = [];
       return;

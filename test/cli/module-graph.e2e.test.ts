@@ -217,3 +217,40 @@ describe('module graph: a reading command loads what its output needs, no more',
     expect(graph.own.filter((m) => m === 'dist/cli/prompter.js' || m === 'dist/cli/context.js')).toEqual([]);
   });
 });
+
+describe('module graph: what validate loads of Node itself', () => {
+  /** Node's own modules the process loaded (`crypto`, `fs`...), as process.moduleLoadList names them at exit. */
+  async function nodeModules(args: string[], cwd: string): Promise<{ code: number; stderr: string; builtins: string[] }> {
+    const listFile = join(testdir(), 'builtins.json');
+    const preload = `data:text/javascript,import { writeFileSync } from 'node:fs'; process.on('exit', () => writeFileSync(${JSON.stringify(listFile)}, JSON.stringify(process.moduleLoadList)));`;
+    const result = await execa('node', ['--import', preload, BIN, ...args], { cwd, env: cliEnv(), extendEnv: false, reject: false, stdin: 'ignore' });
+    const list = JSON.parse(readFileSync(listFile, 'utf8')) as string[];
+    return { code: result.exitCode ?? -1, stderr: String(result.stderr), builtins: list.filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice('NativeModule '.length)) };
+  }
+
+  it('validate of the config as init wrote it and the built-in playbooks loads no node:crypto (the parsed built-ins are keyed by their text, not a hash)', async () => {
+    const project = testdir();
+    await execa('node', [BIN, 'init'], { cwd: project, env: cliEnv(), extendEnv: false });
+    const graph = await nodeModules(['validate'], project);
+    expect(graph.code, graph.stderr).toBe(0);
+    expect(graph.stderr).toContain('(built-in)');
+    expect(graph.builtins).toContain('fs');
+    expect(graph.builtins).not.toContain('crypto');
+  });
+
+  it('validate reports the built-in playbooks as the build checked them, loading no action and no playbook checker; a playbook of its own is checked in full', async () => {
+    const project = testdir();
+    await execa('node', [BIN, 'init'], { cwd: project, env: cliEnv(), extendEnv: false });
+    const shipped = await traced(['validate'], project);
+    expect(shipped.code, shipped.stderr).toBe(0);
+    expect(shipped.stderr).toContain('scenario-b.yaml (built-in) (7 steps)');
+    expect(shipped.own.filter((m) => ACTION_CODE.test(m) || m === 'dist/actions/registry.js' || m === 'dist/playbook/load.js')).toEqual([]);
+    // A copy of a built-in with one step broken is not the shipped text: loaded and checked.
+    const builtIn = readFileSync(fileURLToPath(new URL('../../playbooks/kill-switch.yaml', import.meta.url)), 'utf8');
+    writeFileSync(join(project, 'mine.yaml'), builtIn.replace(/uses: \S+/, 'uses: backend/deploi'));
+    const own = await traced(['validate', 'mine.yaml'], project);
+    expect(own.code).toBe(2);
+    expect(own.stderr).toMatch(/mine\.yaml:\d+:\d+: steps\[0\]\.uses: unknown action "backend\/deploi"/);
+    expect(own.own).toContain('dist/actions/registry.js');
+  });
+});

@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
 import { CONFIG_TEMPLATE } from '../../src/playbook/config-template.js';
+import { actionCatalog } from '../../src/actions/registry.js';
+import { loadPlaybook } from '../../src/playbook/load.js';
 import { BUILTIN_PLAYBOOKS } from '../../src/playbook/locate.js';
 
 type YamlSourceModule = typeof import('../../src/playbook/yaml-source.js');
@@ -16,18 +18,28 @@ const SHIPPED = [CONFIG_TEMPLATE, ...readdirSync(BUILTIN_PLAYBOOKS).filter((f) =
 
 describe('parsed built-ins', () => {
   let built: YamlSourceModule;
-  let table: Record<string, string>;
+  let table: Record<string, { json: string; steps?: number }>;
 
   beforeAll(async () => {
     // The built module: it reads the table next to itself, as the installed CLI does.
     built = (await import(new URL('../../dist/playbook/yaml-source.js', import.meta.url).href)) as YamlSourceModule;
-    table = JSON.parse(readFileSync(built.PARSED_BUILTINS, 'utf8')) as Record<string, string>;
+    table = JSON.parse(readFileSync(built.PARSED_BUILTINS, 'utf8')) as typeof table;
   });
 
   it('lists the config template and every built-in playbook, each as its parse', () => {
     expect(SHIPPED.length).toBeGreaterThan(5);
     expect(Object.keys(table)).toHaveLength(SHIPPED.length);
-    for (const text of SHIPPED) expect(JSON.parse(table[built.textHash(text)]!)).toEqual(parseDocument(text).toJS());
+    for (const text of SHIPPED) expect(JSON.parse(table[text]!.json)).toEqual(parseDocument(text).toJS());
+  });
+
+  it('each built-in playbook is marked with the step count a full check gives it now; the config template is not a playbook', () => {
+    for (const file of readdirSync(BUILTIN_PLAYBOOKS).filter((f) => f.endsWith('.yaml'))) {
+      const text = readFileSync(join(BUILTIN_PLAYBOOKS, file), 'utf8');
+      const checked = loadPlaybook(join(BUILTIN_PLAYBOOKS, file), actionCatalog, text);
+      expect(checked.ok, file).toBe(true);
+      expect(table[text]!.steps, file).toBe(checked.ok ? checked.loaded.playbook.steps.length : undefined);
+    }
+    expect(table[CONFIG_TEMPLATE]!.steps).toBeUndefined();
   });
 
   it('a shipped text gives the same data and problem positions as parsing it', () => {
