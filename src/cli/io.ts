@@ -32,21 +32,37 @@ export interface IO {
   exitNow(code: number): never;
 }
 
+/**
+ * Node makes each of process.stdin, stdout and stderr on first use (a pipe's costs a socket):
+ * nothing here touches one before a command uses it, so `release --version` makes only stdout.
+ */
 export function processIO(exitNow: (code: number) => never): IO {
   const mask = new SecretMask();
-  const out = droppingSink(process.stdout);
-  const err = droppingSink(process.stderr);
+  const out = droppingSink(() => process.stdout);
+  const err = droppingSink(() => process.stderr);
   return {
     out: mask.sink(out),
     err: mask.sink(err),
     mask,
     unmasked: { out, err },
-    stdin: process.stdin,
-    stderrStream: process.stderr,
-    stdinIsTTY: Boolean(process.stdin.isTTY),
-    stdoutIsTTY: Boolean(process.stdout.isTTY),
-    stderrIsTTY: Boolean(process.stderr.isTTY),
-    stderrColumns: process.stderr.columns ?? 100,
+    get stdin() {
+      return process.stdin;
+    },
+    get stderrStream() {
+      return process.stderr;
+    },
+    get stdinIsTTY() {
+      return Boolean(process.stdin.isTTY);
+    },
+    get stdoutIsTTY() {
+      return Boolean(process.stdout.isTTY);
+    },
+    get stderrIsTTY() {
+      return Boolean(process.stderr.isTTY);
+    },
+    get stderrColumns() {
+      return process.stderr.columns ?? 100;
+    },
     env: process.env,
     cwd: process.cwd(),
     exitNow,
@@ -55,15 +71,20 @@ export function processIO(exitNow: (code: number) => never): IO {
 
 /**
  * A closed pipe (`release flip | head -3`, a CI log reader gone) must never stop a run: once the
- * stream fails, output is dropped and the run goes on to finish or park normally.
+ * stream fails, output is dropped and the run goes on to finish or park normally. The stream is
+ * asked for at the first write (see processIO).
  */
-export function droppingSink(stream: NodeJS.WritableStream & { destroyed?: boolean }): TextSink {
+export function droppingSink(streamOf: () => NodeJS.WritableStream & { destroyed?: boolean }): TextSink {
+  let stream: (NodeJS.WritableStream & { destroyed?: boolean }) | undefined;
   let broken = false;
-  stream.on('error', () => {
-    broken = true;
-  });
   return {
     write(text: string) {
+      if (!stream) {
+        stream = streamOf();
+        stream.on('error', () => {
+          broken = true;
+        });
+      }
       if (broken || stream.destroyed) return false;
       try {
         return stream.write(text);
