@@ -1,8 +1,10 @@
 /** `--help` on every command, with examples; `release --help` loads commander and nothing heavy. */
+import { Help, type Command } from 'commander';
 import { execa } from 'execa';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { buildProgram, LazyCommand } from '../../src/cli/program.js';
 import { BIN, cliEnv, release } from '../helpers/cli.js';
 import { releaseInProcess } from '../helpers/in-process.js';
 import { loadedModules } from '../helpers/module-trace.js';
@@ -79,4 +81,35 @@ describe('--help', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("unknown option '--no-such-flag'");
   });
+
+  // Each command's options are built only when it is used (LazyCommand): until then the program's
+  // list names it by a declared term, which must say what commander itself says once it is built.
+  it('the command list names each command as commander does once it is defined', () => {
+    const program = buildProgram(silentIO(), () => undefined);
+    const lazy = program.commands.filter((cmd): cmd is LazyCommand => cmd instanceof LazyCommand);
+    expect(lazy.map((cmd) => cmd.name())).toEqual(program.commands.map((cmd) => cmd.name()));
+    for (const cmd of lazy) expect(new Help().subcommandTerm(cmd.define()), cmd.name()).toBe(cmd.term);
+  });
+
+  it('--version builds no command; a command asked for builds only itself', async () => {
+    const defined = (program: Command) => program.commands.filter((cmd) => cmd.options.length > 0 || cmd.registeredArguments.length > 0).map((cmd) => cmd.name());
+    const version = buildProgram(silentIO(), () => undefined);
+    await expect(version.parseAsync(['--version'], { from: 'user' })).rejects.toMatchObject({ code: 'commander.version' });
+    expect(defined(version)).toEqual([]);
+    const flipHelp = buildProgram(silentIO(), () => undefined);
+    await expect(flipHelp.parseAsync(['--json', 'flip', '--help'], { from: 'user' })).rejects.toMatchObject({ code: 'commander.helpDisplayed' });
+    expect(defined(flipHelp)).toEqual(['flip']);
+  });
+
+  it('release help <command> shows that command in full', async () => {
+    const result = await releaseInProcess(['help', 'flip'], { cwd: testdir() });
+    expect(result.stdout).toBe((await releaseInProcess(['flip', '--help'], { cwd: testdir() })).stdout);
+    expect(result.stdout).toContain('--sandbox-fail <step[:platform]>');
+  });
 });
+
+/** The program's output goes nowhere: these tests look at the command tree it built. */
+function silentIO(): Parameters<typeof buildProgram>[0] {
+  const sink = { write: () => true };
+  return { out: sink, err: sink } as unknown as Parameters<typeof buildProgram>[0];
+}

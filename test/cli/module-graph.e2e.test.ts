@@ -150,3 +150,34 @@ describe('module graph: each command loads only what it uses', () => {
     }
   });
 });
+
+// What Node loads of its own at start-up, and which of process.stdin/stdout/stderr the CLI makes
+// (Node makes each on first use; a pipe's costs a socket): a preload notes both at exit.
+describe('start-up: Node modules and standard streams', () => {
+  const NOTE = `data:text/javascript,${encodeURIComponent(`import { writeFileSync } from 'node:fs';
+const made = [];
+for (const name of ['stdin', 'stdout', 'stderr']) {
+  const { get } = Object.getOwnPropertyDescriptor(process, name);
+  Object.defineProperty(process, name, { configurable: true, enumerable: true, get() { if (!made.includes(name)) made.push(name); return get.call(process); } });
+}
+process.on('exit', () => writeFileSync(process.env.START_UP_NOTE, JSON.stringify({ made, builtins: process.moduleLoadList })));`)}`;
+
+  async function started(args: string[]): Promise<{ code: number; made: string[]; builtins: string[] }> {
+    const note = join(testdir(), 'start-up.json');
+    const result = await execa('node', ['--import', NOTE, BIN, ...args], { cwd: testdir(), env: cliEnv({ START_UP_NOTE: note }), extendEnv: false, reject: false });
+    return { code: result.exitCode ?? -1, ...(JSON.parse(readFileSync(note, 'utf8')) as { made: string[]; builtins: string[] }) };
+  }
+
+  // commander requires child_process at load for executable subcommands, which this CLI has none of.
+  it.each(['--version', '--help', 'runs'])('release %s loads no child_process (the bundle hands commander a lazy one)', async (command) => {
+    const run = await started(command.split(' '));
+    expect(run.code).toBe(0);
+    expect(run.builtins.filter((m) => /child_process|dgram/.test(m))).toEqual([]);
+  });
+
+  it('release --version makes stdout only, no stdin or stderr', async () => {
+    const run = await started(['--version']);
+    expect(run.code).toBe(0);
+    expect(run.made).toEqual(['stdout']);
+  });
+});
