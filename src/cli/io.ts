@@ -2,6 +2,7 @@
  * The process's streams and environment as one value, so commands never touch globals and tests
  * pass their own. stdout carries only results (`--json`: NDJSON only); people read stderr.
  */
+import { writeSync } from 'node:fs';
 import type { GitHubActions } from './github-actions.js';
 import { SecretMask } from './secret-mask.js';
 
@@ -32,14 +33,18 @@ export interface IO {
   exitNow(code: number): never;
 }
 
+type Stream = NodeJS.WritableStream & { destroyed?: boolean };
+
 /**
- * Node makes each of process.stdin, stdout and stderr on first use (a pipe's costs a socket):
- * nothing here touches one before a command uses it, so `release --version` makes only stdout.
+ * Node makes each of process.stdin, stdout and stderr on first use, and a pipe's or a terminal's
+ * costs a socket and some 25 of Node's own modules (net, streams): nothing here touches one before
+ * a command needs it, and output is written straight to the file descriptor (standardSink), so
+ * `release --version` or `--help` makes none.
  */
 export function processIO(exitNow: (code: number) => never): IO {
   const mask = new SecretMask();
-  const out = droppingSink(() => process.stdout);
-  const err = droppingSink(() => process.stderr);
+  const out = standardSink(1, () => (stdoutStream = process.stdout));
+  const err = standardSink(2, () => process.stderr);
   return {
     out: mask.sink(out),
     err: mask.sink(err),
@@ -69,22 +74,60 @@ export function processIO(exitNow: (code: number) => never): IO {
   };
 }
 
+/** process.stdout, once the CLI's output went through it (standardSink). */
+let stdoutStream: Stream | undefined;
+
 /**
- * A closed pipe (`release flip | head -3`, a CI log reader gone) must never stop a run: once the
- * stream fails, output is dropped and the run goes on to finish or park normally. The stream is
- * asked for at the first write (see processIO).
+ * Calls `done` once the CLI's output to stdout is out: at once when it was written straight to
+ * the descriptor, else when Node's stream has drained, unless its reader is gone (a closed pipe
+ * never delays the exit). The launcher's last step.
  */
-export function droppingSink(streamOf: () => NodeJS.WritableStream & { destroyed?: boolean }): TextSink {
-  let stream: (NodeJS.WritableStream & { destroyed?: boolean }) | undefined;
+export function afterOutput(done: () => void): void {
+  if (!stdoutStream || stdoutStream.destroyed || !stdoutStream.writable) return done();
+  stdoutStream.write('', () => done());
+}
+
+/**
+ * Writes to a standard descriptor synchronously, as Node's own stream does on Linux for files,
+ * pipes and terminals, without making that stream. A descriptor that would block (EAGAIN: one
+ * made non-blocking, and full) or fails otherwise hands this and every later write, in order, to
+ * Node's stream; a reader gone (EPIPE) drops the output, as droppingSink does.
+ */
+export function standardSink(fd: 1 | 2, streamOf: () => Stream): TextSink {
+  let stream: ReturnType<typeof droppingSink> | undefined;
   let broken = false;
   return {
     write(text: string) {
-      if (!stream) {
-        stream = streamOf();
-        stream.on('error', () => {
+      if (broken) return false;
+      if (stream) return stream.write(text);
+      let rest: string | Uint8Array = text;
+      try {
+        const written = writeSync(fd, text);
+        if (written === Buffer.byteLength(text)) return true;
+        rest = Buffer.from(text).subarray(written);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'EPIPE') {
           broken = true;
-        });
+          return false;
+        }
       }
+      stream = droppingSink(streamOf());
+      return stream.write(rest);
+    },
+  };
+}
+
+/**
+ * A closed pipe (`release flip | head -3`, a CI log reader gone) must never stop a run: once the
+ * stream fails, output is dropped and the run goes on to finish or park normally.
+ */
+export function droppingSink(stream: Stream): { write(text: string | Uint8Array): boolean } {
+  let broken = false;
+  stream.on('error', () => {
+    broken = true;
+  });
+  return {
+    write(text: string | Uint8Array) {
       if (broken || stream.destroyed) return false;
       try {
         return stream.write(text);

@@ -5,7 +5,7 @@
  * imported only when it runs. So `release --version` and `release --help` build no command's
  * options, and load commander and nothing else (no zod, no store SDKs).
  */
-import { createRequire } from 'node:module';
+import { fstatSync, readFileSync } from 'node:fs';
 import { Command, CommanderError, Help, Option, type HelpContext } from 'commander';
 import { EXIT_CODES, EXIT_CODE_HELP } from '../errors.js';
 import type { IO } from './io.js';
@@ -30,13 +30,10 @@ export interface SandboxFlags {
 /** Written in by the bundle (src/build/bundle.ts); unbundled (tests, dist/cli), package.json says. */
 declare const __RELEASE_VERSION__: string | undefined;
 
-/**
- * Not through `node:fs`: an ES module importing it makes Node build its whole namespace, which
- * loads the fs streams too (`node:module` is loaded anyway: the bundle's chunks import it).
- */
 function packageVersion(): string {
   if (typeof __RELEASE_VERSION__ === 'string') return __RELEASE_VERSION__;
-  return (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
 }
 
 /**
@@ -456,6 +453,18 @@ const COMMANDS: CommandSpec[] = [
   },
 ];
 
+/** process.stdout or stderr when it is a terminal; asked of the descriptor first (no character device, no terminal). */
+function terminal(fd: 1 | 2): NodeJS.WriteStream | undefined {
+  let characterDevice = false;
+  try {
+    characterDevice = fstatSync(fd).isCharacterDevice();
+  } catch {
+    // A descriptor that cannot be asked is no terminal either.
+  }
+  const stream = characterDevice ? (fd === 1 ? process.stdout : process.stderr) : undefined;
+  return stream?.isTTY ? stream : undefined;
+}
+
 const EXIT_CODES_HELP = `
 Exit codes:
 ${Object.entries(EXIT_CODES)
@@ -485,7 +494,18 @@ export function buildProgram(io: IO, setExit: (code: number) => void): Command {
     // Commands inherit this (it must come before .command()): each command's --help then also
     // lists --json, --yes, --sandbox... which otherwise only `release --help` showed.
     .configureHelp({ showGlobalOptions: true, subcommandTerm })
-    .configureOutput({ writeOut: (s) => io.out.write(s), writeErr: (s) => io.err.write(s) });
+    .configureOutput({
+      writeOut: (s) => io.out.write(s),
+      writeErr: (s) => io.err.write(s),
+      // commander asks process.stdout (stderr) for a terminal's width and colours, which makes that
+      // stream: io.ts writes without one, and a descriptor that is no terminal needs none. No
+      // colours then: the help has none to keep or strip.
+      // No width (not a terminal): commander's own, 80, as its default gives (its typings say number).
+      getOutHelpWidth: () => terminal(1)?.columns as number,
+      getErrHelpWidth: () => terminal(2)?.columns as number,
+      getOutHasColors: () => Boolean(terminal(1)?.hasColors()),
+      getErrHasColors: () => Boolean(terminal(2)?.hasColors()),
+    });
 
   const run: CommandRun = { io, setExit };
   for (const spec of COMMANDS) {
