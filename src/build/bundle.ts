@@ -39,7 +39,7 @@ export async function bundle(root = process.cwd()): Promise<void> {
     // `release --version` and every command's program need the version: written in at build time
     // instead of reading package.json at each start (program.ts reads it when run unbundled).
     define: { __RELEASE_VERSION__: JSON.stringify(pkg.version) },
-    plugins: [lazyChildProcessForCommander, builtinsThroughRequire],
+    plugins: [lazyChildProcessForCommander],
     // CommonJS packages in an ES module bundle (commander, semver) still `require` Node's own
     // modules: esbuild's shim needs a real `require` in scope.
     banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
@@ -67,20 +67,5 @@ const lazyChildProcessForCommander: Plugin = {
       // to Node's own module (external on platform node).
       contents: "let real; const load = () => (real ??= require('child_process')); module.exports = new Proxy({}, { get: (_, key) => load()[key], has: (_, key) => key in load() });",
     }));
-  },
-};
-
-/**
- * An ES module importing one of Node's own modules makes Node build that module's whole
- * namespace, reading every export: for `node:fs` that loads fs's streams and with them some 19
- * of Node's stream modules (a few ms of every start-up), though nothing here streams a file.
- * Each static `import ... from 'node:...'` becomes a `require`, whose exports esbuild reads only
- * when they are used. Dynamic `import()`s stay as they are.
- */
-const builtinsThroughRequire: Plugin = {
-  name: 'builtins-through-require',
-  setup(build) {
-    build.onResolve({ filter: /^node:/ }, (args) => (args.kind === 'import-statement' ? { path: args.path, namespace: 'builtin-require' } : undefined));
-    build.onLoad({ filter: /.*/, namespace: 'builtin-require' }, (args) => ({ loader: 'js', contents: `module.exports = require(${JSON.stringify(args.path)});` }));
   },
 };
