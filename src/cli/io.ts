@@ -99,7 +99,7 @@ export function afterOutput(done: () => void): void {
  * made non-blocking, and full) or fails otherwise hands this and every later write, in order, to
  * Node's stream; a reader gone (EPIPE) drops the output, as droppingSink does.
  */
-export function standardSink(fd: 1 | 2, streamOf: () => Stream): TextSink {
+export function standardSink(fd: number, streamOf: () => Stream): TextSink {
   let stream: ReturnType<typeof droppingSink> | undefined;
   let broken = false;
   return {

@@ -6,10 +6,12 @@
  * bare Node.
  */
 import { execa } from 'execa';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { standardSink } from '../../src/cli/io.js';
 import { BIN, cliEnv } from '../helpers/cli.js';
 import { loadedModules } from '../helpers/module-trace.js';
 import { storeProject } from '../helpers/store-project.js';
@@ -183,5 +185,37 @@ process.on('exit', () => writeFileSync(process.env.START_UP_NOTE, JSON.stringify
     expect(run.code).toBe(0);
     expect(run.made).toEqual([]);
     expect(run.builtins.filter((m) => /^NativeModule (net|stream|internal\/streams\/(readable|writable|duplex))$/.test(m))).toEqual([]);
+  });
+});
+
+describe('start-up: output straight to the descriptor', () => {
+  // standardSink writes with writeSync; a descriptor that refuses (here one closed: EBADF; in life
+  // a full non-blocking pipe: EAGAIN) hands that write and every later one to Node's stream, in order.
+  it('a descriptor that refuses a write hands it and the rest, in order, to the stream', () => {
+    const file = join(testdir(), 'closed.txt');
+    const fd = openSync(file, 'w');
+    closeSync(fd);
+    const stream = new PassThrough();
+    let made = 0;
+    const sink = standardSink(fd, () => (made++, stream));
+    sink.write('first ');
+    sink.write('second');
+    expect(made).toBe(1);
+    expect(String(stream.read())).toBe('first second');
+  });
+
+  it('a descriptor that takes the write needs no stream', () => {
+    const file = join(testdir(), 'open.txt');
+    const fd = openSync(file, 'w');
+    try {
+      const sink = standardSink(fd, () => {
+        throw new Error('no stream should be made');
+      });
+      sink.write('héllo ');
+      sink.write('wörld\n');
+    } finally {
+      closeSync(fd);
+    }
+    expect(readFileSync(file, 'utf8')).toBe('héllo wörld\n');
   });
 });
