@@ -95,9 +95,11 @@ export function afterOutput(done: () => void): void {
 
 /**
  * Writes to a standard descriptor synchronously, as Node's own stream does on Linux for files,
- * pipes and terminals, without making that stream. A descriptor that would block (EAGAIN: one
- * made non-blocking, and full) or fails otherwise hands this and every later write, in order, to
- * Node's stream; a reader gone (EPIPE) drops the output, as droppingSink does.
+ * pipes and terminals, without making that stream. Node's stream takes this write and every later
+ * one, in order, when the descriptor would block (EAGAIN: one made non-blocking, and full) or
+ * fails otherwise, and once the process listens for a signal (a run, drive.ts): a write to a
+ * slow reader then waits in the kernel, and the handler would wait with it. A reader gone
+ * (EPIPE) drops the output, as droppingSink does.
  */
 export function standardSink(fd: number, streamOf: () => Stream): TextSink {
   let stream: ReturnType<typeof droppingSink> | undefined;
@@ -105,6 +107,7 @@ export function standardSink(fd: number, streamOf: () => Stream): TextSink {
   return {
     write(text: string) {
       if (broken) return false;
+      if (!stream && listensForSignals()) stream = droppingSink(streamOf());
       if (stream) return stream.write(text);
       let rest: string | Uint8Array = text;
       try {
@@ -122,6 +125,8 @@ export function standardSink(fd: number, streamOf: () => Stream): TextSink {
     },
   };
 }
+
+const listensForSignals = () => process.listenerCount('SIGINT') + process.listenerCount('SIGTERM') + process.listenerCount('SIGHUP') > 0;
 
 /**
  * A closed pipe (`release flip | head -3`, a CI log reader gone) must never stop a run: once the

@@ -204,6 +204,23 @@ describe('start-up: output straight to the descriptor', () => {
     expect(String(stream.read())).toBe('first second');
   });
 
+  it('while the process listens for a signal, writes go through the stream (a handler never waits on a slow reader)', () => {
+    const file = join(testdir(), 'open.txt');
+    const fd = openSync(file, 'w');
+    const stream = new PassThrough();
+    const onSignal = () => undefined;
+    process.on('SIGHUP', onSignal);
+    try {
+      const sink = standardSink(fd, () => stream);
+      sink.write('during a run');
+    } finally {
+      process.off('SIGHUP', onSignal);
+      closeSync(fd);
+    }
+    expect(String(stream.read())).toBe('during a run');
+    expect(readFileSync(file, 'utf8')).toBe('');
+  });
+
   it('a descriptor that takes the write needs no stream', () => {
     const file = join(testdir(), 'open.txt');
     const fd = openSync(file, 'w');
