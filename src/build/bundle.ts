@@ -15,6 +15,7 @@
 import { build, type Plugin } from 'esbuild';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 const BUNDLE_DIR = 'dist/bundle';
 const BUNDLE_META = join(BUNDLE_DIR, 'meta.json');
@@ -38,13 +39,20 @@ export async function bundle(root = process.cwd()): Promise<void> {
     logLevel: 'warning',
     // `release --version` and every command's program need the version: written in at build time
     // instead of reading package.json at each start (program.ts reads it when run unbundled).
-    define: { __RELEASE_VERSION__: JSON.stringify(pkg.version) },
+    // The program's help for a reader that is no terminal, formatted once here (program.ts).
+    define: { __RELEASE_VERSION__: JSON.stringify(pkg.version), __RELEASE_PLAIN_HELP__: JSON.stringify(await plainProgramHelp(root)) },
     plugins: [lazyChildProcessForCommander],
     // CommonJS packages in an ES module bundle (commander, semver) still `require` Node's own
     // modules: esbuild's shim needs a real `require` in scope.
     banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   });
   writeFileSync(join(root, BUNDLE_META), `${JSON.stringify(result.metafile)}\n`);
+}
+
+/** From what tsc emitted: the program as it runs unbundled. */
+async function plainProgramHelp(root: string): Promise<string> {
+  const program = (await import(pathToFileURL(join(root, 'dist/cli/program.js')).href)) as { plainProgramHelp(): string };
+  return program.plainProgramHelp();
 }
 
 /**

@@ -32,11 +32,32 @@ export interface SandboxFlags {
 
 /** Written in by the bundle (src/build/bundle.ts); unbundled (tests, dist/cli), package.json says. */
 declare const __RELEASE_VERSION__: string | undefined;
+/** Written in by the bundle: plainProgramHelp() at build time; unbundled, the help is formatted when asked. */
+declare const __RELEASE_PLAIN_HELP__: string | undefined;
 
 function packageVersion(): string {
   if (typeof __RELEASE_VERSION__ === 'string') return __RELEASE_VERSION__;
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
   return pkg.version;
+}
+
+/**
+ * The program: its help for a reader that is no terminal (width 80, no colours, as the bench and
+ * every pipe and file get it) is formatted at build time, not at each `release --help` (commander
+ * formats ~60 items cold: a few ms). help.e2e checks the bundle's text is the formatted one.
+ */
+class ReleaseProgram extends Command {
+  override helpInformation(context?: HelpContext): string {
+    const plain = typeof __RELEASE_PLAIN_HELP__ === 'string' && !terminal(context?.error ? 2 : 1);
+    return plain ? __RELEASE_PLAIN_HELP__ : super.helpInformation(context);
+  }
+}
+
+/** The program's help as a reader that is no terminal gets it: for the bundle to write in (bundle.ts). */
+export function plainProgramHelp(): string {
+  const nowhere = { write: () => true };
+  const program = buildProgram({ out: nowhere, err: nowhere } as unknown as IO, () => undefined);
+  return program.configureOutput({ getOutHelpWidth: () => undefined as unknown as number, getOutHasColors: () => false }).helpInformation();
 }
 
 /**
@@ -482,7 +503,7 @@ Environment:
   NO_COLOR            set: no colour`;
 
 export function buildProgram(io: IO, setExit: (code: number) => void): Command {
-  const program = new Command('release')
+  const program = new ReleaseProgram('release')
     .description('Carry out a breaking backend change and a new mobile app version together, without stranding users on either side.')
     .option('-j, --json', 'machine output: NDJSON events on stdout (human progress stays on stderr)', false)
     .option('--no-input', 'never prompt (also when stdin is not a terminal or CI is set)')

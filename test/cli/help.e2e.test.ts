@@ -101,6 +101,19 @@ describe('--help', () => {
     expect(defined(flipHelp)).toEqual(['flip']);
   });
 
+  // The bundle writes in the program's help for a reader that is no terminal (program.ts
+  // ReleaseProgram); the CLI run from tsc's output formats it when asked: the two must agree.
+  it('the bundled --help is the program help formatted, for a pipe and on stderr', async () => {
+    const unbundled = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+    const formatted = (args: string[]) => execa('node', ['--input-type=module', '-e', `const { main } = await import(${JSON.stringify(unbundled)}); process.exitCode = await main(${JSON.stringify(args)});`], { cwd: testdir(), env: cliEnv(), extendEnv: false, reject: false });
+    const bundled = await release(['--help'], { cwd: testdir() });
+    expect(bundled.stdout).toBe(String((await formatted(['--help'])).stdout));
+    // No command: the help goes to stderr, as an error.
+    const bare = await execa('node', [BIN], { cwd: testdir(), env: cliEnv(), extendEnv: false, reject: false });
+    expect(String(bare.stderr)).toBe(String((await formatted([])).stderr));
+    expect(String(bare.stderr)).toContain('Usage: release [options] [command]');
+  });
+
   it('release help <command> shows that command in full', async () => {
     const result = await releaseInProcess(['help', 'flip'], { cwd: testdir() });
     expect(result.stdout).toBe((await releaseInProcess(['flip', '--help'], { cwd: testdir() })).stdout);
