@@ -7,9 +7,8 @@ import module from 'node:module';
 module.enableCompileCache?.();
 // Imported only now, so the CLI's modules are compiled with the cache on. The bundle (built by
 // `npm run build`, src/build/bundle.ts): a few dozen chunks instead of ~280 modules.
-const { main } = await import('../dist/bundle/main.js');
+const { main, afterOutput } = await import('../dist/bundle/main.js');
 
 const code = await main(process.argv.slice(2));
-// Flush stdout before leaving, unless its reader is gone (a closed pipe never delays the exit).
-if (process.stdout.destroyed || !process.stdout.writable) process.exit(code);
-process.stdout.write('', () => process.exit(code));
+// Leave once stdout's output is out, unless its reader is gone (a closed pipe never delays the exit).
+afterOutput(() => process.exit(code));

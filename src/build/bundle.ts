@@ -15,13 +15,14 @@
 import { build, type Plugin } from 'esbuild';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 const BUNDLE_DIR = 'dist/bundle';
 const BUNDLE_META = join(BUNDLE_DIR, 'meta.json');
 const BUNDLED_PACKAGES = ['commander', 'zod', 'semver', 'chalk'];
 
 export async function bundle(root = process.cwd()): Promise<void> {
-  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string; dependencies: Record<string, string> };
   const external = Object.keys(pkg.dependencies).filter((name) => !BUNDLED_PACKAGES.includes(name)).flatMap((name) => [name, `${name}/*`]);
   rmSync(join(root, BUNDLE_DIR), { recursive: true, force: true });
   const result = await build({
@@ -35,14 +36,47 @@ export async function bundle(root = process.cwd()): Promise<void> {
     target: 'node20',
     external,
     metafile: true,
-    plugins: [processAsGlobal],
     logLevel: 'warning',
+    // `release --version` and every command's program need the version: written in at build time
+    // instead of reading package.json at each start (program.ts reads it when run unbundled).
+    // The program's help for a reader that is no terminal, formatted once here (program.ts).
+    define: { __RELEASE_VERSION__: JSON.stringify(pkg.version), __RELEASE_PLAIN_HELP__: JSON.stringify(await plainProgramHelp(root)) },
+    plugins: [lazyChildProcessForCommander, processAsGlobal],
     // CommonJS packages in an ES module bundle (commander, semver) still `require` Node's own
     // modules: esbuild's shim needs a real `require` in scope.
     banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   });
   writeFileSync(join(root, BUNDLE_META), `${JSON.stringify(result.metafile)}\n`);
 }
+
+/** From what tsc emitted: the program as it runs unbundled. */
+async function plainProgramHelp(root: string): Promise<string> {
+  const program = (await import(pathToFileURL(join(root, 'dist/cli/program.js')).href)) as { plainProgramHelp(): string };
+  return program.plainProgramHelp();
+}
+
+/**
+ * commander requires `node:child_process` at load, for executable subcommands (`git-style`
+ * commands that are separate programs), which this CLI never declares. Loading it costs every
+ * start-up several ms of Node's own modules (child_process, net's socket list, dgram). commander
+ * gets a stand-in that requires the real module on first use (it only calls `spawn` in
+ * `_executeSubCommand`), so start-up never loads it. Only commander's import is replaced: our own
+ * code and the external packages that spawn processes (execa) get the real module.
+ */
+const lazyChildProcessForCommander: Plugin = {
+  name: 'lazy-child-process-for-commander',
+  setup(build) {
+    build.onResolve({ filter: /^node:child_process$/ }, (args) =>
+      /[\\/]node_modules[\\/]commander[\\/]/.test(args.importer) ? { path: 'child_process', namespace: 'lazy-child-process' } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'lazy-child-process' }, () => ({
+      loader: 'js',
+      // `child_process` unprefixed: the plugin matches only `node:child_process`, so this resolves
+      // to Node's own module (external on platform node).
+      contents: "let real; const load = () => (real ??= require('child_process')); module.exports = new Proxy({}, { get: (_, key) => load()[key], has: (_, key) => key in load() });",
+    }));
+  },
+};
 
 /**
  * `node:process` as the global `process`. An ES module importing a builtin gets a facade that

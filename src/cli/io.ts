@@ -2,8 +2,15 @@
  * The process's streams and environment as one value, so commands never touch globals and tests
  * pass their own. stdout carries only results (`--json`: NDJSON only); people read stderr.
  */
+import { createRequire } from 'node:module';
 import type { GitHubActions } from './github-actions.js';
 import { SecretMask } from './secret-mask.js';
+
+/**
+ * Through require: an ES module importing `node:fs` makes Node build its whole namespace, which
+ * loads fs's streams and with them some 19 of Node's stream modules, on every start-up.
+ */
+const { writeSync } = createRequire(import.meta.url)('node:fs') as typeof import('node:fs');
 
 export interface TextSink {
   write(text: string): unknown;
@@ -32,38 +39,106 @@ export interface IO {
   exitNow(code: number): never;
 }
 
+type Stream = NodeJS.WritableStream & { destroyed?: boolean };
+
+/**
+ * Node makes each of process.stdin, stdout and stderr on first use, and a pipe's or a terminal's
+ * costs a socket and some 25 of Node's own modules (net, streams): nothing here touches one before
+ * a command needs it, and output is written straight to the file descriptor (standardSink), so
+ * `release --version` or `--help` makes none.
+ */
 export function processIO(exitNow: (code: number) => never): IO {
   const mask = new SecretMask();
-  const out = droppingSink(process.stdout);
-  const err = droppingSink(process.stderr);
+  const out = standardSink(1, () => (stdoutStream = process.stdout));
+  const err = standardSink(2, () => process.stderr);
   return {
     out: mask.sink(out),
     err: mask.sink(err),
     mask,
     unmasked: { out, err },
-    stdin: process.stdin,
-    stderrStream: process.stderr,
-    stdinIsTTY: Boolean(process.stdin.isTTY),
-    stdoutIsTTY: Boolean(process.stdout.isTTY),
-    stderrIsTTY: Boolean(process.stderr.isTTY),
-    stderrColumns: process.stderr.columns ?? 100,
+    get stdin() {
+      return process.stdin;
+    },
+    get stderrStream() {
+      return process.stderr;
+    },
+    get stdinIsTTY() {
+      return Boolean(process.stdin.isTTY);
+    },
+    get stdoutIsTTY() {
+      return Boolean(process.stdout.isTTY);
+    },
+    get stderrIsTTY() {
+      return Boolean(process.stderr.isTTY);
+    },
+    get stderrColumns() {
+      return process.stderr.columns ?? 100;
+    },
     env: process.env,
     cwd: process.cwd(),
     exitNow,
   };
 }
 
+/** process.stdout, once the CLI's output went through it (standardSink). */
+let stdoutStream: Stream | undefined;
+
+/**
+ * Calls `done` once the CLI's output to stdout is out: at once when it was written straight to
+ * the descriptor, else when Node's stream has drained, unless its reader is gone (a closed pipe
+ * never delays the exit). The launcher's last step.
+ */
+export function afterOutput(done: () => void): void {
+  if (!stdoutStream || stdoutStream.destroyed || !stdoutStream.writable) return done();
+  stdoutStream.write('', () => done());
+}
+
+/**
+ * Writes to a standard descriptor synchronously, as Node's own stream does on Linux for files,
+ * pipes and terminals, without making that stream. Node's stream takes this write and every later
+ * one, in order, when the descriptor would block (EAGAIN: one made non-blocking, and full) or
+ * fails otherwise, and once the process listens for a signal (a run, drive.ts): a write to a
+ * slow reader then waits in the kernel, and the handler would wait with it. A reader gone
+ * (EPIPE) drops the output, as droppingSink does.
+ */
+export function standardSink(fd: number, streamOf: () => Stream): TextSink {
+  let stream: ReturnType<typeof droppingSink> | undefined;
+  let broken = false;
+  return {
+    write(text: string) {
+      if (broken) return false;
+      if (!stream && listensForSignals()) stream = droppingSink(streamOf());
+      if (stream) return stream.write(text);
+      let rest: string | Uint8Array = text;
+      try {
+        const written = writeSync(fd, text);
+        if (written === Buffer.byteLength(text)) return true;
+        rest = Buffer.from(text).subarray(written);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'EPIPE') {
+          broken = true;
+          return false;
+        }
+      }
+      stream = droppingSink(streamOf());
+      return stream.write(rest);
+    },
+  };
+}
+
+const listensForSignals = () => process.listenerCount('SIGINT') + process.listenerCount('SIGTERM') + process.listenerCount('SIGHUP') > 0;
+
 /**
  * A closed pipe (`release flip | head -3`, a CI log reader gone) must never stop a run: once the
  * stream fails, output is dropped and the run goes on to finish or park normally.
  */
-export function droppingSink(stream: NodeJS.WritableStream & { destroyed?: boolean }): TextSink {
+export function droppingSink(stream: Stream): { write(text: string | Uint8Array): boolean } {
   let broken = false;
   stream.on('error', () => {
     broken = true;
   });
   return {
-    write(text: string) {
+    write(text: string | Uint8Array) {
       if (broken || stream.destroyed) return false;
       try {
         return stream.write(text);

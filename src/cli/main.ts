@@ -4,6 +4,9 @@ import { inGitHubActions, processIO, type IO } from './io.js';
 import { closeRunStores } from './open-stores.js';
 import { runProgram } from './program.js';
 
+/** For the launcher: it leaves once stdout's output is out (io.ts). */
+export { afterOutput } from './io.js';
+
 export async function main(argv: string[], given: IO = processIO((code) => process.exit(code))): Promise<number> {
   const json = argv.includes('--json') || argv.includes('-j');
   const io = await withGitHubActions(given, json);

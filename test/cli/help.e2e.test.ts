@@ -1,8 +1,10 @@
 /** `--help` on every command, with examples; `release --help` loads commander and nothing heavy. */
+import { Help, type Command } from 'commander';
 import { execa } from 'execa';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { buildProgram, LazyCommand } from '../../src/cli/program.js';
 import { BIN, cliEnv, release } from '../helpers/cli.js';
 import { releaseInProcess } from '../helpers/in-process.js';
 import { loadedModules } from '../helpers/module-trace.js';
@@ -79,4 +81,48 @@ describe('--help', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("unknown option '--no-such-flag'");
   });
+
+  // Each command's options are built only when it is used (LazyCommand): until then the program's
+  // list names it by a declared term, which must say what commander itself says once it is built.
+  it('the command list names each command as commander does once it is defined', () => {
+    const program = buildProgram(silentIO(), () => undefined);
+    const lazy = program.commands.filter((cmd): cmd is LazyCommand => cmd instanceof LazyCommand);
+    expect(lazy.map((cmd) => cmd.name())).toEqual(program.commands.map((cmd) => cmd.name()));
+    for (const cmd of lazy) expect(new Help().subcommandTerm(cmd.define()), cmd.name()).toBe(cmd.term);
+  });
+
+  it('--version builds no command; a command asked for builds only itself', async () => {
+    const defined = (program: Command) => program.commands.filter((cmd) => cmd.options.length > 0 || cmd.registeredArguments.length > 0).map((cmd) => cmd.name());
+    const version = buildProgram(silentIO(), () => undefined);
+    await expect(version.parseAsync(['--version'], { from: 'user' })).rejects.toMatchObject({ code: 'commander.version' });
+    expect(defined(version)).toEqual([]);
+    const flipHelp = buildProgram(silentIO(), () => undefined);
+    await expect(flipHelp.parseAsync(['--json', 'flip', '--help'], { from: 'user' })).rejects.toMatchObject({ code: 'commander.helpDisplayed' });
+    expect(defined(flipHelp)).toEqual(['flip']);
+  });
+
+  // The bundle writes in the program's help for a reader that is no terminal (program.ts
+  // ReleaseProgram); the CLI run from tsc's output formats it when asked: the two must agree.
+  it('the bundled --help is the program help formatted, for a pipe and on stderr', async () => {
+    const unbundled = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+    const formatted = (args: string[]) => execa('node', ['--input-type=module', '-e', `const { main } = await import(${JSON.stringify(unbundled)}); process.exitCode = await main(${JSON.stringify(args)});`], { cwd: testdir(), env: cliEnv(), extendEnv: false, reject: false });
+    const bundled = await release(['--help'], { cwd: testdir() });
+    expect(bundled.stdout).toBe(String((await formatted(['--help'])).stdout));
+    // No command: the help goes to stderr, as an error.
+    const bare = await execa('node', [BIN], { cwd: testdir(), env: cliEnv(), extendEnv: false, reject: false });
+    expect(String(bare.stderr)).toBe(String((await formatted([])).stderr));
+    expect(String(bare.stderr)).toContain('Usage: release [options] [command]');
+  });
+
+  it('release help <command> shows that command in full', async () => {
+    const result = await releaseInProcess(['help', 'flip'], { cwd: testdir() });
+    expect(result.stdout).toBe((await releaseInProcess(['flip', '--help'], { cwd: testdir() })).stdout);
+    expect(result.stdout).toContain('--sandbox-fail <step[:platform]>');
+  });
 });
+
+/** The program's output goes nowhere: these tests look at the command tree it built. */
+function silentIO(): Parameters<typeof buildProgram>[0] {
+  const sink = { write: () => true };
+  return { out: sink, err: sink } as unknown as Parameters<typeof buildProgram>[0];
+}

@@ -6,10 +6,12 @@
  * bare Node.
  */
 import { execa } from 'execa';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { standardSink } from '../../src/cli/io.js';
 import { BIN, cliEnv } from '../helpers/cli.js';
 import { loadedModules } from '../helpers/module-trace.js';
 import { storeProject } from '../helpers/store-project.js';
@@ -252,5 +254,89 @@ describe('module graph: what validate loads of Node itself', () => {
     expect(own.code).toBe(2);
     expect(own.stderr).toMatch(/mine\.yaml:\d+:\d+: steps\[0\]\.uses: unknown action "backend\/deploi"/);
     expect(own.own).toContain('dist/actions/registry.js');
+  });
+});
+
+// What Node loads of its own at start-up, and which of process.stdin/stdout/stderr the CLI makes
+// (Node makes each on first use; a pipe's costs a socket): a preload notes both at exit.
+describe('start-up: Node modules and standard streams', () => {
+  // Through require: importing node:fs as an ES module would itself load Node's streams.
+  const NOTE = `data:text/javascript,${encodeURIComponent(`import { createRequire } from 'node:module';
+const { writeFileSync } = createRequire('/')('node:fs');
+const made = [];
+for (const name of ['stdin', 'stdout', 'stderr']) {
+  const { get } = Object.getOwnPropertyDescriptor(process, name);
+  Object.defineProperty(process, name, { configurable: true, enumerable: true, get() { if (!made.includes(name)) made.push(name); return get.call(process); } });
+}
+process.on('exit', () => writeFileSync(process.env.START_UP_NOTE, JSON.stringify({ made, builtins: process.moduleLoadList })));`)}`;
+
+  async function started(args: string[]): Promise<{ code: number; made: string[]; builtins: string[] }> {
+    const note = join(testdir(), 'start-up.json');
+    const result = await execa('node', ['--import', NOTE, BIN, ...args], { cwd: testdir(), env: cliEnv({ START_UP_NOTE: note }), extendEnv: false, reject: false });
+    return { code: result.exitCode ?? -1, ...(JSON.parse(readFileSync(note, 'utf8')) as { made: string[]; builtins: string[] }) };
+  }
+
+  // commander requires child_process at load for executable subcommands, which this CLI has none of.
+  it.each(['--version', '--help', 'runs'])('release %s loads no child_process (the bundle hands commander a lazy one)', async (command) => {
+    const run = await started(command.split(' '));
+    expect(run.code).toBe(0);
+    expect(run.builtins.filter((m) => /child_process|dgram/.test(m))).toEqual([]);
+  });
+
+  // Output goes straight to the descriptor (io.ts standardSink): Node's stdout stream would load net and streams.
+  it.each(['--version', '--help'])('release %s makes no process.stdin, stdout or stderr, and loads no net or stream module', async (command) => {
+    const run = await started([command]);
+    expect(run.code).toBe(0);
+    expect(run.made).toEqual([]);
+    expect(run.builtins.filter((m) => /^NativeModule (net|stream|internal\/streams\/(readable|writable|duplex))$/.test(m))).toEqual([]);
+  });
+});
+
+describe('start-up: output straight to the descriptor', () => {
+  // standardSink writes with writeSync; a descriptor that refuses (here one closed: EBADF; in life
+  // a full non-blocking pipe: EAGAIN) hands that write and every later one to Node's stream, in order.
+  it('a descriptor that refuses a write hands it and the rest, in order, to the stream', () => {
+    const file = join(testdir(), 'closed.txt');
+    const fd = openSync(file, 'w');
+    closeSync(fd);
+    const stream = new PassThrough();
+    let made = 0;
+    const sink = standardSink(fd, () => (made++, stream));
+    sink.write('first ');
+    sink.write('second');
+    expect(made).toBe(1);
+    expect(String(stream.read())).toBe('first second');
+  });
+
+  it('while the process listens for a signal, writes go through the stream (a handler never waits on a slow reader)', () => {
+    const file = join(testdir(), 'open.txt');
+    const fd = openSync(file, 'w');
+    const stream = new PassThrough();
+    const onSignal = () => undefined;
+    process.on('SIGHUP', onSignal);
+    try {
+      const sink = standardSink(fd, () => stream);
+      sink.write('during a run');
+    } finally {
+      process.off('SIGHUP', onSignal);
+      closeSync(fd);
+    }
+    expect(String(stream.read())).toBe('during a run');
+    expect(readFileSync(file, 'utf8')).toBe('');
+  });
+
+  it('a descriptor that takes the write needs no stream', () => {
+    const file = join(testdir(), 'open.txt');
+    const fd = openSync(file, 'w');
+    try {
+      const sink = standardSink(fd, () => {
+        throw new Error('no stream should be made');
+      });
+      sink.write('héllo ');
+      sink.write('wörld\n');
+    } finally {
+      closeSync(fd);
+    }
+    expect(readFileSync(file, 'utf8')).toBe('héllo wörld\n');
   });
 });
