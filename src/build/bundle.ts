@@ -12,22 +12,26 @@
  * dependency (the store SDKs, firebase-admin, pg, execa, the prompt library, yaml) stays a
  * package in node_modules: each is loaded lazily, by the step or command that needs it.
  */
-import { build, type Plugin } from 'esbuild';
+import { build, type BuildOptions, type Metafile, type Plugin } from 'esbuild';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 const BUNDLE_DIR = 'dist/bundle';
 const BUNDLE_META = join(BUNDLE_DIR, 'meta.json');
 const BUNDLED_PACKAGES = ['commander', 'zod', 'semver', 'chalk'];
+const MAIN = 'dist/cli/main.js';
+/** The commands that only read runs: what they load beyond main.js is one chunk. */
+const READING = ['status', 'runs', 'log', 'report', 'force-unlock'].map((c) => `dist/cli/commands/${c}.js`);
+const VALIDATE = 'dist/cli/commands/validate.js';
 
 export async function bundle(root = process.cwd()): Promise<void> {
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string; dependencies: Record<string, string> };
   const external = Object.keys(pkg.dependencies).filter((name) => !BUNDLED_PACKAGES.includes(name)).flatMap((name) => [name, `${name}/*`]);
   rmSync(join(root, BUNDLE_DIR), { recursive: true, force: true });
-  const result = await build({
+  const options: BuildOptions = {
     absWorkingDir: root,
-    entryPoints: ['dist/cli/main.js'],
+    entryPoints: [MAIN],
     outdir: BUNDLE_DIR,
     bundle: true,
     splitting: true,
@@ -45,7 +49,10 @@ export async function bundle(root = process.cwd()): Promise<void> {
     // CommonJS packages in an ES module bundle (commander, semver) still `require` Node's own
     // modules: esbuild's shim needs a real `require` in scope.
     banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
-  });
+  };
+  // First the module graph only, to know which entries reach the read path.
+  const graph = await build({ ...options, write: false });
+  const result = await build({ ...options, plugins: [...(options.plugins ?? []), importAlso(root, readPathImports(graph.metafile!))] });
   writeFileSync(join(root, BUNDLE_META), `${JSON.stringify(result.metafile)}\n`);
 }
 
@@ -92,3 +99,51 @@ const processAsGlobal: Plugin = {
     b.onLoad({ filter: /.*/, namespace: 'process-global' }, () => ({ contents: 'export default process;', loader: 'js' }));
   },
 };
+
+/**
+ * esbuild makes one chunk per distinct set of entries that share a module, so the run store's
+ * read path (used by nearly every command, each a little differently) came apart into a dozen
+ * small chunks, each an ES module to resolve, read and link at start. For each entry (an
+ * `import()` target) that statically loads part of the read path, this names the rest of it: with
+ * the same set of entries behind every one of its modules, esbuild puts the read path in one
+ * chunk. main.js's own modules stay where they are (--help loads no more).
+ */
+function readPathImports(meta: Metafile): Map<string, string[]> {
+  const statics = (from: string[]) => {
+    const seen = new Set<string>();
+    const queue = [...from];
+    for (let m = queue.pop(); m !== undefined; m = queue.pop()) {
+      if (seen.has(m) || !m.startsWith('dist/')) continue;
+      seen.add(m);
+      for (const i of meta.inputs[m]?.imports ?? []) if (i.kind === 'import-statement') queue.push(i.path);
+    }
+    return seen;
+  };
+  const mainStatic = statics([MAIN]);
+  // What validate loads too stays out: validate opens no run, and the journal would bring node:crypto.
+  const validate = statics([VALIDATE]);
+  const readPath = [...statics(READING)].filter((m) => !mainStatic.has(m) && !validate.has(m) && !READING.includes(m));
+  const entries = new Set(Object.values(meta.inputs).flatMap((input) => input.imports.filter((i) => i.kind === 'dynamic-import' && i.path.startsWith('dist/')).map((i) => i.path)));
+  const imports = new Map<string, string[]>();
+  for (const entry of entries) {
+    const reached = statics([entry]);
+    const missing = readPath.filter((m) => !reached.has(m));
+    if (missing.length < readPath.length && missing.length) imports.set(entry, missing);
+  }
+  return imports;
+}
+
+/** Appends `import "<module>"` lines to the entries named (their code is unchanged otherwise). */
+function importAlso(root: string, imports: Map<string, string[]>): Plugin {
+  return {
+    name: 'import-also',
+    setup(b) {
+      b.onLoad({ filter: /\.js$/ }, (args) => {
+        const also = imports.get(args.path.slice(root.length + 1));
+        if (!also) return undefined;
+        const lines = also.map((m) => `import ${JSON.stringify(resolve(root, m))};`).join('\n');
+        return { contents: `${readFileSync(args.path, 'utf8')}\n${lines}\n`, loader: 'js', resolveDir: resolve(args.path, '..') };
+      });
+    },
+  };
+}

@@ -340,3 +340,13 @@ describe('start-up: output straight to the descriptor', () => {
     expect(readFileSync(file, 'utf8')).toBe('héllo wörld\n');
   });
 });
+
+describe('bundle: the run store\'s read path is one chunk', () => {
+  it('the modules every reading command loads beyond main.js (run store, journal, state, locks) share one chunk, so status opens few files', () => {
+    const meta = JSON.parse(readFileSync(fileURLToPath(new URL('../../dist/bundle/meta.json', import.meta.url)), 'utf8')) as { outputs: Record<string, { inputs: Record<string, unknown> }> };
+    const chunkOf = (module: string) => Object.entries(meta.outputs).filter(([, out]) => module in out.inputs).map(([chunk]) => chunk);
+    const readPath = ['dist/engine/runs.js', 'dist/engine/journal.js', 'dist/engine/journal-line.js', 'dist/engine/state.js', 'dist/engine/lock.js', 'dist/engine/backends/local.js'];
+    const chunks = new Set(readPath.flatMap(chunkOf));
+    expect([...chunks]).toHaveLength(1);
+  });
+});
