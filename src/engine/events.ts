@@ -137,7 +137,8 @@ export const DURABILITY: Record<DurableEvent['type'], 'now' | 'with-next'> = {
   'step.unsettled': 'now',
   'step.declined': 'now',
   'step.recorded': 'now',
-  'gate.opened': 'with-next',
+  // Followed at once by the gate's own deciders (a store API call), a prompt, a notice to people.
+  'gate.opened': 'now',
   'gate.decided': 'now',
   'rollback.started': 'now',
   'undo.started': 'now',

@@ -159,8 +159,8 @@ export class Journal {
     this.fence?.();
     const torn = current.torn;
     if (torn) {
-      // Its own append, so the journal never leads its head by more than one line. What the torn
-      // line said is kept before it is cut: an intent there puts its step in doubt.
+      // Its own append, fsynced (DURABILITY), so the evidence is on disk before the cut is relied
+      // on. What the torn line said is kept before it is cut: an intent there puts its step in doubt.
       const fragment = { ...(torn.type ? { type: torn.type } : {}), ...(torn.step ? { step: torn.step } : {}) };
       this.write({ type: 'journal.torn', runId: event.runId, ts: event.ts, line: torn.line, fragment, text: torn.text }, DURABILITY['journal.torn'] === 'now');
     }
@@ -350,29 +350,44 @@ const HEAD_BYTES = 128;
 /**
  * Moves the head in place: one write of less than a disk sector at offset 0, which a reader sees
  * whole or (rarely) mixed, and then reads again (see `current`). Not fsynced unless asked: after
- * a power cut an older head is fine, the journal may lead it. A new head file is always fsynced,
- * since a power cut could leave it empty, which reads as damage. (Creating a file, a temporary
- * one to rename, at every append cost more than the journal's own fsync.)
+ * a power cut an older head is fine, the journal may lead it. A new head is written aside, fsynced
+ * and renamed into place (once per run): a crash or a full disk while it is made must leave no
+ * head rather than an empty one, which reads as damage. (Creating a file at every append, a
+ * temporary one to rename, cost more than the journal's own fsync.)
  */
 function writeHead(path: string, head: Head, sync = false): void {
   const bytes = Buffer.from(JSON.stringify(head).padEnd(HEAD_BYTES));
   let fd: number;
-  let created = false;
   try {
     fd = openSync(path, 'r+');
   } catch (err) {
     if ((err as NodeJS.ErrnoException)?.code !== 'ENOENT') throw err;
-    fd = inDirOf(path, () => openSync(path, 'w'));
-    created = true;
+    createHead(path, bytes);
+    return;
   }
   try {
     writeAll(fd, bytes, 0);
     // A head written by an older release, or by hand, may be longer than this one.
-    if (!created && fstatSync(fd).size > bytes.length) ftruncateSync(fd, bytes.length);
-    if (created || sync) fsyncSync(fd);
+    if (fstatSync(fd).size > bytes.length) ftruncateSync(fd, bytes.length);
+    if (sync) fsyncSync(fd);
   } finally {
     closeSync(fd);
   }
+}
+
+function createHead(path: string, bytes: Buffer): void {
+  const tmp = `${path}.${process.pid}.tmp`;
+  const fd = inDirOf(path, () => openSync(tmp, 'w'));
+  try {
+    writeAll(fd, bytes);
+    fsyncSync(fd);
+  } catch (err) {
+    closeSync(fd);
+    unlinkQuietly(tmp);
+    throw err;
+  }
+  closeSync(fd);
+  renameSync(tmp, path);
 }
 
 /**

@@ -228,6 +228,20 @@ describe('Journal: what is fsynced (DURABILITY in events.ts)', () => {
     expect(reread(j).damage).toBeUndefined();
   });
 
+  it('a head is made whole or not at all: when it cannot be made, the line goes too and no empty head is left', async () => {
+    const { mkdirSync } = await import('node:fs');
+    const j = journalIn();
+    // The new head is written aside first: a directory in the way makes that fail.
+    mkdirSync(`${j.headPath}.${process.pid}.tmp`, { recursive: true });
+    expect(() => j.append(at('step.started', 'a'))).toThrow(JournalWriteError);
+    expect(existsSync(j.headPath)).toBe(false);
+    expect(readFileSync(j.path, 'utf8')).toBe('');
+    rmSync(`${j.headPath}.${process.pid}.tmp`, { recursive: true });
+    j.append(at('step.started', 'a'));
+    expect(headOf(j).seq).toBe(1);
+    expect(reread(j).damage).toBeUndefined();
+  });
+
   it('a journal ending in lines the head does not count yet (a crash before the next fsync) reads whole, and the next writer seals onto them', () => {
     const j = journalIn();
     j.append(at('step.started', 'a'));
@@ -251,6 +265,7 @@ describe('Journal: a torn tail is never lost', () => {
     appendFileSync(j.path, tornText);
     expect(statSync(j.path).size).toBeLessThan(1024);
     // A real write failure after the cut: a process whose files may not grow past 1 KiB
+    // (it runs the built dist/engine/journal.js: `npm test` builds first)
     // (`ulimit -f 1`; Node ignores SIGXFSZ, so the write fails with EFBIG).
     const script = `import { Journal } from ${JSON.stringify(pathToFileURL(join(ROOT, 'dist/engine/journal.js')).href)};
       const j = new Journal(${JSON.stringify(j.path)}, ${JSON.stringify(j.headPath)});
