@@ -101,13 +101,13 @@ export function afterOutput(done: () => void): void {
  * slow reader then waits in the kernel, and the handler would wait with it. A reader gone
  * (EPIPE) drops the output, as droppingSink does.
  */
-export function standardSink(fd: number, streamOf: () => Stream): TextSink {
+export function standardSink(fd: number, streamOf: () => Stream, inRun: () => boolean = listensForSignals): TextSink {
   let stream: ReturnType<typeof droppingSink> | undefined;
   let broken = false;
   return {
     write(text: string) {
       if (broken) return false;
-      if (!stream && listensForSignals()) stream = droppingSink(streamOf());
+      if (!stream && inRun()) stream = droppingSink(streamOf());
       if (stream) return stream.write(text);
       let rest: string | Uint8Array = text;
       try {
