@@ -24,6 +24,7 @@ const MAIN = 'dist/cli/main.js';
 /** The commands that only read runs: what they load beyond main.js is one chunk. */
 const READING = ['status', 'runs', 'log', 'report', 'force-unlock'].map((c) => `dist/cli/commands/${c}.js`);
 const VALIDATE = 'dist/cli/commands/validate.js';
+const FLIP = 'dist/cli/commands/flip.js';
 
 export async function bundle(root = process.cwd()): Promise<void> {
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string; dependencies: Record<string, string> };
@@ -52,7 +53,7 @@ export async function bundle(root = process.cwd()): Promise<void> {
   };
   // First the module graph only, to know which entries reach the read path.
   const graph = await build({ ...options, write: false });
-  const result = await build({ ...options, plugins: [...(options.plugins ?? []), importAlso(root, readPathImports(graph.metafile!))] });
+  const result = await build({ ...options, plugins: [...(options.plugins ?? []), importAlso(root, groupedPathImports(graph.metafile!))] });
   writeFileSync(join(root, BUNDLE_META), `${JSON.stringify(result.metafile)}\n`);
 }
 
@@ -101,14 +102,19 @@ const processAsGlobal: Plugin = {
 };
 
 /**
- * esbuild makes one chunk per distinct set of entries that share a module, so the run store's
- * read path (used by nearly every command, each a little differently) came apart into a dozen
- * small chunks, each an ES module to resolve, read and link at start. For each entry (an
- * `import()` target) that statically loads part of the read path, this names the rest of it: with
- * the same set of entries behind every one of its modules, esbuild puts the read path in one
- * chunk. main.js's own modules stay where they are (--help loads no more).
+ * esbuild makes one chunk per distinct set of entries that share a module, so a path used by
+ * many commands, each a little differently, came apart into a dozen small chunks, each an ES
+ * module to resolve, read and link at start. Two such paths are kept whole: the run store's read
+ * path (what the reading commands load beyond main.js) and the run path (what a flip loads beyond
+ * that). Each entry (an `import()` target) that statically loads a path gets the rest of it named
+ * too, so the same set of entries stands behind every module of the path and esbuild puts it in
+ * one chunk. For the run path only entries that already load most of it (a command that runs
+ * steps) get the rest: `status` of a waiting run loads context.js for its hints, which shares a
+ * little of it, and must stay without zod. main.js's own modules stay where they are (--help
+ * loads no more), and what validate loads stays out of both (validate opens no run; the journal
+ * would bring node:crypto).
  */
-function readPathImports(meta: Metafile): Map<string, string[]> {
+function groupedPathImports(meta: Metafile): Map<string, string[]> {
   const statics = (from: string[]) => {
     const seen = new Set<string>();
     const queue = [...from];
@@ -119,16 +125,25 @@ function readPathImports(meta: Metafile): Map<string, string[]> {
     }
     return seen;
   };
-  const mainStatic = statics([MAIN]);
-  // What validate loads too stays out: validate opens no run, and the journal would bring node:crypto.
-  const validate = statics([VALIDATE]);
-  const readPath = [...statics(READING)].filter((m) => !mainStatic.has(m) && !validate.has(m) && !READING.includes(m));
+  const kept = new Set([...statics([MAIN]), ...statics([VALIDATE]), ...READING, FLIP]);
+  const groups = [
+    { roots: READING, least: 0 },
+    { roots: [FLIP], least: 0.3 },
+  ].map(({ roots, least }) => {
+    const path = [...statics(roots)].filter((m) => !kept.has(m));
+    path.forEach((m) => kept.add(m));
+    return { path, least };
+  });
   const entries = new Set(Object.values(meta.inputs).flatMap((input) => input.imports.filter((i) => i.kind === 'dynamic-import' && i.path.startsWith('dist/')).map((i) => i.path)));
   const imports = new Map<string, string[]>();
   for (const entry of entries) {
     const reached = statics([entry]);
-    const missing = readPath.filter((m) => !reached.has(m));
-    if (missing.length < readPath.length && missing.length) imports.set(entry, missing);
+    const missing = groups.flatMap(({ path, least }) => {
+      const absent = path.filter((m) => !reached.has(m));
+      const share = (path.length - absent.length) / path.length;
+      return share > least ? absent : [];
+    });
+    if (missing.length) imports.set(entry, missing);
   }
   return imports;
 }

@@ -351,4 +351,11 @@ describe('bundle: the run store\'s read path is one chunk', () => {
     const chunks = new Set(readPath.flatMap(chunkOf));
     expect([...chunks]).toHaveLength(1);
   });
+
+  it('most of what a flip loads beyond that is one chunk too (the run path: drive, adapters, the action registry, the sandbox)', () => {
+    const meta = JSON.parse(readFileSync(fileURLToPath(new URL('../../dist/bundle/meta.json', import.meta.url)), 'utf8')) as { outputs: Record<string, { inputs: Record<string, unknown> }> };
+    const chunkOf = (module: string) => Object.entries(meta.outputs).filter(([, out]) => module in out.inputs).map(([chunk]) => chunk);
+    const runPath = ['dist/cli/drive.js', 'dist/cli/adapters.js', 'dist/actions/registry.js', 'dist/providers/sandbox/index.js'];
+    expect([...new Set(runPath.flatMap(chunkOf))]).toHaveLength(1);
+  });
 });
