@@ -108,9 +108,9 @@ const processAsGlobal: Plugin = {
  * path (what the reading commands load beyond main.js) and the run path (what a flip loads beyond
  * that). Each entry (an `import()` target) that statically loads a path gets the rest of it named
  * too, so the same set of entries stands behind every module of the path and esbuild puts it in
- * one chunk. For the run path only entries that already load most of it (a command that runs
- * steps) get the rest: `status` of a waiting run loads context.js for its hints, which shares a
- * little of it, and must stay without zod. main.js's own modules stay where they are (--help
+ * one chunk. For the run path only entries that already load a third of it or more (the commands
+ * that run steps, the adapters, doctor) get the rest: `status` of a waiting run loads context.js
+ * for its hints, which shares a little of it, and must stay without zod. main.js's own modules stay where they are (--help
  * loads no more), and what validate loads stays out of both (validate opens no run; the journal
  * would bring node:crypto).
  */
