@@ -51,7 +51,7 @@ export async function bundle(root = process.cwd()): Promise<void> {
     // modules: esbuild's shim needs a real `require` in scope.
     banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   };
-  // First the module graph only, to know which entries reach the read path.
+  // First the module graph only, to know which entries reach the grouped paths (groupedPathImports).
   const graph = await build({ ...options, write: false });
   const result = await build({ ...options, plugins: [...(options.plugins ?? []), importAlso(root, groupedPathImports(graph.metafile!))] });
   writeFileSync(join(root, BUNDLE_META), `${JSON.stringify(result.metafile)}\n`);
@@ -102,17 +102,17 @@ const processAsGlobal: Plugin = {
 };
 
 /**
- * esbuild makes one chunk per distinct set of entries that share a module, so a path used by
- * many commands, each a little differently, came apart into a dozen small chunks, each an ES
- * module to resolve, read and link at start. Two such paths are kept whole: the run store's read
- * path (what the reading commands load beyond main.js) and the run path (what a flip loads beyond
- * that). Each entry (an `import()` target) that statically loads a path gets the rest of it named
- * too, so the same set of entries stands behind every module of the path and esbuild puts it in
- * one chunk. For the run path only entries that already load a third of it or more (the commands
- * that run steps, the adapters, doctor) get the rest: `status` of a waiting run loads context.js
- * for its hints, which shares a little of it, and must stay without zod. main.js's own modules stay where they are (--help
- * loads no more), and what validate loads stays out of both (validate opens no run; the journal
- * would bring node:crypto).
+ * esbuild makes one chunk per distinct set of entries that share a module, so a path used by many
+ * commands, each a little differently, came apart into a dozen small chunks, each an ES module to
+ * resolve, read and link at start. Two such paths are kept whole: the run store's read path (what
+ * the reading commands load beyond main.js) and the run path (what a flip loads beyond that). Each
+ * entry (an `import()` target) that statically loads a path gets the rest of it named too, so the
+ * same set of entries stands behind every module of the path and esbuild puts it in one chunk. For
+ * the run path only entries that already load a third of it or more (the commands that run steps,
+ * the adapters, doctor) get the rest: `status` of a waiting run loads context.js for its hints,
+ * which shares a little of it, and must stay without zod. main.js's own modules stay where they
+ * are (--help loads no more), and what validate loads stays out of both (validate opens no run;
+ * the journal would bring node:crypto).
  */
 function groupedPathImports(meta: Metafile): Map<string, string[]> {
   const statics = (from: string[]) => {

@@ -19,6 +19,7 @@ import { MutexTimeout, withFileMutex } from './file-mutex.js';
 import { fragmentOf, GENESIS, openLine, sealLine, type LineBytes } from './journal-line.js';
 import { shareRepeats } from './shared-strings.js';
 import { mapStrings } from '../util/map-strings.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import { readJsonFile } from '../util/read-json.js';
 import { unlinkQuietly } from '../util/unlink-quietly.js';
 
@@ -317,9 +318,9 @@ function withHeadCheck(verified: Verified, torn: TornTail | undefined, head: Hea
 
 /**
  * Is the journal as long as what was written? The head moves after each fsynced line, so the
- * journal may lead it (lines not fsynced yet, a crash in between, a head a power cut did not keep) but never
- * trail it: a journal longer than its head, each extra line sealed onto the last, is no older
- * copy. A missing head is damage once the journal has more than its first line.
+ * journal may lead it (lines not fsynced yet, a crash in between, a head a power cut did not
+ * keep) but never trail it: a journal longer than its head, each extra line sealed onto the
+ * last, is no older copy. A missing head is damage once the journal has more than its first line.
  */
 function headDamage(verified: Verified, head: Head | undefined | 'unreadable', headPath: string): JournalDamage | undefined {
   const count = verified.sums.length;
@@ -356,13 +357,14 @@ const HEAD_BYTES = 128;
  * temporary one to rename, cost more than the journal's own fsync.)
  */
 function writeHead(path: string, head: Head, sync = false): void {
-  const bytes = Buffer.from(JSON.stringify(head).padEnd(HEAD_BYTES));
+  const text = JSON.stringify(head).padEnd(HEAD_BYTES);
+  const bytes = Buffer.from(text);
   let fd: number;
   try {
     fd = openSync(path, 'r+');
   } catch (err) {
     if ((err as NodeJS.ErrnoException)?.code !== 'ENOENT') throw err;
-    createHead(path, bytes);
+    inDirOf(path, () => writeFileAtomic(path, text));
     return;
   }
   try {
@@ -373,21 +375,6 @@ function writeHead(path: string, head: Head, sync = false): void {
   } finally {
     closeSync(fd);
   }
-}
-
-function createHead(path: string, bytes: Buffer): void {
-  const tmp = `${path}.${process.pid}.tmp`;
-  const fd = inDirOf(path, () => openSync(tmp, 'w'));
-  try {
-    writeAll(fd, bytes);
-    fsyncSync(fd);
-  } catch (err) {
-    closeSync(fd);
-    unlinkQuietly(tmp);
-    throw err;
-  }
-  closeSync(fd);
-  renameSync(tmp, path);
 }
 
 /**
