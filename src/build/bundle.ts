@@ -13,8 +13,8 @@
  * package in node_modules: each is loaded lazily, by the step or command that needs it.
  */
 import { build, type BuildOptions, type Metafile, type Plugin } from 'esbuild';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 const BUNDLE_DIR = 'dist/bundle';
@@ -48,13 +48,44 @@ export async function bundle(root = process.cwd()): Promise<void> {
     define: { __RELEASE_VERSION__: JSON.stringify(pkg.version), __RELEASE_PLAIN_HELP__: JSON.stringify(await plainProgramHelp(root)) },
     plugins: [lazyChildProcessForCommander, processAsGlobal],
     // CommonJS packages in an ES module bundle (commander, semver) still `require` Node's own
-    // modules: esbuild's shim needs a real `require` in scope.
-    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+    // modules: esbuild's shim needs a real `require` in scope (made without importing node:module,
+    // for the reason builtinsAsTheyAre gives).
+    banner: { js: "const require = process.getBuiltinModule('node:module').createRequire(import.meta.url);" },
   };
   // First the module graph only, to know which entries reach the grouped paths (groupedPathImports).
   const graph = await build({ ...options, write: false });
-  const result = await build({ ...options, plugins: [...(options.plugins ?? []), importAlso(root, groupedPathImports(graph.metafile!))] });
+  const result = await build({ ...options, write: false, plugins: [...(options.plugins ?? []), importAlso(root, groupedPathImports(graph.metafile!))] });
+  mkdirSync(join(root, BUNDLE_DIR), { recursive: true });
+  for (const file of result.outputFiles) {
+    const output = result.metafile!.outputs[relative(root, file.path)];
+    writeFileSync(file.path, output ? builtinsAsTheyAre(file.text, output, file.path) : file.text);
+  }
   writeFileSync(join(root, BUNDLE_META), `${JSON.stringify(result.metafile)}\n`);
+}
+
+/**
+ * Node's own modules taken as they are, not imported as ES modules. An `import ... from 'node:fs'`
+ * makes Node build an ES facade for the builtin (one named export per property, about a hundred
+ * for fs) and link it: ~3 ms of `status`'s start-up, more of `validate`'s and a flip's.
+ * `process.getBuiltinModule` (Node 20.16+; `engines` says 20.19) returns the module object
+ * itself, so each such import becomes a destructuring of it, moved to the chunk's top (where the
+ * import's binding already was: imports are hoisted, and builtins depend on nothing). esbuild
+ * writes every import at the start of a line, in one of three shapes; the count rewritten must
+ * equal the builtin imports esbuild's metafile lists for the chunk, or the build fails rather
+ * than leave a facade unnoticed or touch a line that is not an import. (Done on the output: a
+ * plugin can only stand a module in for the builtin, whose interop cost more instructions, as
+ * callgrind counted them, than the facade.)
+ */
+function builtinsAsTheyAre(code: string, meta: Metafile['outputs'][string], file: string): string {
+  const expected = meta.imports.filter((i) => i.kind === 'import-statement' && i.path.startsWith('node:')).length;
+  const taken: string[] = [];
+  const rest = code.replace(/^import (?:\{([^}]*)\}|\* as ([\w$]+)|([\w$]+)) from "(node:[^"]+)";\n/gm, (_line, names: string | undefined, namespace: string | undefined, fallback: string | undefined, builtin: string) => {
+    taken.push(`const ${names === undefined ? (namespace ?? fallback) : `{${names.replace(/\s+as\s+/g, ': ')}}`} = process.getBuiltinModule(${JSON.stringify(builtin)});\n`);
+    return '';
+  });
+  if (taken.length !== expected) throw new Error(`${file}: esbuild lists ${expected} builtin import(s), the bundle rewrote ${taken.length}: is an import in a shape builtinsAsTheyAre does not know?`);
+  const afterBanner = rest.indexOf('\n') + 1;
+  return rest.slice(0, afterBanner) + taken.join('') + rest.slice(afterBanner);
 }
 
 /** From what tsc emitted: the program as it runs unbundled. */
@@ -104,15 +135,17 @@ const processAsGlobal: Plugin = {
 /**
  * esbuild makes one chunk per distinct set of entries that share a module, so a path used by many
  * commands, each a little differently, came apart into a dozen small chunks, each an ES module to
- * resolve, read and link at start. Two such paths are kept whole: the run store's read path (what
- * the reading commands load beyond main.js) and the run path (what a flip loads beyond that). Each
+ * resolve, read and link at start. Three such paths are kept whole: start-up (what main.js loads
+ * for every command: the program, commander, io), the run store's read path (what the reading
+ * commands load beyond that) and the run path (what a flip loads beyond the read path). Each
  * entry (an `import()` target) that statically loads a path gets the rest of it named too, so the
- * same set of entries stands behind every module of the path and esbuild puts it in one chunk. For
- * the run path only entries that already load a third of it or more (the commands that run steps,
- * the adapters, doctor) get the rest: `status` of a waiting run loads context.js for its hints,
- * which shares a little of it, and must stay without zod. main.js's own modules stay where they
- * are (--help loads no more), and what validate loads stays out of both (validate opens no run;
- * the journal would bring node:crypto).
+ * same set of entries stands behind every module of the path and esbuild puts it in one chunk.
+ * Every entry gets start-up: each is imported after main.js has loaded it, so naming it costs
+ * nothing at run time, and --help opens main.js and one chunk instead of seven. For the run path
+ * only entries that already load a third of it or more (the commands that run steps, the
+ * adapters, doctor) get the rest: `status` of a waiting run loads context.js for its hints, which
+ * shares a little of it, and must stay without zod. What validate loads stays out of the other
+ * two (validate opens no run; the journal would bring node:crypto).
  */
 function groupedPathImports(meta: Metafile): Map<string, string[]> {
   const statics = (from: string[]) => {
@@ -125,15 +158,19 @@ function groupedPathImports(meta: Metafile): Map<string, string[]> {
     }
     return seen;
   };
-  const kept = new Set([...statics([MAIN]), ...statics([VALIDATE]), ...READING, FLIP]);
+  const startUp = [...statics([MAIN])].filter((m) => m !== MAIN);
+  const kept = new Set([MAIN, ...startUp, ...statics([VALIDATE]), ...READING, FLIP]);
   const groups = [
-    { roots: READING, least: 0 },
-    { roots: [FLIP], least: 0.3 },
-  ].map(({ roots, least }) => {
-    const path = [...statics(roots)].filter((m) => !kept.has(m));
-    path.forEach((m) => kept.add(m));
-    return { path, least };
-  });
+    { path: startUp, least: -1 },
+    ...[
+      { roots: READING, least: 0 },
+      { roots: [FLIP], least: 0.3 },
+    ].map(({ roots, least }) => {
+      const path = [...statics(roots)].filter((m) => !kept.has(m));
+      path.forEach((m) => kept.add(m));
+      return { path, least };
+    }),
+  ];
   const entries = new Set(Object.values(meta.inputs).flatMap((input) => input.imports.filter((i) => i.kind === 'dynamic-import' && i.path.startsWith('dist/')).map((i) => i.path)));
   const imports = new Map<string, string[]>();
   for (const entry of entries) {

@@ -84,7 +84,7 @@ describe('module graph: each command loads only what it uses', () => {
     expect(graph.own.filter((m) => ACTION_CODE.test(m) || ADAPTERS.test(m) || SCHEMA_MODULES.test(m))).toEqual([]);
     // What a run's state permits is asked of engine/run-verdicts.ts: reading never loads the machine that runs steps.
     expect(graph.own).not.toContain('dist/engine/executor.js');
-    expect(graph.builtins).not.toContain('node:process'); // see the sandbox flip below
+    expect(graph.builtins).toEqual([]); // no builtin as an ES module (see the sandbox flip below)
   });
 
   it('validate parses an edited config with yaml (the tracer sees CommonJS too); the config as init wrote it needs no parser', async () => {
@@ -106,7 +106,7 @@ describe('module graph: each command loads only what it uses', () => {
     expect(graph.packages).toContain('zod');
     expect(graph.packages.filter((p) => SDKS.includes(p) || p === 'execa' || p === 'chalk')).toEqual([]);
     expect(graph.own.filter((m) => ADAPTERS.test(m))).toEqual([]);
-    expect(graph.builtins).not.toContain('node:process');
+    expect(graph.builtins).toEqual([]);
   });
 
   it('doctor with local state loads no PostgreSQL driver (the state choice is read without it)', async () => {
@@ -134,9 +134,10 @@ describe('module graph: each command loads only what it uses', () => {
     // Every port is simulated: no real adapter's code either (cli/real-adapters.ts and what it loads).
     expect(graph.own).toContain('dist/providers/sandbox/index.js');
     expect(graph.own.filter((m) => m === 'dist/cli/real-adapters.js' || (ADAPTERS.test(m) && !m.startsWith('dist/providers/sandbox/') && m !== 'dist/providers/dry-run.js'))).toEqual([]);
-    // chalk's supports-color imports node:process; as an ES module its facade reads every property
-    // of process, the set of all Node flags too (~5 ms): the bundle hands it the global instead.
-    expect(graph.builtins).not.toContain('node:process');
+    // No builtin imported as an ES module, each with a facade to build (bundle.ts, builtinsAsTheyAre):
+    // chalk's supports-color imports node:process, whose facade reads every property of process,
+    // the set of all Node flags too (~5 ms): the bundle hands it the global instead.
+    expect(graph.builtins).toEqual([]);
   });
 
   it('with a real store: validate and status load no SDK; a flip loads that store\'s SDK when a step calls it, and no other', async () => {
@@ -343,19 +344,22 @@ describe('start-up: output straight to the descriptor', () => {
   });
 });
 
-describe('bundle: the run store\'s read path is one chunk', () => {
+describe('bundle: the paths many commands share are one chunk each', () => {
+  const meta = () => JSON.parse(readFileSync(fileURLToPath(new URL('../../dist/bundle/meta.json', import.meta.url)), 'utf8')) as { outputs: Record<string, { inputs: Record<string, unknown> }> };
+  const chunksOf = (modules: string[]) => {
+    const outputs = Object.entries(meta().outputs);
+    return [...new Set(modules.flatMap((module) => outputs.filter(([, out]) => module in out.inputs).map(([chunk]) => chunk)))];
+  };
+
+  it('what main.js loads for every command (io, exit, errors, the program and commander) is one chunk, so --help opens main.js, that chunk and esbuild\'s helpers', () => {
+    expect(chunksOf(['dist/cli/program.js', 'dist/cli/io.js', 'dist/cli/exit.js', 'dist/errors.js', 'dist/providers/redactor.js', 'node_modules/commander/index.js'])).toHaveLength(1);
+  });
+
   it('the modules every reading command loads beyond main.js (run store, journal, state, locks) share one chunk, so status opens few files', () => {
-    const meta = JSON.parse(readFileSync(fileURLToPath(new URL('../../dist/bundle/meta.json', import.meta.url)), 'utf8')) as { outputs: Record<string, { inputs: Record<string, unknown> }> };
-    const chunkOf = (module: string) => Object.entries(meta.outputs).filter(([, out]) => module in out.inputs).map(([chunk]) => chunk);
-    const readPath = ['dist/engine/runs.js', 'dist/engine/journal.js', 'dist/engine/journal-line.js', 'dist/engine/state.js', 'dist/engine/lock.js', 'dist/engine/backends/local.js'];
-    const chunks = new Set(readPath.flatMap(chunkOf));
-    expect([...chunks]).toHaveLength(1);
+    expect(chunksOf(['dist/engine/runs.js', 'dist/engine/journal.js', 'dist/engine/journal-line.js', 'dist/engine/state.js', 'dist/engine/lock.js', 'dist/engine/backends/local.js'])).toHaveLength(1);
   });
 
   it('most of what a flip loads beyond that is one chunk too (the run path: drive, adapters, the action registry, the sandbox)', () => {
-    const meta = JSON.parse(readFileSync(fileURLToPath(new URL('../../dist/bundle/meta.json', import.meta.url)), 'utf8')) as { outputs: Record<string, { inputs: Record<string, unknown> }> };
-    const chunkOf = (module: string) => Object.entries(meta.outputs).filter(([, out]) => module in out.inputs).map(([chunk]) => chunk);
-    const runPath = ['dist/cli/drive.js', 'dist/cli/adapters.js', 'dist/actions/registry.js', 'dist/providers/sandbox/index.js'];
-    expect([...new Set(runPath.flatMap(chunkOf))]).toHaveLength(1);
+    expect(chunksOf(['dist/cli/drive.js', 'dist/cli/adapters.js', 'dist/actions/registry.js', 'dist/providers/sandbox/index.js'])).toHaveLength(1);
   });
 });
