@@ -7,11 +7,10 @@ import { describe, expect, it } from 'vitest';
 import { buildProgram, LazyCommand } from '../../src/cli/program.js';
 import { BIN, cliEnv, release } from '../helpers/cli.js';
 import { releaseInProcess } from '../helpers/in-process.js';
-import { loadedModules } from '../helpers/module-trace.js';
+import { loadedModules, TRACE_NODE_ARGS } from '../helpers/module-trace.js';
 import { testdir } from '../helpers/testdir.js';
 
 const COMMANDS = ['flip', 'plan', 'resume', 'status', 'signoff', 'rollback', 'runs', 'log', 'report', 'validate', 'init', 'force-unlock', 'repair', 'maintenance', 'flag', 'min-version', 'app-recovery', 'app-recovery create', 'app-recovery deploy', 'app-recovery cancel', 'app-recovery list', 'policy', 'state', 'state migrate'];
-const TRACE = fileURLToPath(new URL('../fixtures/trace-imports.mjs', import.meta.url));
 
 // The program's own help and --version go through the binary; each command's help, 45 of them,
 // in-process through main() (the same program, without a Node start-up each).
@@ -52,7 +51,7 @@ describe('--help', () => {
   it('release --help loads no store SDK, no zod, no yaml: only commander and the program', async () => {
     const dir = testdir();
     const traceFile = join(dir, 'imports.txt');
-    const result = await execa('node', ['--import', TRACE, BIN, '--help'], { cwd: dir, env: cliEnv({ TRACE_IMPORTS_FILE: traceFile }), extendEnv: false, reject: false });
+    const result = await execa('node', [...TRACE_NODE_ARGS, BIN, '--help'], { cwd: dir, env: cliEnv({ TRACE_IMPORTS_FILE: traceFile }), extendEnv: false, reject: false });
     expect(result.exitCode).toBe(0);
     const loaded = loadedModules(traceFile);
     expect(loaded.own).toContain('dist/cli/program.js');
@@ -68,7 +67,7 @@ describe('--help', () => {
   it('a sandbox flip never loads a store SDK', async () => {
     const dir = testdir();
     const traceFile = join(dir, 'imports.txt');
-    const result = await execa('node', ['--import', TRACE, BIN, 'flip', '--sandbox'], { cwd: dir, env: cliEnv({ TRACE_IMPORTS_FILE: traceFile }), extendEnv: false, reject: false });
+    const result = await execa('node', [...TRACE_NODE_ARGS, BIN, 'flip', '--sandbox'], { cwd: dir, env: cliEnv({ TRACE_IMPORTS_FILE: traceFile }), extendEnv: false, reject: false });
     expect(result.exitCode).toBe(0);
     const loaded = loadedModules(traceFile);
     expect(loaded.own).toContain('dist/providers/sandbox/stores.js'); // the simulated stores served it

@@ -1,6 +1,6 @@
 /**
  * Each command loads only what it uses: the real, built CLI runs with an import tracer preloaded
- * (fixtures/trace-imports.mjs records every module URL the process resolves; a bundle chunk counts
+ * (fixtures/trace-imports.mjs records every module URL the process loaded; a bundle chunk counts
  * as the modules it holds, helpers/module-trace.ts), and each test names what that command must
  * never load. Start-up time is mostly module loading, so this is what keeps `release status` near
  * bare Node.
@@ -13,11 +13,10 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { standardSink } from '../../src/cli/io.js';
 import { BIN, cliEnv } from '../helpers/cli.js';
-import { loadedModules } from '../helpers/module-trace.js';
+import { loadedModules, TRACE_NODE_ARGS } from '../helpers/module-trace.js';
 import { storeProject } from '../helpers/store-project.js';
 import { testdir } from '../helpers/testdir.js';
 
-const TRACE = fileURLToPath(new URL('../fixtures/trace-imports.mjs', import.meta.url));
 
 /** The process's module graph: our own modules as `dist/...` paths, packages as their names. */
 interface Graph {
@@ -31,7 +30,7 @@ interface Graph {
 
 async function traced(args: string[], cwd: string, env: Record<string, string> = {}): Promise<Graph> {
   const traceFile = join(testdir(), 'imports.txt');
-  const result = await execa('node', ['--import', TRACE, BIN, ...args], { cwd, env: cliEnv({ ...env, TRACE_IMPORTS_FILE: traceFile }), extendEnv: false, reject: false, stdin: 'ignore' });
+  const result = await execa('node', [...TRACE_NODE_ARGS, BIN, ...args], { cwd, env: cliEnv({ ...env, TRACE_IMPORTS_FILE: traceFile }), extendEnv: false, reject: false, stdin: 'ignore' });
   const { own, packages, chunks } = loadedModules(traceFile);
   // It ran from the bundle: what the chunks hold is what the process loaded.
   expect(chunks).toContain('dist/bundle/main.js');

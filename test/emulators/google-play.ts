@@ -7,7 +7,10 @@
  * active -> canceled; listed by version code only, as Play does). Error bodies are Google's JSON errors.
  * Shapes: ../shared/notes/store-apis.md §A and store-quirks.md.
  */
-import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
+import { join } from 'node:path';
 import { jwtVerify } from 'jose';
 import { TestServer, type Reply, type Request } from './http.js';
 
@@ -44,13 +47,28 @@ export function googleError(code: number, status: string, message: string, reaso
 const LC = (s: string) => `RELEASE_LIFECYCLE_STATE_${s}`;
 
 /**
- * The service account's RSA key pair, one per test process: generating a 2048-bit key costs about
- * 230 ms of CPU, paid once instead of by every emulator. Each emulator is still its own server
- * with its own access tokens; a test that needs a key Play does not know makes one of its own.
+ * The service account's RSA key pair, one per machine: generating a 2048-bit key costs 230-700 ms
+ * of CPU (a prime search), and each of the five test workers paid it. Kept in the temporary
+ * directory (a test key, for emulators on 127.0.0.1 only), written aside and renamed into place
+ * whole, so two workers that make it at once both read a complete one. Each emulator is still its
+ * own server with its own access tokens; a test that needs a key Play does not know makes one of
+ * its own.
  */
 let keyPair: { privateKey: KeyObject; publicKey: KeyObject } | undefined;
 function serviceAccountKeyPair(): { privateKey: KeyObject; publicKey: KeyObject } {
-  keyPair ??= generateKeyPairSync('rsa', { modulusLength: 2048 });
+  if (keyPair) return keyPair;
+  const file = join(tmpdir(), `release-test-play-service-account-${userInfo().uid}.pem`);
+  let pem: string;
+  try {
+    pem = readFileSync(file, 'utf8');
+  } catch {
+    pem = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const aside = `${file}.${process.pid}`;
+    writeFileSync(aside, pem, { mode: 0o600 });
+    renameSync(aside, file);
+  }
+  const privateKey = createPrivateKey(pem);
+  keyPair = { privateKey, publicKey: createPublicKey(privateKey) };
   return keyPair;
 }
 

@@ -17,6 +17,9 @@ export interface LoadedModules {
 }
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Node's arguments before the script for a traced process; it writes to env TRACE_IMPORTS_FILE. */
+export const TRACE_NODE_ARGS = ['--expose-internals', '--import', fileURLToPath(new URL('../fixtures/trace-imports.mjs', import.meta.url))];
 const BUNDLE = /\/(dist\/bundle\/[^/]+\.js)$/;
 const PACKAGE = /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)\//;
 
