@@ -5,10 +5,11 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import semver from '../util/semver.js';
-import * as z from '../util/zod.js';
+import * as z from '../util/zod-mini.js';
+import { described } from '../util/zod-mini.js';
 import { ReleaseError } from '../errors.js';
+import { toMilliseconds } from './duration-input.js';
 import { BackendSection, ConfigKeysSchema, NotifySection, RemoteConfigSection, SignoffSection, StoresSection } from './provider-config.js';
-import { Duration } from './schema.js';
 import { StateSection } from './state-section.js';
 import { MetricSourceSchema } from '../providers/metrics/port.js';
 import { formatProblem, YamlSource, type Problem } from './yaml-source.js';
@@ -17,6 +18,12 @@ import { parseVersionCodes, VERSION_CODES_HINT } from '../util/version-codes.js'
 export { ConfigKeysSchema, SecretRef, type AppStoreConnectConfig, type GooglePlayConfig } from './provider-config.js';
 export { CONFIG_FILE_NAMES, findConfigFile } from './config-file.js';
 export { appIdOf, backendVersionOf, platformsOf } from './release-facts.js';
+
+/*
+ * zod/mini (util/zod-mini.ts says why): `z.optional(s)` for `s.optional()`, `z._default(s, d)` for
+ * `s.default(d)`, `s.check(z.refine(...))` for `s.refine(...)`, `described(s, text)` for
+ * `s.describe(text)`; the same schemas, checks and messages as the classic methods build.
+ */
 
 /**
  * Strict: the version is compared with the live config and stores, and written to minimum_version
@@ -28,10 +35,12 @@ const Version = z
     error: (issue) =>
       typeof issue.input === 'number' ? `must be a semantic version such as 2.0.0 (major.minor.patch): YAML read ${issue.input} as a number; write three numbers, e.g. ${semver.coerce(String(issue.input))?.version ?? '2.0.0'}` : undefined,
   })
-  .superRefine((v, ctx) => {
-    if (semver.valid(v) === v) return;
-    ctx.addIssue({ code: 'custom', message: `must be a semantic version such as 2.0.0 (major.minor.patch): ${howToWrite(v)}` });
-  });
+  .check(
+    z.superRefine((v, ctx) => {
+      if (semver.valid(v) === v) return;
+      ctx.addIssue({ code: 'custom', message: `must be a semantic version such as 2.0.0 (major.minor.patch): ${howToWrite(v)}` });
+    }),
+  );
 
 function howToWrite(v: string): string {
   const bare = v.trim().replace(/^[vV]/, '');
@@ -43,86 +52,93 @@ function howToWrite(v: string): string {
   return 'for example 2.0.0, or 2.0.0-beta.1 for a pre-release';
 }
 
+/** A duration in milliseconds, written `90d` or as a number (the playbooks' Duration, schema.ts). */
+const Duration = z.pipe(z.union([z.string(), z.number()]), z.transform(toMilliseconds));
+
 /** One past release, for `release policy`: Play reports no release dates, so a team may list them. */
-const ReleasedEntry = z
-  .object({
-    version: Version,
-    platform: z.enum(['ios', 'android', 'both']).default('both'),
-    releasedAt: z.string().refine((d) => !Number.isNaN(Date.parse(d)), 'a date such as 2026-11-03 or 2026-11-03T10:00:00Z'),
-  })
-  .strict();
+const ReleasedEntry = z.strictObject({
+  version: Version,
+  platform: z._default(z.enum(['ios', 'android', 'both']), 'both'),
+  releasedAt: z.string().check(z.refine((d) => !Number.isNaN(Date.parse(d)), 'a date such as 2026-11-03 or 2026-11-03T10:00:00Z')),
+});
 
 /** Defaults from seed 001 §3: 90 days + 48 hours + 7 days, a compatibility window of 99 days. */
-const PolicySection = z
-  .object({
-    forcedUpgradeWindow: Duration.default(90 * 86_400_000).describe('Clients older than this must upgrade, e.g. 90d'),
-    maxReviewLatency: Duration.default(48 * 3_600_000).describe('The longest store review you plan for, e.g. 48h'),
-    adoptionTail: Duration.default(7 * 86_400_000).describe('Buffer for users who update late, e.g. 7d'),
-    history: z.array(ReleasedEntry).default([]).describe('Past releases with dates (Google Play reports none)'),
-    adoption: z
-      .object({
-        source: MetricSourceSchema.describe('a metric source as a rollout gate declares one: the percentage of sessions below the candidate floor (RELEASE_VERSION, `{version}` in an HTTP URL)'),
-        maxShareBelow: z.number().min(0).max(100).describe('the floor is held back while more than this percentage of sessions is below it, e.g. 5'),
-      })
-      .strict()
-      .optional()
-      .describe('Adoption data that holds the floor back while the tail is large'),
-  })
-  .strict()
-  .prefault({})
-  .describe('The forced-upgrade policy of `release policy`');
+const PolicySection = described(
+  z.prefault(
+    z.strictObject({
+      forcedUpgradeWindow: described(z._default(Duration, 90 * 86_400_000), 'Clients older than this must upgrade, e.g. 90d'),
+      maxReviewLatency: described(z._default(Duration, 48 * 3_600_000), 'The longest store review you plan for, e.g. 48h'),
+      adoptionTail: described(z._default(Duration, 7 * 86_400_000), 'Buffer for users who update late, e.g. 7d'),
+      history: described(z._default(z.array(ReleasedEntry), []), 'Past releases with dates (Google Play reports none)'),
+      adoption: described(
+        z.optional(
+          z.strictObject({
+            source: described(
+              MetricSourceSchema,
+              'a metric source as a rollout gate declares one: the percentage of sessions below the candidate floor (RELEASE_VERSION, `{version}` in an HTTP URL)',
+            ),
+            maxShareBelow: described(z.number().check(z.gte(0)).check(z.lte(100)), 'the floor is held back while more than this percentage of sessions is below it, e.g. 5'),
+          }),
+        ),
+        'Adoption data that holds the floor back while the tail is large',
+      ),
+    }),
+    {},
+  ),
+  'The forced-upgrade policy of `release policy`',
+);
 
-export const ReleaseConfigSchema = z
-  .object({
-    app: z
-      .object({
-        name: z.string().min(1),
-        /** The lock key: one flip per app at a time. */
-        id: z.string().optional(),
-        version: Version.describe('The app version being shipped'),
-        wall: z
-          .enum(['maintenance', 'minimum-version'])
-          .default('maintenance')
-          .describe('How old apps are stopped during the flip: a maintenance screen, or a force-update via minimum_version'),
-        ios: z.object({ bundleId: z.string(), appId: z.string().optional(), build: z.string().optional() }).strict().optional(),
-        android: z.object({ package: z.string(), versionCode: z.number().int().optional() }).strict().optional(),
-      })
-      .strict()
-      .refine((app) => app.ios || app.android, 'configure at least one of app.ios and app.android'),
-    backend: BackendSection,
-    remoteConfig: RemoteConfigSection,
-    stores: StoresSection,
-    signoff: SignoffSection,
-    notify: NotifySection,
-    policy: PolicySection,
-    /** Read before the rest by cli/state-store.ts (state-section.ts); declared here so the config's own check accepts it. */
-    state: StateSection.optional(),
-    sandbox: z
-      .object({
-        liveVersion: Version.optional().describe('The app version live before the flip'),
-        backendVersion: z.string().optional().describe('The backend version served before the flip'),
-        apis: z.array(z.string()).default(['v1', 'v2']).describe('API versions the simulated backend answers'),
-        androidStagedFraction: z.number().gt(0).lt(1).optional().describe('Play staged rollout the release was submitted with'),
-        config: z.record(z.string(), z.json()).optional().describe('The remote-config document before the flip'),
-        appRecoveries: z
-          .array(
-            z
-              .object({
+export const ReleaseConfigSchema = z.strictObject({
+  app: z
+    .strictObject({
+      name: z.string().check(z.minLength(1)),
+      /** The lock key: one flip per app at a time. */
+      id: z.optional(z.string()),
+      version: described(Version, 'The app version being shipped'),
+      wall: described(
+        z._default(z.enum(['maintenance', 'minimum-version']), 'maintenance'),
+        'How old apps are stopped during the flip: a maintenance screen, or a force-update via minimum_version',
+      ),
+      ios: z.optional(z.strictObject({ bundleId: z.string(), appId: z.optional(z.string()), build: z.optional(z.string()) })),
+      android: z.optional(z.strictObject({ package: z.string(), versionCode: z.optional(z.number().check(z.int())) })),
+    })
+    .check(z.refine((app) => app.ios || app.android, 'configure at least one of app.ios and app.android')),
+  backend: BackendSection,
+  remoteConfig: RemoteConfigSection,
+  stores: StoresSection,
+  signoff: SignoffSection,
+  notify: NotifySection,
+  policy: PolicySection,
+  /** Read before the rest by cli/state-store.ts (state-section.ts); declared here so the config's own check accepts it. */
+  state: z.optional(StateSection),
+  sandbox: described(
+    z.prefault(
+      z.strictObject({
+        liveVersion: described(z.optional(Version), 'The app version live before the flip'),
+        backendVersion: described(z.optional(z.string()), 'The backend version served before the flip'),
+        apis: described(z._default(z.array(z.string()), ['v1', 'v2']), 'API versions the simulated backend answers'),
+        androidStagedFraction: described(z.optional(z.number().check(z.gt(0)).check(z.lt(1))), 'Play staged rollout the release was submitted with'),
+        config: described(z.optional(z.record(z.string(), z.json())), 'The remote-config document before the flip'),
+        appRecoveries: described(
+          z._default(
+            z.array(
+              z.strictObject({
                 id: z.string(),
                 state: z.enum(['draft', 'active', 'canceled']),
-                versions: z.string().refine((v) => parseVersionCodes(v) !== undefined, VERSION_CODES_HINT),
-              })
-              .strict(),
-          )
-          .default([])
-          .describe('Play App Recovery actions that exist before the run'),
-        releaseHistory: z.array(ReleasedEntry).optional().describe('Past releases for `release policy --sandbox` (default: a weekly cadence up to liveVersion)'),
-      })
-      .strict()
-      .prefault({})
-      .describe('Rehearsal settings for `--sandbox`'),
-  })
-  .strict();
+                versions: z.string().check(z.refine((v) => parseVersionCodes(v) !== undefined, VERSION_CODES_HINT)),
+              }),
+            ),
+            [],
+          ),
+          'Play App Recovery actions that exist before the run',
+        ),
+        releaseHistory: described(z.optional(z.array(ReleasedEntry)), 'Past releases for `release policy --sandbox` (default: a weekly cadence up to liveVersion)'),
+      }),
+      {},
+    ),
+    'Rehearsal settings for `--sandbox`',
+  ),
+});
 
 export type ReleaseConfig = z.output<typeof ReleaseConfigSchema>;
 export type ConfigKeys = z.output<typeof ConfigKeysSchema>;

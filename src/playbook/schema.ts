@@ -1,17 +1,9 @@
 /** The playbook format (YAML under playbooks/): ordered, checkpointed steps. */
 import * as z from '../util/zod.js';
-import { parseDuration } from '../util/duration.js';
+import { toMilliseconds } from './duration-input.js';
 
-export const Duration = z
-  .union([z.string(), z.number()])
-  .transform((value, ctx) => {
-    try {
-      return parseDuration(value);
-    } catch (err) {
-      ctx.addIssue({ code: 'custom', message: (err as Error).message });
-      return z.NEVER;
-    }
-  });
+/** A duration in milliseconds, written `15m` or as a number (the release config's is zod/mini's, release-config.ts). */
+export const Duration = z.union([z.string(), z.number()]).transform(toMilliseconds);
 
 export const StepSchema = z
   .object({

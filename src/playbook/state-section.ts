@@ -1,25 +1,23 @@
 /** The release config's `state:` section: where runs live (see cli/state-store.ts). */
 import { createRequire } from 'node:module';
-import * as z from '../util/zod.js';
+import * as z from '../util/zod-mini.js';
 import { ReleaseError } from '../errors.js';
 
-export const StateSection = z
-  .object({
-    backend: z.enum(['local', 'postgres']),
-    /** The database URL is a secret: named by env var, never inlined. */
-    /** Required with `backend: postgres` (checked where the backend is chosen). */
-    url: z.object({ env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name') }).strict().optional(),
-    tls: z
-      .object({
-        /** A CA bundle to trust (a private CA); relative to the config file. */
-        caFile: z.string().optional(),
-        /** false only for a test database with a self-signed certificate. */
-        rejectUnauthorized: z.boolean().optional(),
-      })
-      .strict()
-      .optional(),
-  })
-  .strict();
+// zod/mini, written as release-config.ts says (the config's schemas are mini: util/zod-mini.ts).
+export const StateSection = z.strictObject({
+  backend: z.enum(['local', 'postgres']),
+  /** The database URL is a secret: named by env var, never inlined. */
+  /** Required with `backend: postgres` (checked where the backend is chosen). */
+  url: z.optional(z.strictObject({ env: z.string().check(z.regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name')) })),
+  tls: z.optional(
+    z.strictObject({
+      /** A CA bundle to trust (a private CA); relative to the config file. */
+      caFile: z.optional(z.string()),
+      /** false only for a test database with a self-signed certificate. */
+      rejectUnauthorized: z.optional(z.boolean()),
+    }),
+  ),
+});
 export type StateSection = z.output<typeof StateSection>;
 
 /** Reads the section off the config's text; yaml (CommonJS) is required only here, when there is one. */

@@ -4,7 +4,7 @@
  */
 import { createRequire } from 'node:module';
 import type { Document, LineCounter } from 'yaml';
-import type { z } from 'zod';
+import type { core } from 'zod/mini';
 import { shippedText } from './shipped-texts.js';
 
 export interface Problem {
@@ -88,7 +88,7 @@ export class YamlSource {
     return parent.items.find((pair) => isScalar(pair.key) && pair.key.value === path.at(-1))?.key;
   }
 
-  fromZod(error: z.ZodError, prefix: readonly PropertyKey[] = []): Problem[] {
+  fromZod(error: core.$ZodError, prefix: readonly PropertyKey[] = []): Problem[] {
     return error.issues.flatMap((issue) => {
       const path = [...prefix, ...(issue.path as PropertyKey[])];
       if (issue.code === 'unrecognized_keys') {

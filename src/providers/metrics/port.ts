@@ -2,26 +2,35 @@
  * The metrics port: what a staged rollout's gate reads (crash-free sessions, an error rate) at the
  * end of a hold. A source says what it saw, or that it has no data; judging is the gate's job.
  */
-import * as z from '../../util/zod.js';
+import * as z from '../../util/zod-mini.js';
+import { described } from '../../util/zod-mini.js';
 
+/** zod/mini, as the release config's schemas (its `policy.adoption.source`; util/zod-mini.ts says why). */
 export const MetricSourceSchema = z.union([
-  z.object({ command: z.array(z.string()).min(1).describe('argv; prints a number, or JSON read at `path`'), path: z.string().optional(), timeout: z.string().default('1m') }).strict(),
-  z.object({ http: z.string().url().describe('GET this JSON endpoint'), path: z.string().describe('dotted path to the number, e.g. data.crashFree'), headers: z.record(z.string(), z.string()).default({}) }).strict(),
-  z.object({ prometheus: z.string().url().describe('Prometheus base URL, e.g. http://prometheus:9090'), query: z.string().min(1).describe('PromQL; the first sample of the vector is read') }).strict(),
-  z
-    .object({
-      sentry: z
-        .object({
-          org: z.string().min(1),
-          project: z.union([z.string(), z.number()]).describe('numeric project id'),
-          release: z.string().optional().describe('default: the app version'),
-          'token-env': z.string().default('SENTRY_AUTH_TOKEN').describe('env var holding the auth token'),
-          url: z.string().url().default('https://sentry.io').describe('self-hosted Sentry base URL'),
-          'min-sessions': z.number().int().min(0).default(100).describe('fewer sessions than this: Inconclusive'),
-        })
-        .strict(),
-    })
-    .strict(),
+  z.strictObject({
+    command: described(z.array(z.string()).check(z.minLength(1)), 'argv; prints a number, or JSON read at `path`'),
+    path: z.optional(z.string()),
+    timeout: z._default(z.string(), '1m'),
+  }),
+  z.strictObject({
+    http: described(z.string().check(z.url()), 'GET this JSON endpoint'),
+    path: described(z.string(), 'dotted path to the number, e.g. data.crashFree'),
+    headers: z._default(z.record(z.string(), z.string()), {}),
+  }),
+  z.strictObject({
+    prometheus: described(z.string().check(z.url()), 'Prometheus base URL, e.g. http://prometheus:9090'),
+    query: described(z.string().check(z.minLength(1)), 'PromQL; the first sample of the vector is read'),
+  }),
+  z.strictObject({
+    sentry: z.strictObject({
+      org: z.string().check(z.minLength(1)),
+      project: described(z.union([z.string(), z.number()]), 'numeric project id'),
+      release: described(z.optional(z.string()), 'default: the app version'),
+      'token-env': described(z._default(z.string(), 'SENTRY_AUTH_TOKEN'), 'env var holding the auth token'),
+      url: described(z._default(z.string().check(z.url()), 'https://sentry.io'), 'self-hosted Sentry base URL'),
+      'min-sessions': described(z._default(z.number().check(z.int()).check(z.gte(0)), 100), 'fewer sessions than this: Inconclusive'),
+    }),
+  }),
 ]);
 export type MetricSource = z.output<typeof MetricSourceSchema>;
 

@@ -1,0 +1,40 @@
+/**
+ * What checking the release config loads, in the built CLI (a bundle chunk counts as the modules it
+ * holds, helpers/module-trace.ts). The config's schemas are zod/mini (util/zod-mini.ts says why):
+ * `release validate` must not bring in classic zod, whose methods reach its whole API.
+ */
+import { execa } from 'execa';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { BIN, cliEnv } from '../helpers/cli.js';
+import { loadedModules } from '../helpers/module-trace.js';
+import { testdir } from '../helpers/testdir.js';
+
+const TRACE = fileURLToPath(new URL('../fixtures/trace-imports.mjs', import.meta.url));
+const META = fileURLToPath(new URL('../../dist/bundle/meta.json', import.meta.url));
+
+/** The parts of zod (`v4/classic`, `v4/mini`, `v4/core`...) in the chunks a traced `release` process loaded. */
+async function zodPartsLoaded(args: string[], cwd: string): Promise<{ code: number; stderr: string; parts: string[] }> {
+  const traceFile = join(testdir(), 'imports.txt');
+  const result = await execa('node', ['--import', TRACE, BIN, ...args], { cwd, env: cliEnv({ TRACE_IMPORTS_FILE: traceFile }), extendEnv: false, reject: false, stdin: 'ignore' });
+  const { chunks } = loadedModules(traceFile);
+  const meta = JSON.parse(readFileSync(META, 'utf8')) as { outputs: Record<string, { inputs: Record<string, unknown> }> };
+  const inputs = chunks.flatMap((chunk) => Object.keys(meta.outputs[chunk]?.inputs ?? {}));
+  const parts = [...new Set(inputs.map((input) => /node_modules\/zod\/(v4\/[^/]+)\//.exec(input)?.[1]).filter((p): p is string => p !== undefined))];
+  return { code: result.exitCode ?? -1, stderr: String(result.stderr), parts };
+}
+
+describe('checking the release config', () => {
+  it('validate checks an edited config with zod/mini and loads no classic zod', async () => {
+    const project = testdir();
+    await execa('node', [BIN, 'init'], { cwd: project, env: cliEnv(), extendEnv: false });
+    const file = join(project, 'release.config.yaml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('name: Example Shop', 'name: Our Shop'));
+    const graph = await zodPartsLoaded(['validate'], project);
+    expect(graph.code, graph.stderr).toBe(0);
+    expect(graph.parts).toContain('v4/mini');
+    expect(graph.parts).not.toContain('v4/classic');
+  });
+});
