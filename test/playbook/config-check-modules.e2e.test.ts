@@ -9,16 +9,15 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { BIN, cliEnv } from '../helpers/cli.js';
-import { loadedModules } from '../helpers/module-trace.js';
+import { loadedModules, TRACE_NODE_ARGS } from '../helpers/module-trace.js';
 import { testdir } from '../helpers/testdir.js';
 
-const TRACE = fileURLToPath(new URL('../fixtures/trace-imports.mjs', import.meta.url));
 const META = fileURLToPath(new URL('../../dist/bundle/meta.json', import.meta.url));
 
 /** The parts of zod (`v4/classic`, `v4/mini`, `v4/core`...) in the chunks a traced `release` process loaded. */
 async function zodPartsLoaded(args: string[], cwd: string): Promise<{ code: number; stderr: string; parts: string[] }> {
   const traceFile = join(testdir(), 'imports.txt');
-  const result = await execa('node', ['--import', TRACE, BIN, ...args], { cwd, env: cliEnv({ TRACE_IMPORTS_FILE: traceFile }), extendEnv: false, reject: false, stdin: 'ignore' });
+  const result = await execa('node', [...TRACE_NODE_ARGS, BIN, ...args], { cwd, env: cliEnv({ TRACE_IMPORTS_FILE: traceFile }), extendEnv: false, reject: false, stdin: 'ignore' });
   const { chunks } = loadedModules(traceFile);
   const meta = JSON.parse(readFileSync(META, 'utf8')) as { outputs: Record<string, { inputs: Record<string, unknown> }> };
   const inputs = chunks.flatMap((chunk) => Object.keys(meta.outputs[chunk]?.inputs ?? {}));
