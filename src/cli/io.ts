@@ -2,15 +2,9 @@
  * The process's streams and environment as one value, so commands never touch globals and tests
  * pass their own. stdout carries only results (`--json`: NDJSON only); people read stderr.
  */
-import { createRequire } from 'node:module';
+import { writeSync } from 'node:fs';
 import type { GitHubActions } from './github-actions.js';
 import { SecretMask } from './secret-mask.js';
-
-/**
- * Through require: an ES module importing `node:fs` makes Node build its whole namespace, which
- * loads fs's streams and with them some 19 of Node's stream modules, on every start-up.
- */
-const { writeSync } = createRequire(import.meta.url)('node:fs') as typeof import('node:fs');
 
 export interface TextSink {
   write(text: string): unknown;

@@ -5,13 +5,10 @@
  * imported only when it runs. So `release --version` and `release --help` build no command's
  * options, and load commander and nothing else (no zod, no store SDKs).
  */
-import { createRequire } from 'node:module';
+import { fstatSync, readFileSync } from 'node:fs';
 import { Command, CommanderError, Help, Option, type HelpContext } from 'commander';
 import { EXIT_CODES, EXIT_CODE_HELP } from '../errors.js';
 import type { IO } from './io.js';
-
-/** Through require: an ES import of `node:fs` loads Node's stream modules too (see io.ts). */
-const { fstatSync, readFileSync } = createRequire(import.meta.url)('node:fs') as typeof import('node:fs');
 
 export interface GlobalOptions {
   json: boolean;
