@@ -7,7 +7,8 @@
  * resume a cancelled action: create a new one).
  * API: https://developers.google.com/android-publisher/api-ref/rest/v3/apprecovery
  */
-import * as z from '../util/zod.js';
+import * as z from '../util/zod-mini.js';
+import { described } from '../util/zod-mini.js';
 import { ActionError, type StepPlan } from '../engine/action.js';
 import { RECOVERY_STATUS, type AppRecovery, type AppRecoveryControl, type VersionCodeRange } from '../providers/stores/port.js';
 import { formatVersionCodes, parseVersionCodes, VERSION_CODES_HINT } from '../util/version-codes.js';
@@ -15,15 +16,14 @@ import { defineAction, type ActionEnv } from './env.js';
 import { storeFor } from './stores.js';
 
 const Input = z
-  .object({
+  .strictObject({
     operation: z.enum(['create', 'deploy', 'cancel']),
     // Deploy and cancel need it too: Play lists recovery actions by version code only, with no read by id.
-    versions: z.string().refine((v) => parseVersionCodes(v) !== undefined, VERSION_CODES_HINT).describe('The version codes targeted, e.g. 140-142'),
-    recoveryId: z.string().optional().describe('For deploy and cancel: the id `create` printed'),
-    reason: z.string().min(3, 'say why, for the journal and the team'),
+    versions: described(z.string().check(z.refine((v) => parseVersionCodes(v) !== undefined, VERSION_CODES_HINT)), 'The version codes targeted, e.g. 140-142'),
+    recoveryId: described(z.optional(z.string()), 'For deploy and cancel: the id `create` printed'),
+    reason: z.string().check(z.minLength(3, 'say why, for the journal and the team')),
   })
-  .strict()
-  .refine((i) => i.operation === 'create' || i.recoveryId, { message: 'deploy and cancel need recoveryId (the id `release app-recovery create` printed)', path: ['recoveryId'] });
+  .check(z.refine((i) => i.operation === 'create' || i.recoveryId, { message: 'deploy and cancel need recoveryId (the id `release app-recovery create` printed)', path: ['recoveryId'] }));
 
 type Input = z.output<typeof Input>;
 

@@ -1,13 +1,12 @@
 /** Scenario A step 1: the new API version answers beside the old one before anyone is forced onto it. */
-import * as z from '../util/zod.js';
+import * as z from '../util/zod-mini.js';
+import { described } from '../util/zod-mini.js';
 import { ActionError } from '../engine/action.js';
 import { defineAction } from './env.js';
 
-const Input = z
-  .object({
-    apis: z.array(z.string()).min(1).describe('API versions that must answer, e.g. [v1, v2]'),
-  })
-  .strict();
+const Input = z.strictObject({
+  apis: described(z.array(z.string()).check(z.minLength(1)), 'API versions that must answer, e.g. [v1, v2]'),
+});
 
 export default defineAction({
   input: Input,

@@ -4,7 +4,7 @@
  * verify reads them back, undo restores exactly those keys. The safety invariant guards every
  * write, and shows up as a blocker in plans.
  */
-import type { z } from 'zod';
+import type * as z from '../util/zod-mini.js';
 import { ActionError, type PlanContext, type StepPlan } from '../engine/action.js';
 import { wallViolations } from '../engine/invariant.js';
 import {
@@ -29,7 +29,7 @@ export interface ConfigTargets {
   notes?: string[];
 }
 
-export function defineConfigAction<S extends z.ZodType>(spec: {
+export function defineConfigAction<S extends z.ZodMiniType>(spec: {
   input: S;
   targets(input: z.output<S>, env: ActionEnv, doc: JsonObject, ctx: PlanContext<ActionEnv>): Promise<ConfigTargets> | ConfigTargets;
   /** Checked again just before the write, as the world may have moved since the plan. */

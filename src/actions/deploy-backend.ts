@@ -2,15 +2,14 @@
  * Scenario B step 4: deploy the breaking backend. The served version is the truth: it settles an
  * in-doubt deploy after a crash, and an undo rolls back only what is actually served.
  */
-import * as z from '../util/zod.js';
+import * as z from '../util/zod-mini.js';
+import { described } from '../util/zod-mini.js';
 import { ActionError } from '../engine/action.js';
 import { defineAction } from './env.js';
 
-const Input = z
-  .object({
-    version: z.string().optional().describe('Default: backend.version (or app.version) from the release config'),
-  })
-  .strict();
+const Input = z.strictObject({
+  version: described(z.optional(z.string()), 'Default: backend.version (or app.version) from the release config'),
+});
 
 export default defineAction({
   input: Input,

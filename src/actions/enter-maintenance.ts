@@ -2,14 +2,13 @@
  * Scenario B step 3: put up the wall before the breaking backend goes out — the maintenance
  * screen, or for apps without one a force-update via minimum_version.
  */
-import * as z from '../util/zod.js';
+import * as z from '../util/zod-mini.js';
+import { described } from '../util/zod-mini.js';
 import { defineConfigAction } from './config-step.js';
 
-const Input = z
-  .object({
-    wall: z.enum(['maintenance', 'minimum-version']).optional().describe('Default: app.wall in the release config'),
-  })
-  .strict();
+const Input = z.strictObject({
+  wall: described(z.optional(z.enum(['maintenance', 'minimum-version'])), 'Default: app.wall in the release config'),
+});
 
 export default defineConfigAction({
   input: Input,

@@ -4,7 +4,7 @@ import type { ConfigKeys } from '../playbook/release-config.js';
 import type { Ports } from '../providers/ports.js';
 import type { Platform } from '../providers/stores/port.js';
 import type { Action } from '../engine/action.js';
-import type { z } from 'zod';
+import type * as z from '../util/zod-mini.js';
 
 export interface ReleaseFacts {
   appName: string;
@@ -27,14 +27,14 @@ export interface ActionEnv {
 }
 
 /** An action plus the schema of its `with:` inputs, as the registry lists it (with its meta from action-meta.ts). */
-export interface ActionDefinition<S extends z.ZodType = z.ZodType> extends Action<z.output<S>, ActionEnv> {
+export interface ActionDefinition<S extends z.ZodMiniType = z.ZodMiniType> extends Action<z.output<S>, ActionEnv> {
   input: S;
 }
 
 /** What an action module declares: the code and its input schema; what it is (its meta) is in action-meta.ts. */
-export type ActionImplementation<S extends z.ZodType = z.ZodType> = Omit<ActionDefinition<S>, 'meta'>;
+export type ActionImplementation<S extends z.ZodMiniType = z.ZodMiniType> = Omit<ActionDefinition<S>, 'meta'>;
 
-export function defineAction<S extends z.ZodType>(def: ActionImplementation<S>): ActionImplementation<S> {
+export function defineAction<S extends z.ZodMiniType>(def: ActionImplementation<S>): ActionImplementation<S> {
   return def;
 }
 

@@ -2,17 +2,16 @@
  * Scenario B step 5: internal testers verify the new app (TestFlight, Play internal testing)
  * against the new backend. A gate: it waits for a person, and a "no" rolls everything back.
  */
-import * as z from '../util/zod.js';
+import * as z from '../util/zod-mini.js';
+import { described } from '../util/zod-mini.js';
 import { ActionError } from '../engine/action.js';
 import { defineAction, type ActionEnv } from './env.js';
 import { readInternalTesting } from './stores.js';
 import { PLATFORM_NAMES } from '../providers/stores/port.js';
 
-const Input = z
-  .object({
-    checklist: z.array(z.string()).default([]).describe('What the testers must try'),
-  })
-  .strict();
+const Input = z.strictObject({
+  checklist: described(z._default(z.array(z.string()), []), 'What the testers must try'),
+});
 
 export const SIGNOFF_GATE = 'internal-signoff';
 

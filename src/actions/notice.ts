@@ -1,8 +1,8 @@
 /** A reminder a playbook shows in its plan and journals when it runs: what no API can do for you. */
-import * as z from '../util/zod.js';
+import * as z from '../util/zod-mini.js';
 import { defineAction } from './env.js';
 
-const Input = z.object({ title: z.string().min(1), lines: z.array(z.string().min(1)).min(1) }).strict();
+const Input = z.strictObject({ title: z.string().check(z.minLength(1)), lines: z.array(z.string().check(z.minLength(1))).check(z.minLength(1)) });
 
 export default defineAction({
   input: Input,

@@ -3,7 +3,8 @@
  * once one store is live a failure elsewhere is handled forward (exit 7), never by undoing the
  * earlier steps. Runs converge: a store already live is skipped, so a resume never publishes twice.
  */
-import * as z from '../util/zod.js';
+import * as z from '../util/zod-mini.js';
+import { described } from '../util/zod-mini.js';
 import { ActionError, type StepContext } from '../engine/action.js';
 import { errorMessage } from '../errors.js';
 import { PLATFORM_NAMES, type StorePort, type StoreRelease } from '../providers/stores/port.js';
@@ -11,11 +12,9 @@ import { StoreError } from '../providers/stores/store-error.js';
 import { defineAction, type ActionEnv } from './env.js';
 import { describeRelease, readReleases, storeFor } from './stores.js';
 
-const Input = z
-  .object({
-    'ios-phased': z.boolean().default(false).describe('App Store phased release over 7 days'),
-  })
-  .strict();
+const Input = z.strictObject({
+  'ios-phased': described(z._default(z.boolean(), false), 'App Store phased release over 7 days'),
+});
 
 export const PLAY_PUBLISH_GATE = 'play-publish';
 

@@ -4,19 +4,18 @@
  * maintenance. Only once every store reports the version live: otherwise old apps would be sent
  * to update to a version they cannot get.
  */
-import * as z from '../util/zod.js';
+import * as z from '../util/zod-mini.js';
+import { described } from '../util/zod-mini.js';
 import { PLATFORM_NAMES } from '../providers/stores/port.js';
 import { defineConfigAction } from './config-step.js';
 import { describeRelease, readReleases } from './stores.js';
 import { configFindings } from './version-checks.js';
 
-const Input = z
-  .object({
-    maintenance: z.enum(['off', 'unchanged']).default('off').describe('Clear maintenance mode in the same write'),
-    latest: z.boolean().default(true).describe('Also raise latest_version'),
-    minimum: z.boolean().default(true).describe('Raise minimum_version (false: only latest_version, a soft update prompt)'),
-  })
-  .strict();
+const Input = z.strictObject({
+  maintenance: described(z._default(z.enum(['off', 'unchanged']), 'off'), 'Clear maintenance mode in the same write'),
+  latest: described(z._default(z.boolean(), true), 'Also raise latest_version'),
+  minimum: described(z._default(z.boolean(), true), 'Raise minimum_version (false: only latest_version, a soft update prompt)'),
+});
 
 export default defineConfigAction({
   input: Input,

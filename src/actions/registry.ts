@@ -4,7 +4,7 @@
  * here; the playbook loader reads the input schemas. Loading this loads every action (and zod):
  * commands that only show runs use action-meta.ts instead.
  */
-import type { z } from 'zod';
+import type * as z from '../util/zod-mini.js';
 import type { ActionCatalog } from '../playbook/schema.js';
 import appRecovery from './app-recovery.js';
 import checkApi from './check-api.js';
@@ -56,7 +56,7 @@ export function actionFor(uses: string): ActionDefinition {
 
 export const actionCatalog: ActionCatalog = {
   names: () => Object.keys(ACTIONS),
-  inputSchema: (uses): z.ZodType | undefined => ACTIONS[uses]?.input,
+  inputSchema: (uses): z.ZodMiniType | undefined => ACTIONS[uses]?.input,
   isPivot: (uses) => ACTIONS[uses]?.meta.pivot === true,
   failsForward: (uses) => ACTIONS[uses] !== undefined && metaOf(uses).forwardOnly === true,
 };

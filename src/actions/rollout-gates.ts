@@ -2,23 +2,23 @@
  * A rollout gate: a metric, a bound and a measurement window, judged as Argo Rollouts' analysis
  * does — Successful, Failed, or Inconclusive (no data, too few sessions) — never "no news is good".
  */
-import * as z from '../util/zod.js';
+import * as z from '../util/zod-mini.js';
+import { described } from '../util/zod-mini.js';
 import { errorMessage } from '../errors.js';
-import { Duration } from '../playbook/schema.js';
+import { Duration } from '../playbook/duration-input.js';
 import { describeSource, MetricSourceSchema, type MetricsPort } from '../providers/metrics/port.js';
 import { formatDuration } from '../util/duration.js';
 import type { JsonObject } from '../util/json-path.js';
 
 export const GateSchema = z
-  .object({
-    metric: z.string().regex(/^[\w.-]+$/, 'a metric name, e.g. crash_free_sessions'),
+  .strictObject({
+    metric: z.string().check(z.regex(/^[\w.-]+$/, 'a metric name, e.g. crash_free_sessions')),
     source: MetricSourceSchema,
-    min: z.number().optional().describe('passes when the value is at least this'),
-    max: z.number().optional().describe('passes when the value is at most this'),
-    window: Duration.default(15 * 60_000).describe('measurement window, e.g. 15m'),
+    min: described(z.optional(z.number()), 'passes when the value is at least this'),
+    max: described(z.optional(z.number()), 'passes when the value is at most this'),
+    window: described(z._default(Duration, 15 * 60_000), 'measurement window, e.g. 15m'),
   })
-  .strict()
-  .refine((g) => (g.min === undefined) !== (g.max === undefined), { message: 'give exactly one of min or max' });
+  .check(z.refine((g) => (g.min === undefined) !== (g.max === undefined), { message: 'give exactly one of min or max' }));
 export type Gate = z.output<typeof GateSchema>;
 
 export type GateVerdict = 'successful' | 'failed' | 'inconclusive';

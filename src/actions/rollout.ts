@@ -3,7 +3,8 @@
  * release (App Store), or set Play's fraction. Forward only: there is no undo of a publish, and
  * a halt is undone by a resume, on purpose. Each store call is idempotent (store-quirks 7, 20).
  */
-import * as z from '../util/zod.js';
+import * as z from '../util/zod-mini.js';
+import { described } from '../util/zod-mini.js';
 import { ActionError } from '../engine/action.js';
 import { errorMessage } from '../errors.js';
 import { PLATFORM_NAMES, type Platform, type RolloutOperation, type RolloutStatus } from '../providers/stores/port.js';
@@ -11,15 +12,14 @@ import { defineAction, type ActionEnv } from './env.js';
 import { storeFor } from './stores.js';
 
 const Input = z
-  .object({
-    platform: z.enum(['ios', 'android', 'all']).default('all'),
+  .strictObject({
+    platform: z._default(z.enum(['ios', 'android', 'all']), 'all'),
     operation: z.enum(['halt', 'resume', 'complete', 'fraction']),
-    fraction: z.number().gt(0).lt(1).optional().describe('For operation fraction (Play only): 0 < f < 1'),
-    version: z.string().optional().describe('Default: app.version'),
-    reason: z.string().optional(),
+    fraction: described(z.optional(z.number().check(z.gt(0), z.lt(1))), 'For operation fraction (Play only): 0 < f < 1'),
+    version: described(z.optional(z.string()), 'Default: app.version'),
+    reason: z.optional(z.string()),
   })
-  .strict()
-  .refine((i) => i.operation !== 'fraction' || i.fraction !== undefined, { message: 'operation fraction needs fraction: 0 < f < 1', path: ['fraction'] });
+  .check(z.refine((i) => i.operation !== 'fraction' || i.fraction !== undefined, { message: 'operation fraction needs fraction: 0 < f < 1', path: ['fraction'] }));
 
 type Input = z.output<typeof Input>;
 

@@ -1,5 +1,5 @@
 /** Damage control: the kill switch. Turns one existing feature flag off (or on again). */
-import * as z from '../util/zod.js';
+import * as z from '../util/zod-mini.js';
 import { getPath, type JsonObject } from '../util/json-path.js';
 import { defineConfigAction } from './config-step.js';
 import type { ReleaseFacts } from './env.js';
@@ -13,13 +13,11 @@ export function flagKey(doc: JsonObject, release: ReleaseFacts, flag: string): {
   return { path, problem: `no feature flag "${flag}" under ${release.keys.featureFlags} (known: ${known.join(', ') || 'none'}); a typo would create a new flag no app reads` };
 }
 
-const Input = z
-  .object({
-    flag: z.string().regex(/^[\w-]+$/, 'a flag name, e.g. enable_new_registration_flow'),
-    enabled: z.boolean().default(false),
-    reason: z.string().optional(),
-  })
-  .strict();
+const Input = z.strictObject({
+  flag: z.string().check(z.regex(/^[\w-]+$/, 'a flag name, e.g. enable_new_registration_flow')),
+  enabled: z._default(z.boolean(), false),
+  reason: z.optional(z.string()),
+});
 
 export default defineConfigAction({
   input: Input,

@@ -5,20 +5,19 @@
  * an update that does not exist yet).
  */
 import semver from '../util/semver.js';
-import * as z from '../util/zod.js';
+import * as z from '../util/zod-mini.js';
+import { described } from '../util/zod-mini.js';
 import { currentValue } from '../providers/config/compare-and-set.js';
 import type { JsonValue } from '../util/json-path.js';
 import { liveVersionOf } from '../util/versions.js';
 import { defineConfigAction } from './config-step.js';
 import { storeFor } from './stores.js';
 
-const Input = z
-  .object({
-    version: z.string().refine((v) => semver.valid(v) === v, 'a semantic version such as 2.0.1 (no "v", three numbers)'),
-    platform: z.enum(['ios', 'android', 'both']).default('both').describe('one platform, or both (every platform of the app)'),
-    reason: z.string().min(1),
-  })
-  .strict();
+const Input = z.strictObject({
+  version: z.string().check(z.refine((v) => semver.valid(v) === v, 'a semantic version such as 2.0.1 (no "v", three numbers)')),
+  platform: described(z._default(z.enum(['ios', 'android', 'both']), 'both'), 'one platform, or both (every platform of the app)'),
+  reason: z.string().check(z.minLength(1)),
+});
 
 export default defineConfigAction({
   input: Input,

@@ -9,11 +9,12 @@
  * minutes — picks up exactly where the run stopped, from the stage it reached.
  * Neither store un-publishes: users who updated keep the version; a halt only stops the spread.
  */
-import * as z from '../util/zod.js';
+import * as z from '../util/zod-mini.js';
+import { described } from '../util/zod-mini.js';
 import { ActionError, type StepContext } from '../engine/action.js';
 import { wallViolations } from '../engine/invariant.js';
 import { errorMessage } from '../errors.js';
-import { Duration } from '../playbook/schema.js';
+import { Duration } from '../playbook/duration-input.js';
 import { applyKeyChanges, currentValue } from '../providers/config/compare-and-set.js';
 import { awaitPropagation } from '../providers/config/propagation.js';
 import { PLATFORM_NAMES, type Platform, type RolloutOperation, type RolloutStatus } from '../providers/stores/port.js';
@@ -26,26 +27,25 @@ import { flagKey } from './set-feature-flag.js';
 import { storeFor } from './stores.js';
 
 const Input = z
-  .object({
-    platforms: z.array(z.enum(['ios', 'android'])).min(1).optional().describe('Default: every platform of the release'),
-    schedule: z.enum(['normal', 'hotfix']).optional().describe('normal: 5% d1, 20% d2, 50% d3, 100% d5; hotfix: 10%, 50% after 1h, 100% after 4h'),
-    stages: z
-      .array(z.object({ fraction: z.number().gt(0).max(1), hold: Duration.optional() }).strict())
-      .min(1)
-      .optional()
-      .describe('Instead of a schedule: Play fractions, each held before the gates are judged; end with fraction 1'),
-    gates: z.array(GateSchema).default([]),
-    'on-fail': z.object({ 'flag-off': z.string().optional() }).strict().optional().describe('Besides halting both stores (always done)'),
-    inconclusive: z
-      .object({ limit: z.number().int().min(1).default(3), every: Duration.default(5 * 60_000) })
-      .strict()
-      .default({ limit: 3, every: 5 * 60_000 })
-      .describe('Inconclusive measurements in a row before a human is asked, and the wait between them'),
-    version: z.string().optional().describe('Default: app.version'),
+  .strictObject({
+    platforms: described(z.optional(z.array(z.enum(['ios', 'android'])).check(z.minLength(1))), 'Default: every platform of the release'),
+    schedule: described(z.optional(z.enum(['normal', 'hotfix'])), 'normal: 5% d1, 20% d2, 50% d3, 100% d5; hotfix: 10%, 50% after 1h, 100% after 4h'),
+    stages: described(
+      z.optional(z.array(z.strictObject({ fraction: z.number().check(z.gt(0), z.lte(1)), hold: z.optional(Duration) })).check(z.minLength(1))),
+      'Instead of a schedule: Play fractions, each held before the gates are judged; end with fraction 1',
+    ),
+    gates: z._default(z.array(GateSchema), []),
+    'on-fail': described(z.optional(z.strictObject({ 'flag-off': z.optional(z.string()) })), 'Besides halting both stores (always done)'),
+    inconclusive: described(
+      z._default(z.strictObject({ limit: z._default(z.number().check(z.int(), z.gte(1)), 3), every: z._default(Duration, 5 * 60_000) }), { limit: 3, every: 5 * 60_000 }),
+      'Inconclusive measurements in a row before a human is asked, and the wait between them',
+    ),
+    version: described(z.optional(z.string()), 'Default: app.version'),
   })
-  .strict()
-  .refine((i) => !(i.schedule && i.stages), { message: 'give a schedule or stages, not both', path: ['stages'] })
-  .refine((i) => !i.stages || i.stages.every((s, n) => n === 0 || s.fraction > i.stages![n - 1]!.fraction), { message: 'stage fractions must rise', path: ['stages'] });
+  .check(
+    z.refine((i) => !(i.schedule && i.stages), { message: 'give a schedule or stages, not both', path: ['stages'] }),
+    z.refine((i) => !i.stages || i.stages.every((s, n) => n === 0 || s.fraction > i.stages![n - 1]!.fraction), { message: 'stage fractions must rise', path: ['stages'] }),
+  );
 type Input = z.output<typeof Input>;
 
 const stagesOf = (input: Input): Stage[] => input.stages?.map((s) => ({ fraction: s.fraction, ...(s.hold ? { holdMs: s.hold } : {}) })) ?? SCHEDULES[input.schedule ?? 'normal'];

@@ -5,18 +5,17 @@
  * back MANUAL (the run offers to set it while the version is editable). Google Play: the API cannot
  * read the managed-publishing switch, so a person attests it, on the record.
  */
-import * as z from '../util/zod.js';
+import * as z from '../util/zod-mini.js';
+import { described } from '../util/zod-mini.js';
 import { ActionError, type StepContext } from '../engine/action.js';
 import { PLATFORM_NAMES, type StoreRelease } from '../providers/stores/port.js';
 import { defineAction, type ActionEnv } from './env.js';
 import { describeRelease, readInternalTesting, readReleases, storeFor } from './stores.js';
 import { checkLiveVersions } from './version-checks.js';
 
-const Input = z
-  .object({
-    'internal-tracks': z.boolean().default(true).describe('Also require the build on TestFlight / Play internal testing'),
-  })
-  .strict();
+const Input = z.strictObject({
+  'internal-tracks': described(z._default(z.boolean(), true), 'Also require the build on TestFlight / Play internal testing'),
+});
 
 export const RELEASE_TYPE_GATE = 'ios-release-type';
 export const MANAGED_PUBLISHING_GATE = 'play-managed-publishing';

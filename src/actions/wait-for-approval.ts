@@ -1,18 +1,17 @@
 /** Scenario B step 2 / A step 2: wait until review approved the version on every store. */
-import * as z from '../util/zod.js';
+import * as z from '../util/zod-mini.js';
+import { described } from '../util/zod-mini.js';
 import { ActionError } from '../engine/action.js';
 import { pollUntil } from '../util/poll.js';
-import { Duration } from '../playbook/schema.js';
+import { Duration } from '../playbook/duration-input.js';
 import { PLATFORM_NAMES, type StoreRelease } from '../providers/stores/port.js';
 import { defineAction } from './env.js';
 import { describeRelease, readReleases } from './stores.js';
 
-const Input = z
-  .object({
-    'accept-live': z.boolean().default(false).describe('A version already live counts as approved (Scenario A)'),
-    'poll-interval': Duration.default(60_000).describe('First delay between checks; grows to 5x with jitter'),
-  })
-  .strict();
+const Input = z.strictObject({
+  'accept-live': described(z._default(z.boolean(), false), 'A version already live counts as approved (Scenario A)'),
+  'poll-interval': described(z._default(Duration, 60_000), 'First delay between checks; grows to 5x with jitter'),
+});
 
 function problems(releases: StoreRelease[], acceptLive: boolean): string[] {
   return releases.flatMap((r) => {

@@ -7,7 +7,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import * as z from '../util/zod.js';
+import * as z from '../util/zod-mini.js';
 import { ReleaseConfigSchema } from './release-config.js';
 import { PlaybookSchema } from './schema.js';
 

@@ -10,7 +10,7 @@ import { parseDuration } from '../util/duration.js';
 import { RETIRED_PLACEHOLDER_MESSAGE, retiredPlaceholderPaths } from './command-placeholders.js';
 import { byProvider, once, providerOption } from './provider-option.js';
 
-// zod/mini, written as release-config.ts says: each call the classic method it stands for.
+// zod/mini, written as util/zod-mini.ts says: each call the classic method it stands for.
 
 /** A secret is named, never written: the env var holding it, or the file containing it. */
 export const SecretRef = described(

@@ -8,7 +8,7 @@ import semver from '../util/semver.js';
 import * as z from '../util/zod-mini.js';
 import { described } from '../util/zod-mini.js';
 import { ReleaseError } from '../errors.js';
-import { toMilliseconds } from './duration-input.js';
+import { Duration } from './duration-input.js';
 import { BackendSection, ConfigKeysSchema, NotifySection, RemoteConfigSection, SignoffSection, StoresSection } from './provider-config.js';
 import { StateSection } from './state-section.js';
 import { MetricSourceSchema } from '../providers/metrics/port.js';
@@ -18,12 +18,6 @@ import { parseVersionCodes, VERSION_CODES_HINT } from '../util/version-codes.js'
 export { ConfigKeysSchema, SecretRef, type AppStoreConnectConfig, type GooglePlayConfig } from './provider-config.js';
 export { CONFIG_FILE_NAMES, findConfigFile } from './config-file.js';
 export { appIdOf, backendVersionOf, platformsOf } from './release-facts.js';
-
-/*
- * zod/mini (util/zod-mini.ts says why): `z.optional(s)` for `s.optional()`, `z._default(s, d)` for
- * `s.default(d)`, `s.check(z.refine(...))` for `s.refine(...)`, `described(s, text)` for
- * `s.describe(text)`; the same schemas, checks and messages as the classic methods build.
- */
 
 /**
  * Strict: the version is compared with the live config and stores, and written to minimum_version
@@ -52,8 +46,6 @@ function howToWrite(v: string): string {
   return 'for example 2.0.0, or 2.0.0-beta.1 for a pre-release';
 }
 
-/** A duration in milliseconds, written `90d` or as a number (the playbooks' Duration, schema.ts). */
-const Duration = z.pipe(z.union([z.string(), z.number()]), z.transform(toMilliseconds));
 
 /** One past release, for `release policy`: Play reports no release dates, so a team may list them. */
 const ReleasedEntry = z.strictObject({

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import * as z from '../util/zod-mini.js';
 import { ReleaseError } from '../errors.js';
 
-// zod/mini, written as release-config.ts says (the config's schemas are mini: util/zod-mini.ts).
+// zod/mini, written as util/zod-mini.ts says.
 export const StateSection = z.strictObject({
   backend: z.enum(['local', 'postgres']),
   /** The database URL is a secret: named by env var, never inlined. */
