@@ -58,7 +58,7 @@ export async function bundle(root = process.cwd()): Promise<void> {
   mkdirSync(join(root, BUNDLE_DIR), { recursive: true });
   for (const file of result.outputFiles) {
     const output = result.metafile!.outputs[relative(root, file.path)];
-    writeFileSync(file.path, output ? builtinsAsTheyAre(file.text, output, file.path) : file.text);
+    writeFileSync(file.path, output ? chunksRequired(builtinsAsTheyAre(file.text, output, file.path), output, file.path) : file.text);
   }
   writeFileSync(join(root, BUNDLE_META), `${JSON.stringify(result.metafile)}\n`);
 }
@@ -67,7 +67,7 @@ export async function bundle(root = process.cwd()): Promise<void> {
  * Node's own modules taken as they are, not imported as ES modules. An `import ... from 'node:fs'`
  * makes Node build an ES facade for the builtin (one named export per property, about a hundred
  * for fs) and link it: ~3 ms of `status`'s start-up, more of `validate`'s and a flip's.
- * `process.getBuiltinModule` (Node 20.16+; `engines` says 20.19) returns the module object
+ * `process.getBuiltinModule` (Node 20.16+; `engines` says 20.19+) returns the module object
  * itself, so each such import becomes a destructuring of it, moved to the chunk's top (where the
  * import's binding already was: imports are hoisted, and builtins depend on nothing). esbuild
  * writes every import at the start of a line, in one of three shapes; the count rewritten must
@@ -86,6 +86,25 @@ function builtinsAsTheyAre(code: string, meta: Metafile['outputs'][string], file
   if (taken.length !== expected) throw new Error(`${file}: esbuild lists ${expected} builtin import(s), the bundle rewrote ${taken.length}: is an import in a shape builtinsAsTheyAre does not know?`);
   const afterBanner = rest.indexOf('\n') + 1;
   return rest.slice(0, afterBanner) + taken.join('') + rest.slice(afterBanner);
+}
+
+/**
+ * The bundle's own lazy chunks taken with require(), as the launcher takes main.js (bin/release.cjs
+ * says why): each `import("./chunk.js")` becomes a promise of `require("./chunk.js")`, the same
+ * module namespace, its errors a rejection as before, but loaded synchronously instead of through
+ * the asynchronous loader. Packages outside the bundle keep their `import()` (one of them might
+ * use top-level await, which require() refuses). The count rewritten must equal the dynamic
+ * imports of chunks esbuild's metafile lists, or the build fails.
+ */
+function chunksRequired(code: string, meta: Metafile['outputs'][string], file: string): string {
+  const expected = meta.imports.filter((i) => i.kind === 'dynamic-import' && !i.external).length;
+  let rewritten = 0;
+  const out = code.replace(/\bimport\("(\.\/[\w.-]+\.js)"\)/g, (_call, chunk: string) => {
+    rewritten++;
+    return `new Promise((loaded) => loaded(require(${JSON.stringify(chunk)})))`;
+  });
+  if (rewritten !== expected) throw new Error(`${file}: esbuild lists ${expected} dynamic import(s) of chunks, the bundle rewrote ${rewritten}: is an import() in a shape chunksRequired does not know?`);
+  return out;
 }
 
 /** From what tsc emitted: the program as it runs unbundled. */

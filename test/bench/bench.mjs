@@ -14,7 +14,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-const BIN = fileURLToPath(new URL('../../bin/release.js', import.meta.url));
+const BIN = fileURLToPath(new URL('../../bin/release.cjs', import.meta.url));
 const TRACE = pathToFileURL(fileURLToPath(new URL('./trace-timers.mjs', import.meta.url))).href;
 const dist = (path) => import(new URL(`../../dist/${path}`, import.meta.url));
 const { readJournal } = await dist('engine/journal.js');

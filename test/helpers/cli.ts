@@ -3,7 +3,7 @@ import { execa, type ResultPromise } from 'execa';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 
-export const BIN = fileURLToPath(new URL('../../bin/release.js', import.meta.url));
+export const BIN = fileURLToPath(new URL('../../bin/release.cjs', import.meta.url));
 
 export interface CliResult {
   code: number;
