@@ -39,6 +39,9 @@ export async function bundle(root = process.cwd()): Promise<void> {
     format: 'esm',
     platform: 'node',
     target: 'node20',
+    // The launcher require()s the bundle (bin/release.cjs), and require() refuses a module graph
+    // with top-level await: esbuild then fails the build on one instead of the CLI at run time.
+    supported: { 'top-level-await': false },
     external,
     metafile: true,
     logLevel: 'warning',
