@@ -43,13 +43,27 @@ describe('sandbox latency', () => {
     expect(timers).not.toHaveBeenCalled();
   });
 
-  it('at 40 ms, a read waits 40 ms and a write spends 40 ms in two halves', async () => {
+  it('at 40 ms, a read waits 40 ms; a write is one 40 ms wait from its start, its effect landing at 20 ms', async () => {
     const { config } = ports(40);
     const timers = vi.spyOn(globalThis, 'setTimeout');
     const snap = await config.read();
     expect(timers.mock.calls.map((c) => c[1])).toEqual([40]);
     expect(await elapsed(() => config.write(snap.doc, { ifMatch: snap.version }))).toBeGreaterThanOrEqual(38);
-    expect(timers.mock.calls.map((c) => c[1])).toEqual([40, 20, 20]);
+    // Both waits start with the call: it is in flight throughout, no pause of its own halfway.
+    expect(timers.mock.calls.map((c) => c[1])).toEqual([40, 40, 20]);
+  });
+
+  it('a write aborted before its halfway point changes nothing; one aborted after it has landed', async () => {
+    for (const [abortAt, landed] of [[10, false], [45, true]] as const) {
+      const { config, world } = ports(60);
+      const snap = await config.read();
+      const ctrlC = new AbortController();
+      setTimeout(() => ctrlC.abort(new Error('Ctrl-C')), abortAt);
+      const start = performance.now();
+      await expect(config.write({ ...snap.doc, maintenance_mode: true }, { ifMatch: snap.version, signal: ctrlC.signal })).rejects.toThrow('Ctrl-C');
+      expect(performance.now() - start).toBeLessThan(58); // the abort ends the wait at once
+      expect(world.read().config).toMatchObject({ maintenance_mode: landed });
+    }
   });
 
   it('an aborted signal is refused at zero latency, and ends a wait at once above it', async () => {

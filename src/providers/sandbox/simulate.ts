@@ -53,11 +53,22 @@ export class CallContext {
     return answered(pause(this.latencyMs, signal), get);
   }
 
-  /** The effect lands halfway, and is persisted while the second half (the answer's way back) runs. */
+  /**
+   * The effect lands halfway, and is persisted while the second half (the answer's way back)
+   * runs. The answer's wait starts with the call, as a real request's round trip does: the call
+   * is in flight throughout, with no client-side pause at its midpoint. A faulted call fails
+   * halfway, having done nothing.
+   */
   async mutate<T>(what: string, platform: Platform | undefined, signal: AbortSignal | undefined, apply: () => T): Promise<T> {
+    if (this.faulted('call-fails', platform)) {
+      await pause(this.latencyMs / 2, signal);
+      throw new SimulatedOutage(what, this.fault!.step);
+    }
+    const answer = pause(this.latencyMs, signal);
+    // An abort in the first half is thrown by the halfway wait; the answer's rejection is the same one.
+    answer?.catch(() => {});
     await pause(this.latencyMs / 2, signal);
-    if (this.faulted('call-fails', platform)) throw new SimulatedOutage(what, this.fault!.step);
-    return answered(pause(this.latencyMs / 2, signal), apply);
+    return answered(answer, apply);
   }
 }
 
