@@ -133,10 +133,18 @@ describe('module graph: each command loads only what it uses', () => {
     // Every port is simulated: no real adapter's code either (cli/real-adapters.ts and what it loads).
     expect(graph.own).toContain('dist/providers/sandbox/index.js');
     expect(graph.own.filter((m) => m === 'dist/cli/real-adapters.js' || (ADAPTERS.test(m) && !m.startsWith('dist/providers/sandbox/') && m !== 'dist/providers/dry-run.js'))).toEqual([]);
-    // No builtin imported as an ES module, each with a facade to build (bundle.ts, builtinsAsTheyAre):
-    // chalk's supports-color imports node:process, whose facade reads every property of process,
-    // the set of all Node flags too (~5 ms): the bundle hands it the global instead.
+    // No builtin imported as an ES module, each with a facade to build (bundle.ts, builtinsAsTheyAre).
     expect(graph.builtins).toEqual([]);
+    // Output to a pipe has no colour: its view loads no chalk (views/styles.ts).
+    expect(graph.packages).not.toContain('chalk');
+  });
+
+  it('a sandbox flip with colour wanted (FORCE_COLOR) loads chalk and colours its progress', async () => {
+    const dir = testdir();
+    const graph = await traced(['flip', '--sandbox'], dir, { FORCE_COLOR: '1' });
+    expect(graph.code, graph.stderr).toBe(0);
+    expect(graph.packages).toContain('chalk');
+    expect(graph.stderr).toContain('\u001b[32m✔\u001b[39m verify-manual-publishing');
   });
 
   it('with a real store: validate and status load no SDK; a flip loads that store\'s SDK when a step calls it, and no other', async () => {

@@ -80,7 +80,7 @@ export async function runFlip(rawIO: IO, opts: FlipOptions): Promise<number> {
   if (opts.alongside) options.assumeBackendLive = async () => (await flipAlongside(store, config)).backendLive;
   const lockKey = opts.alongside ? damageControlLock(config) : appIdOf(config);
   const by = { ...identity(), ...(opts.by ? { who: opts.by } : {}) };
-  const view = createRunView(io, { json: opts.json });
+  const view = await createRunView(io, { json: opts.json });
   const commands = commandsFor(opts);
   const session = await RunSession.start(
     { store, app: lockKey, by, operation: `flip ${playbook.name}`, commands, emit: (e) => view.event(e) },

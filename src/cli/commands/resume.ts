@@ -37,7 +37,7 @@ export async function runResume(rawIO: IO, opts: ResumeOptions): Promise<number>
   const allowLower = context.allowLowerVersion || opts.allowLowerVersion ? { allowLowerVersion: true } : {};
   const source = portsFor(io, { dir: run.dir, playbook: state.playbook }, config, { ...context, ...allowLower }, flags, await loadRealAdapters(context));
 
-  const view = createRunView(io, { json: opts.json });
+  const view = await createRunView(io, { json: opts.json });
   view.begin(state);
   if (!rehearsal && flags.faults.length) {
     const specs = flags.faults.map((f) => (f.platform ? `${f.step}:${f.platform}` : f.step)).join(', ');

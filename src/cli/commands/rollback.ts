@@ -33,7 +33,7 @@ export async function runRollback(rawIO: IO, opts: RollbackOptions): Promise<num
   const source = portsFor(io, { dir: run.dir, playbook: state.playbook }, config, context, flags, await loadRealAdapters(context));
 
   const by = identity();
-  const view = createRunView(io, { json: opts.json });
+  const view = await createRunView(io, { json: opts.json });
   view.begin(state);
   const notifier = await notifierFor(io, config, context);
   const session = await RunSession.reopen(

@@ -1,11 +1,11 @@
 /** How a run is shown: people read stderr; `--json` adds NDJSON on stdout. */
-import { Chalk } from 'chalk';
 import type { EngineEvent } from '../../engine/events.js';
 import type { RunOutcome } from '../../engine/executor.js';
 import type { RunSummary } from '../../engine/timeline.js';
 import type { RunState } from '../../engine/state.js';
 import { isCI, wantsColor, type IO } from '../io.js';
 import { HumanRunView } from './human-view.js';
+import { stylesFor, type Styles } from './styles.js';
 import { JsonRunView } from './json-view.js';
 
 export interface RunView {
@@ -16,14 +16,14 @@ export interface RunView {
   close(): void;
 }
 
-export function createRunView(io: IO, opts: { json: boolean }): RunView {
-  const view = viewFor(io, opts);
+export async function createRunView(io: IO, opts: { json: boolean }): Promise<RunView> {
+  const view = viewFor(io, opts, await stylesFor(wantsColor(io)));
   return io.github ? io.github.view(view) : view;
 }
 
-function viewFor(io: IO, opts: { json: boolean }): RunView {
-  // Flip, resume and rollback load chalk anyway; level 0 prints plain text.
-  const human = new HumanRunView(io, new Chalk({ level: wantsColor(io) ? 1 : 0 }), io.stderrIsTTY && !isCI(io.env) && io.env.TERM !== 'dumb');
+function viewFor(io: IO, opts: { json: boolean }, styles: Styles): RunView {
+  // Chalk only when colour is wanted (styles.ts): a run to a pipe or in CI never loads it.
+  const human = new HumanRunView(io, styles, io.stderrIsTTY && !isCI(io.env) && io.env.TERM !== 'dumb');
   if (!opts.json) return human;
   const json = new JsonRunView(io);
   return {
