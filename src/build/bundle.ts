@@ -9,8 +9,9 @@
  * modules each chunk holds).
  *
  * Bundled: the packages on the start-up paths (commander, zod, semver, chalk). Every other
- * dependency (the store SDKs, firebase-admin, pg, execa, the prompt library, yaml) stays a
- * package in node_modules: each is loaded lazily, by the step or command that needs it.
+ * dependency (the store SDKs, firebase-admin, pg, execa, the prompt library) stays a package in
+ * node_modules: each is loaded lazily, by the step or command that needs it. yaml, also lazy, is
+ * required from one file of its own (vendor.ts).
  */
 import { build, type BuildOptions, type Metafile, type Plugin } from 'esbuild';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

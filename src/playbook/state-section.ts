@@ -1,6 +1,6 @@
 /** The release config's `state:` section: where runs live (see cli/state-store.ts). */
-import { createRequire } from 'node:module';
 import * as z from '../util/zod-mini.js';
+import { yaml } from '../util/yaml.js';
 import { ReleaseError } from '../errors.js';
 
 // zod/mini, written as util/zod-mini.ts says.
@@ -20,9 +20,9 @@ export const StateSection = z.strictObject({
 });
 export type StateSection = z.output<typeof StateSection>;
 
-/** Reads the section off the config's text; yaml (CommonJS) is required only here, when there is one. */
+/** Reads the section off the config's text; yaml is loaded only here, when there is one. */
 export function stateSectionFrom(text: string, file: string): StateSection | undefined {
-  const { parse } = createRequire(import.meta.url)('yaml') as typeof import('yaml');
+  const { parse } = yaml();
   const doc = parse(text) as { state?: unknown } | null;
   if (!doc || doc.state === undefined) return undefined;
   const parsed = StateSection.safeParse(doc.state);

@@ -2,10 +2,10 @@
  * YAML parsed with positions kept, so every problem — a YAML syntax error, a zod issue, an
  * unknown action — is reported as `file:line:col: field: message`.
  */
-import { createRequire } from 'node:module';
 import type { Document, LineCounter } from 'yaml';
 import type { core } from 'zod/mini';
 import { shippedText } from './shipped-texts.js';
+import { yaml } from '../util/yaml.js';
 
 export interface Problem {
   file: string;
@@ -21,10 +21,6 @@ export function formatProblem(p: Problem): string {
 }
 
 export { PARSED_BUILTINS } from './shipped-texts.js';
-
-// yaml is CommonJS: required when a text is first parsed, so a run that reads only the shipped
-// files (a --sandbox flip, validate right after init) never loads it.
-const yaml = (): typeof import('yaml') => createRequire(import.meta.url)('yaml') as typeof import('yaml');
 
 export class YamlSource {
   private parsed?: { doc: Document; lines: LineCounter };

@@ -26,16 +26,18 @@ interface Graph {
   packages: string[];
   /** Node's own modules imported as ES modules (`node:fs`), each with an export facade. */
   builtins: string[];
+  /** Files loaded as they are, outside the bundle (helpers/module-trace.ts). */
+  files: string[];
 }
 
 async function traced(args: string[], cwd: string, env: Record<string, string> = {}): Promise<Graph> {
   const traceFile = join(testdir(), 'imports.txt');
   const result = await execa('node', [...TRACE_NODE_ARGS, BIN, ...args], { cwd, env: cliEnv({ ...env, TRACE_IMPORTS_FILE: traceFile }), extendEnv: false, reject: false, stdin: 'ignore' });
-  const { own, packages, chunks } = loadedModules(traceFile);
+  const { own, packages, chunks, files } = loadedModules(traceFile);
   // It ran from the bundle: what the chunks hold is what the process loaded.
   expect(chunks).toContain('dist/bundle/main.js');
   const builtins = [...new Set(readFileSync(traceFile, 'utf8').split('\n').filter((u) => u.startsWith('node:')))];
-  return { code: result.exitCode ?? -1, stderr: String(result.stderr), own, packages, builtins };
+  return { code: result.exitCode ?? -1, stderr: String(result.stderr), own, packages, builtins, files };
 }
 
 /** Every SDK a provider may need; only the ports a run really uses may load theirs, and only when a step calls them. */
@@ -97,6 +99,9 @@ describe('module graph: each command loads only what it uses', () => {
     const edited = await traced(['validate'], project);
     expect(edited.code, edited.stderr).toBe(0);
     expect(edited.packages).toContain('yaml');
+    // As the one file the build bundled it into (util/yaml.ts), not as its package's 72 files.
+    expect(edited.own).toContain('dist/vendor/yaml.cjs');
+    expect(edited.files.filter((f) => f.includes('/node_modules/yaml/'))).toEqual([]);
   });
 
   it('validate checks with the schema but loads no provider adapter or SDK', async () => {

@@ -14,6 +14,8 @@ export interface LoadedModules {
   packages: string[];
   /** The bundle chunks loaded, as `dist/bundle/main.js`. */
   chunks: string[];
+  /** Every other file loaded as it is (CommonJS files included), as an absolute path. */
+  files: string[];
 }
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -22,6 +24,8 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const TRACE_NODE_ARGS = ['--expose-internals', '--import', fileURLToPath(new URL('../fixtures/trace-imports.mjs', import.meta.url))];
 const BUNDLE = /\/(dist\/bundle\/[^/]+\.js)$/;
 const PACKAGE = /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)\//;
+/** A package the build bundled into one file (src/build/vendor.ts): counted as that package. */
+const VENDORED = /\/dist\/vendor\/([^/]+)\.cjs$/;
 
 let meta: { outputs: Record<string, { inputs: Record<string, unknown> }> } | undefined;
 
@@ -37,8 +41,9 @@ export function loadedModules(traceFile: string): LoadedModules {
   const urls = [...new Set(readFileSync(traceFile, 'utf8').split('\n').filter((u) => u.startsWith('file:')))];
   const chunks = urls.map((u) => BUNDLE.exec(u)?.[1]).filter((c): c is string => c !== undefined);
   // Modules as the bundle names them (`dist/...`, `node_modules/...`), and files loaded as they are.
-  const paths = [...chunks.flatMap(chunkInputs), ...urls.filter((u) => !BUNDLE.test(u)).map((u) => fileURLToPath(u))];
+  const files = urls.filter((u) => !BUNDLE.test(u)).map((u) => fileURLToPath(u));
+  const paths = [...chunks.flatMap(chunkInputs), ...files];
   const own = [...new Set(paths.map((p) => /(?:^|\/)(dist\/.+)$/.exec(p)?.[1]).filter((p): p is string => p !== undefined && !p.includes('node_modules')))];
-  const packages = [...new Set(paths.map((p) => PACKAGE.exec(p)?.[1]).filter((p): p is string => p !== undefined))];
-  return { own, packages, chunks };
+  const packages = [...new Set(paths.map((p) => (PACKAGE.exec(p) ?? VENDORED.exec(p))?.[1]).filter((p): p is string => p !== undefined))];
+  return { own, packages, chunks, files };
 }
