@@ -2,7 +2,9 @@
 // `npm run bench`: the figures the closing notes quote. Not a test: nothing here fails.
 // Everything is measured side by side in this one run, A and B alternating, so a machine that
 // gets busier or quieter meanwhile moves both alike:
-//   - start-up: each command against a bare `node -e 0` (ratio per pair: median and range)
+//   - start-up: each command against a bare `node -e 0` (ratio per pair: median and range), and,
+//     when NODE_EXTRA_CA_CERTS is set, the bare start without it (Node 20 parses that file at every
+//     start: part of each baseline)
 //   - a zero-latency sandbox flip: wall time, its own run (first event to last), per step
 //   - the transition window at 50 ms and 200 ms simulated latency: its overhead is the window
 //     minus the time some simulated call was in flight (calls that overlap count once)
@@ -126,6 +128,17 @@ for (let round = 0; round < RUNS; round++) {
   }
 }
 
+// Node 20 parses a NODE_EXTRA_CA_CERTS file at every start, on both sides of each pair above: the
+// bare start without it, in alternating pairs too, says how much of each baseline that is.
+const caFree = { with: [], without: [] };
+if (process.env.NODE_EXTRA_CA_CERTS) {
+  const { NODE_EXTRA_CA_CERTS: _, ...withoutCa } = env();
+  for (let round = 0; round < RUNS; round++) {
+    caFree.with.push(timed(['-e', '0']).ms);
+    caFree.without.push(timed(['-e', '0'], { env: withoutCa }).ms);
+  }
+}
+
 // ---- 2. a zero-latency flip: its own run and its steps, from the events ------------------
 
 function stepTimes(evs) {
@@ -215,6 +228,17 @@ const rows = [];
 for (const [name, p] of Object.entries(pairs)) {
   const r = stats(p.ratio);
   rows.push({ section: 'start-up vs node -e 0', what: `release ${name}`, value: `${f2(r.median)}x`, detail: `range ${f2(r.min)}-${f2(r.max)}x; ${f1(median(p.cmd))} ms vs ${f1(median(p.bare))} ms`, ratio: r, ms: median(p.cmd), bareMs: median(p.bare) });
+}
+if (caFree.without.length) {
+  const [withCa, withoutCa] = [median(caFree.with), median(caFree.without)];
+  rows.push({
+    section: 'start-up baseline',
+    what: 'node -e 0 without NODE_EXTRA_CA_CERTS',
+    value: `${f1(withoutCa)} ms`,
+    detail: `with it ${f1(withCa)} ms: each ratio above has that file's parse on both sides; a command's own cost is its ms minus the bare ms`,
+    ms: withoutCa,
+    withCaMs: withCa,
+  });
 }
 const fr = (key) => stats(flipRuns.map((r) => r[key]));
 rows.push({ section: 'sandbox flip (0 ms latency)', what: 'wall', value: `${f1(fr('wall').median)} ms`, detail: `range ${f1(fr('wall').min)}-${f1(fr('wall').max)}`, stats: fr('wall') });
