@@ -7,14 +7,13 @@
 import { build } from 'esbuild';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-
-export const VENDORED_YAML = 'dist/vendor/yaml.cjs';
+import { VENDORED_YAML } from '../util/yaml.js';
 
 export async function vendorYaml(root = process.cwd()): Promise<void> {
   await build({
     absWorkingDir: root,
     entryPoints: [createRequire(join(root, 'package.json')).resolve('yaml')],
-    outfile: join(root, VENDORED_YAML),
+    outfile: join(root, 'dist', VENDORED_YAML),
     bundle: true,
     format: 'cjs',
     platform: 'node',

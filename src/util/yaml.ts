@@ -11,12 +11,15 @@ import { fileURLToPath } from 'node:url';
 
 type Yaml = typeof import('yaml');
 
+/** Where the build writes it, under dist/ (src/build/vendor.ts). */
+export const VENDORED_YAML = 'vendor/yaml.cjs';
+
 let loaded: Yaml | undefined;
 
 export function yaml(): Yaml {
   if (loaded) return loaded;
   // dist/vendor/ seen from dist/util/ and from dist/bundle/ alike.
-  const vendored = fileURLToPath(new URL('../vendor/yaml.cjs', import.meta.url));
+  const vendored = fileURLToPath(new URL(`../${VENDORED_YAML}`, import.meta.url));
   const require = createRequire(import.meta.url);
   return (loaded = (existsSync(vendored) ? require(vendored) : require('yaml')) as Yaml);
 }
