@@ -10,12 +10,12 @@ import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { standardSink } from '../../src/cli/io.js';
 import { BIN, cliEnv } from '../helpers/cli.js';
 import { loadedModules, TRACE_NODE_ARGS } from '../helpers/module-trace.js';
 import { storeProject } from '../helpers/store-project.js';
-import { testdir } from '../helpers/testdir.js';
+import { suiteDir, testdir } from '../helpers/testdir.js';
 
 
 /** The process's module graph: our own modules as `dist/...` paths, packages as their names. */
@@ -51,12 +51,11 @@ const ADAPTERS = /^dist\/providers\/(sandbox\/|notify\/|signoff\/|backend\/|metr
 const SCHEMA_MODULES = /^dist\/playbook\/(release-config|provider-config|schema|load|yaml-source)\.js$/;
 
 describe('module graph: each command loads only what it uses', () => {
-  let dir: string;
+  const dir = suiteDir();
   let runId: string;
   let lockId: string;
 
   beforeAll(async () => {
-    dir = testdir({}, (fn) => afterAll(fn));
     // A flip that waits at its first gate keeps its lock: every reading command has something to show.
     const flip = await execa('node', [BIN, 'flip', '--sandbox', '--sandbox-gates', 'manual', '--json'], { cwd: dir, env: cliEnv(), extendEnv: false, reject: false, stdin: 'ignore' });
     expect(flip.exitCode, String(flip.stderr)).toBe(10);
@@ -175,16 +174,14 @@ describe('module graph: each command loads only what it uses', () => {
 });
 
 describe('module graph: a reading command loads what its output needs, no more', () => {
-  let waiting: string;
-  let finished: string;
+  const waiting = suiteDir();
+  const finished = suiteDir();
   let runId: string;
   let lockId: string;
 
   beforeAll(async () => {
-    finished = testdir({}, (fn) => afterAll(fn));
     const done = await execa('node', [BIN, 'flip', '--sandbox'], { cwd: finished, env: cliEnv(), extendEnv: false, reject: false, stdin: 'ignore' });
     expect(done.exitCode, String(done.stderr)).toBe(0);
-    waiting = testdir({}, (fn) => afterAll(fn));
     const flip = await execa('node', [BIN, 'flip', '--sandbox', '--sandbox-gates', 'manual', '--json'], { cwd: waiting, env: cliEnv(), extendEnv: false, reject: false, stdin: 'ignore' });
     expect(flip.exitCode, String(flip.stderr)).toBe(10);
     const status = await execa('node', [BIN, 'status', '--json'], { cwd: waiting, env: cliEnv(), extendEnv: false, reject: false });

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startNpmRegistry, type NpmRegistry } from '../emulators/npm-registry.js';
 import { cliEnv } from '../helpers/cli.js';
-import { testdir } from '../helpers/testdir.js';
+import { suiteDir, testdir } from '../helpers/testdir.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { name: string; version: string; dependencies: Record<string, string> };
@@ -28,14 +28,13 @@ function readmeInstallBlock(): string {
 
 describe('the installable package', () => {
   let registry: NpmRegistry;
-  let work: string;
+  const work = suiteDir();
   let prefix: string;
   let installed: string;
   let env: Record<string, string>;
   let install: { exitCode?: number; stdout: string; stderr: string };
 
   beforeAll(async () => {
-    work = testdir({}, (fn) => afterAll(fn));
     // A copy of what a clone holds (node_modules shared, as after `npm ci`): the pack builds dist/
     // here, never under the repository's dist/ that the other tests are running.
     const clone = join(work, 'release-tool');
