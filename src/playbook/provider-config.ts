@@ -10,8 +10,6 @@ import { parseDuration } from '../util/duration.js';
 import { RETIRED_PLACEHOLDER_MESSAGE, retiredPlaceholderPaths } from './command-placeholders.js';
 import { byProvider, once, providerOption } from './provider-option.js';
 
-// zod/mini, written as util/zod-mini.ts says: each call the classic method it stands for.
-
 /** A secret is named, never written: the env var holding it, or the file containing it. */
 export const SecretRef = described(
   z.union([z.strictObject({ env: z.string().check(z.minLength(1)) }), z.strictObject({ path: z.string().check(z.minLength(1)) })], {

@@ -3,7 +3,6 @@ import * as z from '../util/zod-mini.js';
 import { yaml } from '../util/yaml.js';
 import { ReleaseError } from '../errors.js';
 
-// zod/mini, written as util/zod-mini.ts says.
 export const StateSection = z.strictObject({
   backend: z.enum(['local', 'postgres']),
   /** The database URL is a secret: named by env var, never inlined. */

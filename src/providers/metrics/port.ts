@@ -5,7 +5,7 @@
 import * as z from '../../util/zod-mini.js';
 import { described } from '../../util/zod-mini.js';
 
-/** zod/mini, as the release config's schemas (its `policy.adoption.source`; util/zod-mini.ts says why). */
+/** Where a rollout gate reads its metric; the release config's `policy.adoption.source` too. */
 export const MetricSourceSchema = z.union([
   z.strictObject({
     command: described(z.array(z.string()).check(z.minLength(1)), 'argv; prints a number, or JSON read at `path`'),
